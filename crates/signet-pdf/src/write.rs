@@ -1,0 +1,199 @@
+//! Incremental revisions: new and replaced objects appended after the existing bytes with a
+//! cross-reference section that chains to the previous one. The existing bytes are never
+//! touched, which is what keeps every earlier signature valid.
+
+use std::io::Write;
+
+use crate::error::Result;
+use crate::object::{Allocate, Dict, ObjRef, Object};
+use crate::read::Document;
+use crate::xref::SectionKind;
+
+pub struct Revision {
+    next_num: u32,
+    objects: Vec<(ObjRef, Object)>,
+    prev_startxref: usize,
+    prev_kind: SectionKind,
+    prev_trailer: Dict,
+    base_len: usize,
+    base_ends_with_eol: bool,
+}
+
+impl Allocate for Revision {
+    fn add(&mut self, object: Object) -> ObjRef {
+        let r = ObjRef::new(self.next_num, 0);
+        self.next_num += 1;
+        self.objects.push((r, object));
+        r
+    }
+}
+
+/// The serialized revision and where each object landed in the whole file.
+pub struct Written {
+    pub bytes: Vec<u8>,
+    /// `(object, offset in the whole file)`.
+    pub offsets: Vec<(ObjRef, usize)>,
+}
+
+impl Revision {
+    pub fn new(doc: &Document) -> Self {
+        let base = doc.bytes();
+        Revision {
+            next_num: doc.next_object_number(),
+            objects: Vec::new(),
+            prev_startxref: doc.startxref(),
+            prev_kind: doc.newest_section_kind(),
+            prev_trailer: doc.trailer().clone(),
+            base_len: base.len(),
+            base_ends_with_eol: matches!(base.last(), Some(b'\n' | b'\r')),
+        }
+    }
+
+    /// Replaces an existing object in this revision.
+    pub fn update(&mut self, r: ObjRef, object: Object) {
+        match self.objects.iter_mut().find(|(id, _)| *id == r) {
+            Some(slot) => slot.1 = object,
+            None => self.objects.push((r, object)),
+        }
+    }
+
+    /// Reserves an object number to be filled in later with [`Revision::update`].
+    pub fn reserve(&mut self) -> ObjRef {
+        self.add(Object::Null)
+    }
+
+    /// Serializes the revision: objects, a cross-reference section of the same kind as the
+    /// previous one (a table after a table, a stream after a stream, as readers expect), the
+    /// trailer and `%%EOF`.
+    pub fn write(mut self) -> Result<Written> {
+        let mut out = Vec::new();
+        if !self.base_ends_with_eol {
+            out.push(b'\n');
+        }
+        let mut offsets = Vec::with_capacity(self.objects.len() + 1);
+        for (r, obj) in &self.objects {
+            offsets.push((*r, self.base_len + out.len()));
+            write!(out, "{} {} obj\n", r.num, r.generation)?;
+            obj.write_to(&mut out)?;
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let trailer = self.trailer();
+        match self.prev_kind {
+            SectionKind::Table => self.write_table(&mut out, &offsets, trailer)?,
+            SectionKind::Stream => self.write_stream(&mut out, &mut offsets, trailer)?,
+        }
+        Ok(Written {
+            bytes: out,
+            offsets,
+        })
+    }
+
+    fn trailer(&mut self) -> Dict {
+        let mut t = Dict::new();
+        for key in ["Root", "Info", "ID"] {
+            if let Some(v) = self.prev_trailer.get(key) {
+                t.set(key, v.clone());
+            }
+        }
+        if !t.contains("ID") {
+            // PDF 2.0 requires an /ID, and validators use it to tell documents apart.
+            let mut id = [0u8; 16];
+            rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
+            t.set(
+                "ID",
+                Object::Array(vec![
+                    Object::HexString(id.to_vec()),
+                    Object::HexString(id.to_vec()),
+                ]),
+            );
+        }
+        t.set("Prev", self.prev_startxref as i64);
+        t
+    }
+
+    fn size(&self) -> i64 {
+        let prev = self
+            .prev_trailer
+            .get("Size")
+            .and_then(Object::as_int)
+            .unwrap_or(0);
+        prev.max(i64::from(self.next_num))
+    }
+
+    fn write_table(
+        &self,
+        out: &mut Vec<u8>,
+        offsets: &[(ObjRef, usize)],
+        mut trailer: Dict,
+    ) -> Result<()> {
+        let xref_at = self.base_len + out.len();
+        let mut sorted = offsets.to_vec();
+        sorted.sort();
+        out.extend_from_slice(b"xref\n");
+        for run in runs(&sorted) {
+            write!(out, "{} {}\n", run[0].0.num, run.len())?;
+            for (r, off) in run {
+                write!(out, "{off:010} {:05} n\r\n", r.generation)?;
+            }
+        }
+        trailer.set("Size", self.size());
+        out.extend_from_slice(b"trailer\n");
+        trailer.write_to(out)?;
+        write!(out, "\nstartxref\n{xref_at}\n%%EOF\n")?;
+        Ok(())
+    }
+
+    fn write_stream(
+        &mut self,
+        out: &mut Vec<u8>,
+        offsets: &mut Vec<(ObjRef, usize)>,
+        mut trailer: Dict,
+    ) -> Result<()> {
+        let xref_ref = ObjRef::new(self.next_num, 0);
+        self.next_num += 1;
+        let xref_at = self.base_len + out.len();
+        offsets.push((xref_ref, xref_at));
+        let mut sorted = offsets.clone();
+        sorted.sort();
+        let width = if xref_at > u32::MAX as usize { 8 } else { 4 };
+        let mut data = Vec::with_capacity(sorted.len() * (3 + width));
+        let mut index = Vec::new();
+        for run in runs(&sorted) {
+            index.push(Object::Int(i64::from(run[0].0.num)));
+            index.push(Object::Int(run.len() as i64));
+            for (r, off) in run {
+                data.push(1);
+                data.extend_from_slice(&(*off as u64).to_be_bytes()[8 - width..]);
+                data.extend_from_slice(&r.generation.to_be_bytes());
+            }
+        }
+        trailer.set("Type", Object::name("XRef"));
+        trailer.set("Size", self.size());
+        trailer.set("Index", Object::Array(index));
+        trailer.set(
+            "W",
+            Object::Array(vec![
+                Object::Int(1),
+                Object::Int(width as i64),
+                Object::Int(2),
+            ]),
+        );
+        write!(out, "{} 0 obj\n", xref_ref.num)?;
+        crate::object::Stream::new(trailer, data).write_to(out)?;
+        write!(out, "\nendobj\nstartxref\n{xref_at}\n%%EOF\n")?;
+        Ok(())
+    }
+}
+
+/// Splits sorted entries into runs of consecutive object numbers (xref subsections).
+fn runs(sorted: &[(ObjRef, usize)]) -> Vec<&[(ObjRef, usize)]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=sorted.len() {
+        if i == sorted.len() || sorted[i].0.num != sorted[i - 1].0.num + 1 {
+            out.push(&sorted[start..i]);
+            start = i;
+        }
+    }
+    out
+}
