@@ -14,6 +14,8 @@ mod parse;
 pub mod read;
 pub mod sign;
 pub mod signer;
+pub mod timestamp;
+pub mod verify;
 mod write;
 mod xref;
 

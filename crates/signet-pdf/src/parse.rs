@@ -170,14 +170,11 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         if let Some(num) = self.unsigned() {
             let after_first = self.pos;
-            if let Some(generation) = self.unsigned() {
-                if self.keyword() == b"R" {
-                    if let (Ok(num), Ok(generation)) =
-                        (u32::try_from(num), u16::try_from(generation))
-                    {
-                        return Ok(Object::Ref(ObjRef::new(num, generation)));
-                    }
-                }
+            if let Some(generation) = self.unsigned()
+                && self.keyword() == b"R"
+                && let (Ok(num), Ok(generation)) = (u32::try_from(num), u16::try_from(generation))
+            {
+                return Ok(Object::Ref(ObjRef::new(num, generation)));
             }
             self.pos = after_first;
             return Ok(i64::try_from(num).map_or(Object::Real(num as f64), Object::Int));
@@ -195,12 +192,13 @@ impl<'a> Parser<'a> {
         let mut out = Vec::with_capacity(t.len());
         let mut i = 0;
         while i < t.len() {
-            if t[i] == b'#' && i + 2 < t.len() + 1 {
-                if let Some(v) = t.get(i + 1..i + 3).and_then(hex_pair) {
-                    out.push(v);
-                    i += 3;
-                    continue;
-                }
+            if t[i] == b'#'
+                && i + 2 < t.len() + 1
+                && let Some(v) = t.get(i + 1..i + 3).and_then(hex_pair)
+            {
+                out.push(v);
+                i += 3;
+                continue;
             }
             out.push(t[i]);
             i += 1;

@@ -18,6 +18,7 @@ use crate::object::{Allocate, Dict, ObjRef, Object, Stream};
 use crate::parse;
 use crate::read::{Document, Limits};
 use crate::signer::{SignatureAlgorithm, Signer};
+use crate::timestamp::{TimestampAuthority, timestamp_signature};
 use crate::write::Revision;
 
 /// Room reserved for an RFC 3161 token: a TSA's token with its certificate chain is typically
@@ -89,7 +90,7 @@ pub fn sign(
     options: &SignatureOptions,
     widgets: WidgetSource<'_>,
     signer: &dyn Signer,
-    timestamp: Option<&dyn Fn(&[u8]) -> Result<Vec<u8>>>,
+    timestamp: Option<&dyn TimestampAuthority>,
 ) -> Result<Vec<u8>> {
     let prepared = prepare(
         input,
@@ -221,7 +222,7 @@ impl PreparedSignature {
     pub fn finish(
         mut self,
         signature: &[u8],
-        timestamp: Option<&dyn Fn(&[u8]) -> Result<Vec<u8>>>,
+        timestamp: Option<&dyn TimestampAuthority>,
     ) -> Result<Vec<u8>> {
         let leaf = &self.chain[0];
         crypto::verify_signature(
@@ -235,7 +236,7 @@ impl PreparedSignature {
             Error::Signing(format!("the signature does not match the certificate: {e}"))
         })?;
         let token = match timestamp {
-            Some(tsa) => Some(tsa(signature)?),
+            Some(tsa) => Some(timestamp_signature(tsa, signature)?),
             None => None,
         };
         let der = cms::assemble(

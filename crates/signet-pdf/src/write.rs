@@ -73,7 +73,7 @@ impl Revision {
         let mut offsets = Vec::with_capacity(self.objects.len() + 1);
         for (r, obj) in &self.objects {
             offsets.push((*r, self.base_len + out.len()));
-            write!(out, "{} {} obj\n", r.num, r.generation)?;
+            writeln!(out, "{} {} obj", r.num, r.generation)?;
             obj.write_to(&mut out)?;
             out.extend_from_slice(b"\nendobj\n");
         }
@@ -131,7 +131,7 @@ impl Revision {
         sorted.sort();
         out.extend_from_slice(b"xref\n");
         for run in runs(&sorted) {
-            write!(out, "{} {}\n", run[0].0.num, run.len())?;
+            writeln!(out, "{} {}", run[0].0.num, run.len())?;
             for (r, off) in run {
                 write!(out, "{off:010} {:05} n\r\n", r.generation)?;
             }
@@ -178,7 +178,7 @@ impl Revision {
                 Object::Int(2),
             ]),
         );
-        write!(out, "{} 0 obj\n", xref_ref.num)?;
+        writeln!(out, "{} 0 obj", xref_ref.num)?;
         crate::object::Stream::new(trailer, data).write_to(out)?;
         write!(out, "\nendobj\nstartxref\n{xref_at}\n%%EOF\n")?;
         Ok(())

@@ -401,10 +401,10 @@ pub fn repair(buf: &[u8], header_offset: usize, limits: &XrefLimits) -> Result<X
     while let Some(rel) = parse::find(&buf[tpos..], b"trailer") {
         let at = tpos + rel + b"trailer".len();
         tpos = at;
-        if let Ok(Object::Dict(d)) = Parser::new(buf, at).object() {
-            if d.contains("Root") {
-                trailer = Some(d);
-            }
+        if let Ok(Object::Dict(d)) = Parser::new(buf, at).object()
+            && d.contains("Root")
+        {
+            trailer = Some(d);
         }
     }
     let mut trailer = trailer.unwrap_or_default();
