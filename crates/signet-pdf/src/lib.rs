@@ -14,9 +14,11 @@ mod parse;
 pub mod read;
 pub mod sign;
 pub mod signer;
+#[cfg(test)]
+mod testutil;
 pub mod timestamp;
 pub mod verify;
-mod write;
+pub mod write;
 mod xref;
 
 pub use error::{Error, Result};

@@ -122,7 +122,7 @@ pub fn prepare(
     if doc.was_repaired() {
         return Err(Error::corrupt(
             0,
-            "the cross-reference table is damaged; an incremental signature on it would not validate",
+            "the cross-reference table is damaged: repair the file first (write::repair)",
         ));
     }
     let catalog = doc.catalog()?;

@@ -105,6 +105,11 @@ pub fn verify(pdf: &[u8], roots: &[Certificate], limits: &Limits) -> Result<Repo
     })
 }
 
+/// Whether any signature field of the document is signed.
+pub fn has_signatures(doc: &Document) -> Result<bool> {
+    Ok(!signature_fields(doc)?.is_empty())
+}
+
 /// Byte offsets just past each `%%EOF` marker (and its end-of-line).
 fn revision_ends(pdf: &[u8]) -> Vec<usize> {
     let mut ends = Vec::new();

@@ -197,3 +197,119 @@ fn runs(sorted: &[(ObjRef, usize)]) -> Vec<&[(ObjRef, usize)]> {
     }
     out
 }
+
+/// Rewrites a document whose cross-reference data had to be rebuilt by scanning into a clean
+/// file (every object once, a fresh table), so it can take incremental signatures that
+/// validators trust. Returns `None` when the file needs no repair.
+///
+/// This is the one step that does not append: it is for uploads, before the first signature,
+/// and the server records it in the audit trail. A damaged file that already carries
+/// signatures is refused, since rewriting it would break them.
+pub fn repair(input: &[u8], limits: &crate::read::Limits) -> Result<Option<Vec<u8>>> {
+    let doc = Document::open(input, limits)?;
+    if !doc.was_repaired() {
+        return Ok(None);
+    }
+    if crate::verify::has_signatures(&doc)? {
+        return Err(crate::Error::corrupt(
+            0,
+            "the file is damaged and already signed; repairing it would break its signatures",
+        ));
+    }
+    let mut out = Vec::with_capacity(input.len());
+    write!(out, "%PDF-{}\n%\u{e2}\u{e3}\u{cf}\u{d3}\n", doc.version())?;
+    let mut offsets = Vec::new();
+    for r in doc.object_numbers() {
+        let obj = match doc.get(r) {
+            Ok(o) => o,
+            // An object that no longer parses is dropped, as viewers do: references to it
+            // read as null.
+            Err(_) => continue,
+        };
+        // Structural streams are replaced by the fresh table; their members are written
+        // out individually.
+        if matches!(
+            obj.as_dict().and_then(|d| d.get_name("Type")),
+            Some(b"XRef" | b"ObjStm")
+        ) {
+            continue;
+        }
+        offsets.push((r, out.len()));
+        write!(out, "{} {} obj\n", r.num, r.generation)?;
+        obj.write_to(&mut out)?;
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let size = offsets.iter().map(|(r, _)| r.num + 1).max().unwrap_or(1);
+    let xref_at = out.len();
+    write!(out, "xref\n0 {size}\n")?;
+    let mut next = offsets.iter().peekable();
+    for num in 0..size {
+        match next.peek() {
+            Some((r, off)) if r.num == num => {
+                write!(out, "{off:010} {:05} n\r\n", r.generation)?;
+                next.next();
+            }
+            _ => out.extend_from_slice(if num == 0 {
+                b"0000000000 65535 f\r\n"
+            } else {
+                b"0000000000 00001 f\r\n"
+            }),
+        }
+    }
+    let mut trailer = Dict::new().with("Size", i64::from(size));
+    for key in ["Root", "Info", "ID"] {
+        if let Some(v) = doc.trailer().get(key) {
+            trailer.set(key, v.clone());
+        }
+    }
+    out.extend_from_slice(b"trailer\n");
+    trailer.write_to(&mut out)?;
+    write!(out, "\nstartxref\n{xref_at}\n%%EOF\n")?;
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Limits;
+    use crate::testutil::{broken_xref_pdf, one_page_pdf};
+
+    #[test]
+    fn appends_a_revision_that_chains_to_the_previous_one() {
+        let base = one_page_pdf();
+        let doc = Document::open(&base, &Limits::default()).unwrap();
+        let mut rev = Revision::new(&doc);
+        let added = rev.add(Object::Int(42));
+        let mut catalog = doc.catalog().unwrap();
+        catalog.set("Extra", added);
+        rev.update(doc.catalog_ref().unwrap(), catalog.into());
+        let written = rev.write().unwrap();
+        let full = [base.as_slice(), &written.bytes].concat();
+        let doc2 = Document::open(&full, &Limits::default()).unwrap();
+        assert!(!doc2.was_repaired());
+        assert_eq!(doc2.get(added).unwrap(), Object::Int(42));
+        assert_eq!(
+            doc2.catalog().unwrap().get("Extra"),
+            Some(&Object::Ref(added))
+        );
+        assert_eq!(
+            doc2.trailer().get("Prev"),
+            Some(&Object::Int(doc.startxref() as i64))
+        );
+    }
+
+    #[test]
+    fn repair_rewrites_only_damaged_files() {
+        assert!(
+            repair(&one_page_pdf(), &Limits::default())
+                .unwrap()
+                .is_none()
+        );
+        let fixed = repair(&broken_xref_pdf(), &Limits::default())
+            .unwrap()
+            .expect("needs repair");
+        let doc = Document::open(&fixed, &Limits::default()).unwrap();
+        assert!(!doc.was_repaired());
+        assert_eq!(doc.pages().len(), 1);
+    }
+}
