@@ -235,7 +235,7 @@ pub fn repair(input: &[u8], limits: &crate::read::Limits) -> Result<Option<Vec<u
             continue;
         }
         offsets.push((r, out.len()));
-        write!(out, "{} {} obj\n", r.num, r.generation)?;
+        writeln!(out, "{} {} obj", r.num, r.generation)?;
         obj.write_to(&mut out)?;
         out.extend_from_slice(b"\nendobj\n");
     }
