@@ -4,7 +4,9 @@
 //! - [`signer`]: who holds the key ([`signer::Signer`]).
 
 pub mod error;
+pub mod keys;
 pub mod object;
 pub mod signer;
+pub mod timestamp;
 
 pub use error::{Error, Result};
