@@ -357,10 +357,9 @@ fn private_key_from_pkcs8_der(der: &[u8]) -> Result<PrivateKey> {
 
 /// Orders `rest` after `leaf` by following issuer names; certificates that are not part of the
 /// leaf's path are kept at the end (a validator may still use them).
-fn order_chain(leaf: Certificate, mut rest: Vec<Certificate>) -> Vec<Certificate> {
+pub(crate) fn order_chain(leaf: Certificate, mut rest: Vec<Certificate>) -> Vec<Certificate> {
     let mut chain = vec![leaf];
-    loop {
-        let Some(last) = chain.last() else { break };
+    while let Some(last) = chain.last() {
         let tbs = &last.tbs_certificate;
         if tbs.issuer == tbs.subject {
             break;
