@@ -407,7 +407,7 @@ mod tests {
         let s = |r: f64| String::from_utf8(Object::Real(r).to_bytes()).unwrap();
         assert_eq!(s(1e-9), "0");
         assert_eq!(s(2.0), "2");
-        assert_eq!(s(-3.14159), "-3.1416");
+        assert_eq!(s(-1.23456), "-1.2346");
         assert_eq!(s(f64::NAN), "0");
     }
 

@@ -1,0 +1,38 @@
+//! Signs a PDF with a PKCS#8 PEM key and a PEM certificate chain:
+//! `cargo run --release -p signet-pdf --example sign -- KEY.pem CHAIN.pem IN.pdf OUT.pdf [N]`
+//! (N: how many times to sign in sequence; used by the benchmarks).
+
+use std::time::Instant;
+
+use pkcs8::DecodePrivateKey;
+use signet_pdf::sign::{SignatureOptions, sign};
+use signet_pdf::signer::{LocalSigner, PrivateKey};
+use x509_cert::Certificate;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 5 {
+        eprintln!("usage: sign KEY.pem CHAIN.pem IN.pdf OUT.pdf [N]");
+        std::process::exit(2);
+    }
+    let key_pem = std::fs::read_to_string(&args[1])?;
+    let key = match rsa::RsaPrivateKey::from_pkcs8_pem(&key_pem) {
+        Ok(k) => PrivateKey::Rsa(Box::new(k)),
+        Err(_) => PrivateKey::P256(p256::ecdsa::SigningKey::from_pkcs8_pem(&key_pem)?),
+    };
+    let chain_pem = std::fs::read(&args[2])?;
+    let chain = Certificate::load_pem_chain(&chain_pem)?;
+    let signer = LocalSigner::new(key, chain)?;
+    let times: usize = args.get(5).map_or(Ok(1), |n| n.parse())?;
+    let mut pdf = std::fs::read(&args[3])?;
+    for i in 0..times {
+        let start = Instant::now();
+        let mut options = SignatureOptions::new(time::OffsetDateTime::now_utc());
+        options.name = Some(format!("Signer {}", i + 1));
+        let appended = sign(&pdf, &options, None, &signer, None)?;
+        pdf.extend_from_slice(&appended);
+        eprintln!("signature {}: {:?}", i + 1, start.elapsed());
+    }
+    std::fs::write(&args[4], &pdf)?;
+    Ok(())
+}

@@ -1,0 +1,515 @@
+//! Signing as an incremental revision (PAdES baseline B-B, B-T with a timestamp).
+//!
+//! The revision appends: the signature dictionary with a `/Contents` hole sized for the CMS,
+//! the signature field and its widget(s), the pages whose `/Annots` gained a widget, and the
+//! form. The digest covers the original bytes plus the revision minus the hole, so signing
+//! reads the original once and never copies it: the caller gets only the bytes to append.
+
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+use crate::cms;
+use crate::crypto::{self, Hash};
+use crate::error::{Error, Result};
+use crate::object::{Allocate, Dict, ObjRef, Object, Stream};
+use crate::parse;
+use crate::read::{Document, Limits};
+use crate::signer::{SignatureAlgorithm, Signer};
+use crate::timestamp::{TimestampAuthority, timestamp_signature};
+use crate::write::Revision;
+
+/// Room reserved for an RFC 3161 token: a TSA's token with its certificate chain is typically
+/// 3–6 KB.
+const TIMESTAMP_RESERVE: usize = 12 * 1024;
+/// Fixed-width placeholder for the four ByteRange numbers (up to 9,999,999,999 bytes).
+const BYTE_RANGE_PLACEHOLDER: &str = "[0 9999999999 9999999999 9999999999]";
+
+/// One visible widget: a page (0-based), its rectangle in default user space, and the
+/// appearance (a Form XObject) to show there.
+pub struct Widget {
+    pub page: usize,
+    pub rect: [f64; 4],
+    pub appearance: Option<Stream>,
+}
+
+/// What to write into the signature dictionary and where the signature shows.
+pub struct SignatureOptions {
+    /// The signature field's name; by default the first free `SignatureN`.
+    pub field_name: Option<String>,
+    /// `/Name`: who signed, as the document should name them.
+    pub name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact_info: Option<String>,
+    /// `/M`, the claimed signing time (the CMS carries no signing-time attribute in PAdES).
+    pub time: OffsetDateTime,
+    /// Will a timestamp be added? (reserves room for it)
+    pub timestamp: bool,
+    pub limits: Limits,
+}
+
+impl SignatureOptions {
+    pub fn new(time: OffsetDateTime) -> Self {
+        SignatureOptions {
+            field_name: None,
+            name: None,
+            reason: None,
+            location: None,
+            contact_info: None,
+            time,
+            timestamp: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A revision ready to be signed: the digest to sign is known, the signature is not.
+pub struct PreparedSignature {
+    revision: Vec<u8>,
+    /// The hex digits of `/Contents` inside `revision`.
+    hole: Range<usize>,
+    signed_attrs: der::asn1::SetOfVec<x509_cert::attr::Attribute>,
+    chain: Vec<Certificate>,
+    algorithm: SignatureAlgorithm,
+    /// SHA-256 of the signed attributes: what the signer signs.
+    pub digest_to_sign: [u8; 32],
+    /// SHA-256 of the signed byte ranges of the document.
+    pub document_digest: [u8; 32],
+    /// The signed attributes' DER, what `digest_to_sign` hashes (handed to hash-signing tokens
+    /// that want the data rather than its digest).
+    pub signed_attributes_der: Vec<u8>,
+}
+
+/// Signs `input` in one step. Returns the bytes to append to `input`.
+/// `timestamp` turns the signature value into an RFC 3161 token (B-T).
+pub fn sign(
+    input: &[u8],
+    options: &SignatureOptions,
+    widgets: WidgetSource<'_>,
+    signer: &dyn Signer,
+    timestamp: Option<&dyn TimestampAuthority>,
+) -> Result<Vec<u8>> {
+    let prepared = prepare(
+        input,
+        options,
+        widgets,
+        signer.certificates(),
+        signer.algorithm(),
+    )?;
+    let signature = signer.sign_digest(&prepared.digest_to_sign)?;
+    prepared.finish(&signature, timestamp)
+}
+
+/// Supplies the widgets once the revision exists, so that appearances can add their fonts and
+/// images to it. `None` makes an invisible signature.
+pub type WidgetSource<'a> = Option<&'a dyn Fn(&Document, &mut dyn Allocate) -> Result<Vec<Widget>>>;
+
+/// Builds the revision with an empty `/Contents` and computes the digest to sign.
+pub fn prepare(
+    input: &[u8],
+    options: &SignatureOptions,
+    widgets: WidgetSource<'_>,
+    chain: &[Certificate],
+    algorithm: SignatureAlgorithm,
+) -> Result<PreparedSignature> {
+    let leaf = chain
+        .first()
+        .ok_or_else(|| Error::Key("no signer certificate".into()))?;
+    let doc = Document::open(input, &options.limits)?;
+    if doc.was_repaired() {
+        return Err(Error::corrupt(
+            0,
+            "the cross-reference table is damaged: repair the file first (write::repair)",
+        ));
+    }
+    let catalog = doc.catalog()?;
+    refuse_if_locked(&doc, &catalog)?;
+
+    let mut rev = Revision::new(&doc);
+    let mut widgets = match widgets {
+        Some(f) => f(&doc, &mut rev)?,
+        None => vec![],
+    };
+    if widgets.is_empty() {
+        // An invisible signature still needs a widget on a page for viewers to list it.
+        widgets.push(Widget {
+            page: 0,
+            rect: [0.0; 4],
+            appearance: None,
+        });
+    }
+    if let Some(w) = widgets.iter().find(|w| w.page >= doc.pages().len()) {
+        return Err(Error::PageSpec(format!("page {}", w.page + 1)));
+    }
+
+    let chain_len: usize = chain
+        .iter()
+        .map(|c| der::Encode::encoded_len(c).map_or(4096, |l| u32::from(l) as usize))
+        .sum();
+    let reserve = chain_len
+        + algorithm.max_signature_len(leaf)
+        + 2048
+        + if options.timestamp {
+            TIMESTAMP_RESERVE
+        } else {
+            0
+        };
+    let sig_ref = rev.add(signature_dictionary(options, reserve).into());
+
+    let field_name = match &options.field_name {
+        Some(n) => n.clone(),
+        None => free_field_name(&doc, &catalog)?,
+    };
+    let field = add_field_and_widgets(&doc, &mut rev, &field_name, sig_ref, widgets)?;
+    add_to_form(&doc, &mut rev, &catalog, field)?;
+
+    let written = rev.write()?;
+    let mut revision = written.bytes;
+    let sig_at = written
+        .offsets
+        .iter()
+        .find(|(r, _)| *r == sig_ref)
+        .map(|(_, off)| off - input.len())
+        .ok_or_else(|| Error::Signing("signature dictionary not written".into()))?;
+
+    let hole = locate(&revision[sig_at..], b"/Contents <")
+        .map(|p| sig_at + p + b"/Contents <".len())
+        .and_then(|start| {
+            let len = revision[start..].iter().position(|&b| b == b'>')?;
+            Some(start..start + len)
+        })
+        .ok_or_else(|| Error::Signing("placeholder not found".into()))?;
+    let br_at = locate(&revision[sig_at..], BYTE_RANGE_PLACEHOLDER.as_bytes())
+        .map(|p| sig_at + p)
+        .ok_or_else(|| Error::Signing("byte range placeholder not found".into()))?;
+
+    // The hole includes the angle brackets, as every validator expects.
+    let before = input.len() + hole.start - 1;
+    let after = input.len() + hole.end + 1;
+    let total = input.len() + revision.len();
+    let byte_range = format!("[0 {before} {after} {}]", total - after);
+    let padded = format!("{byte_range:<width$}", width = BYTE_RANGE_PLACEHOLDER.len());
+    revision[br_at..br_at + padded.len()].copy_from_slice(padded.as_bytes());
+
+    let mut h = Sha256::new();
+    h.update(input);
+    h.update(&revision[..hole.start - 1]);
+    h.update(&revision[hole.end + 1..]);
+    let document_digest: [u8; 32] = h.finalize().into();
+
+    let signed_attrs = cms::signed_attributes(&document_digest, leaf)?;
+    let signed_attributes_der = cms::signed_attributes_der(&signed_attrs)?;
+    let digest_to_sign: [u8; 32] = Sha256::digest(&signed_attributes_der).into();
+    Ok(PreparedSignature {
+        revision,
+        hole,
+        signed_attrs,
+        chain: chain.to_vec(),
+        algorithm,
+        digest_to_sign,
+        document_digest,
+        signed_attributes_der,
+    })
+}
+
+impl PreparedSignature {
+    /// Embeds the signature value (and a timestamp over it) and returns the bytes to append.
+    /// The value is checked against the signer's certificate first, so a wrong key or a
+    /// corrupted external signature is refused here rather than producing an invalid PDF.
+    pub fn finish(
+        mut self,
+        signature: &[u8],
+        timestamp: Option<&dyn TimestampAuthority>,
+    ) -> Result<Vec<u8>> {
+        let leaf = &self.chain[0];
+        crypto::verify_signature(
+            &leaf.tbs_certificate.subject_public_key_info,
+            &self.algorithm.algorithm_identifier(),
+            Hash::Sha256,
+            &self.signed_attributes_der,
+            signature,
+        )
+        .map_err(|e| {
+            Error::Signing(format!("the signature does not match the certificate: {e}"))
+        })?;
+        let token = match timestamp {
+            Some(tsa) => Some(timestamp_signature(tsa, signature)?),
+            None => None,
+        };
+        let der = cms::assemble(
+            &self.chain,
+            self.algorithm,
+            self.signed_attrs,
+            signature,
+            token.as_deref(),
+        )?;
+        let room = self.hole.len() / 2;
+        if der.len() > room {
+            return Err(Error::Signing(format!(
+                "the signature needs {} bytes but only {room} were reserved",
+                der.len()
+            )));
+        }
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for (i, b) in der.iter().enumerate() {
+            self.revision[self.hole.start + 2 * i] = HEX[(b >> 4) as usize];
+            self.revision[self.hole.start + 2 * i + 1] = HEX[(b & 15) as usize];
+        }
+        Ok(self.revision)
+    }
+}
+
+fn locate(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    parse::find(hay, needle)
+}
+
+fn pdf_date(t: OffsetDateTime) -> String {
+    let off = t.offset();
+    let (h, m, _) = off.as_hms();
+    let sign = if off.is_negative() { '-' } else { '+' };
+    format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}{sign}{:02}'{:02}'",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        h.unsigned_abs(),
+        m.unsigned_abs()
+    )
+}
+
+fn signature_dictionary(options: &SignatureOptions, reserve: usize) -> Dict {
+    let mut d = Dict::new()
+        .with("Type", Object::name("Sig"))
+        .with("Filter", Object::name("Adobe.PPKLite"))
+        .with("SubFilter", Object::name("ETSI.CAdES.detached"))
+        // Replaced by the real ranges once the revision's layout is known.
+        .with(
+            "ByteRange",
+            Object::Array(vec![
+                Object::Int(0),
+                Object::Int(9_999_999_999),
+                Object::Int(9_999_999_999),
+                Object::Int(9_999_999_999),
+            ]),
+        )
+        .with("Contents", Object::HexString(vec![0; reserve]))
+        .with("M", Object::String(pdf_date(options.time).into_bytes()));
+    for (key, value) in [
+        ("Name", &options.name),
+        ("Reason", &options.reason),
+        ("Location", &options.location),
+        ("ContactInfo", &options.contact_info),
+    ] {
+        if let Some(v) = value {
+            d.set(key, Object::text(v));
+        }
+    }
+    d
+}
+
+/// Refuses documents whose certification signature forbids any change (DocMDP P=1).
+fn refuse_if_locked(doc: &Document, catalog: &Dict) -> Result<()> {
+    let Some(perms) = doc.get_in(catalog, "Perms")? else {
+        return Ok(());
+    };
+    let Some(sig) = perms.as_dict().and_then(|p| p.get("DocMDP")).cloned() else {
+        return Ok(());
+    };
+    let sig = doc.resolve(&sig)?;
+    let refs = match sig.as_dict().and_then(|d| d.get("Reference")) {
+        Some(r) => doc.resolve(r)?,
+        None => return Ok(()),
+    };
+    for r in refs.as_array().unwrap_or(&[]) {
+        let r = doc.resolve(r)?;
+        let Some(r) = r.as_dict() else { continue };
+        if r.get_name("TransformMethod") != Some(b"DocMDP") {
+            continue;
+        }
+        let p = match r.get("TransformParams") {
+            Some(tp) => doc
+                .resolve(tp)?
+                .as_dict()
+                .and_then(|tp| tp.get("P"))
+                .and_then(Object::as_int)
+                .unwrap_or(2),
+            None => 2,
+        };
+        if p == 1 {
+            return Err(Error::Locked);
+        }
+    }
+    Ok(())
+}
+
+/// Names of the form's top-level fields.
+fn field_names(doc: &Document, catalog: &Dict) -> Result<Vec<Vec<u8>>> {
+    let Some(form) = doc.get_in(catalog, "AcroForm")? else {
+        return Ok(vec![]);
+    };
+    let Some(fields) = form
+        .as_dict()
+        .map(|f| doc.get_in(f, "Fields"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(vec![]);
+    };
+    let mut names = Vec::new();
+    for f in fields.as_array().unwrap_or(&[]) {
+        if let Some(name) = doc
+            .resolve(f)?
+            .as_dict()
+            .and_then(|d| d.get("T"))
+            .and_then(Object::as_string)
+        {
+            names.push(name.to_vec());
+        }
+    }
+    Ok(names)
+}
+
+fn free_field_name(doc: &Document, catalog: &Dict) -> Result<String> {
+    let taken = field_names(doc, catalog)?;
+    Ok((1..)
+        .map(|i| format!("Signature{i}"))
+        .find(|n| !taken.iter().any(|t| t == n.as_bytes()))
+        .expect("an unbounded range always has a free name"))
+}
+
+/// Adds the signature field with its widgets and puts each widget in its page's `/Annots`.
+/// Returns the field.
+fn add_field_and_widgets(
+    doc: &Document,
+    rev: &mut Revision,
+    field_name: &str,
+    sig_ref: ObjRef,
+    widgets: Vec<Widget>,
+) -> Result<ObjRef> {
+    let field_dict = Dict::new()
+        .with("FT", Object::name("Sig"))
+        .with("T", Object::text(field_name))
+        .with("V", sig_ref);
+    let merged = widgets.len() == 1;
+    let field = rev.reserve();
+    let mut kids = Vec::new();
+    let mut per_page: Vec<(usize, Vec<ObjRef>)> = Vec::new();
+    for w in widgets {
+        let page = &doc.pages()[w.page];
+        let mut widget = Dict::new()
+            .with("Type", Object::name("Annot"))
+            .with("Subtype", Object::name("Widget"))
+            .with("Rect", Object::rect(w.rect))
+            // Print + Locked: the mark prints and cannot be moved.
+            .with("F", 132i64)
+            .with("P", page.id);
+        if let Some(ap) = w.appearance {
+            let ap = rev.add(ap.into());
+            widget.set("AP", Dict::new().with("N", ap));
+        }
+        let widget_ref = if merged {
+            for (k, v) in field_dict.0.clone() {
+                widget.0.push((k, v));
+            }
+            field
+        } else {
+            widget.set("Parent", field);
+            let r = rev.add(widget.clone().into());
+            kids.push(Object::Ref(r));
+            r
+        };
+        if merged {
+            rev.update(field, widget.into());
+        }
+        match per_page.iter_mut().find(|(p, _)| *p == w.page) {
+            Some((_, v)) => v.push(widget_ref),
+            None => per_page.push((w.page, vec![widget_ref])),
+        }
+    }
+    if !merged {
+        rev.update(field, field_dict.with("Kids", Object::Array(kids)).into());
+    }
+    for (page, refs) in per_page {
+        add_annotations(doc, rev, doc.pages()[page].id, &refs)?;
+    }
+    Ok(field)
+}
+
+fn add_annotations(
+    doc: &Document,
+    rev: &mut Revision,
+    page: ObjRef,
+    annots: &[ObjRef],
+) -> Result<()> {
+    let Object::Dict(mut page_dict) = doc.get(page)? else {
+        return Err(Error::corrupt(0, "page is not a dictionary"));
+    };
+    let new = annots.iter().map(|r| Object::Ref(*r));
+    match page_dict.get("Annots").cloned() {
+        // The array lives in its own object: update that, leave the page alone.
+        Some(Object::Ref(ar)) => {
+            let mut arr = match doc.get(ar)? {
+                Object::Array(a) => a,
+                _ => vec![],
+            };
+            arr.extend(new);
+            rev.update(ar, Object::Array(arr));
+        }
+        Some(Object::Array(mut arr)) => {
+            arr.extend(new);
+            page_dict.set("Annots", Object::Array(arr));
+            rev.update(page, page_dict.into());
+        }
+        _ => {
+            page_dict.set("Annots", Object::Array(new.collect()));
+            rev.update(page, page_dict.into());
+        }
+    }
+    Ok(())
+}
+
+/// Appends the field to the form's `/Fields`, creating the form if the document has none, and
+/// sets `/SigFlags 3` (signatures exist; append only).
+fn add_to_form(doc: &Document, rev: &mut Revision, catalog: &Dict, field: ObjRef) -> Result<()> {
+    let catalog_ref = doc.catalog_ref()?;
+    let (form_ref, mut form) = match catalog.get("AcroForm") {
+        Some(Object::Ref(r)) => match doc.get(*r)? {
+            Object::Dict(d) => (Some(*r), d),
+            _ => (Some(*r), Dict::new()),
+        },
+        Some(Object::Dict(d)) => (None, d.clone()),
+        _ => (None, Dict::new()),
+    };
+    match form.get("Fields").cloned() {
+        Some(Object::Ref(fr)) => {
+            let mut arr = match doc.get(fr)? {
+                Object::Array(a) => a,
+                _ => vec![],
+            };
+            arr.push(Object::Ref(field));
+            rev.update(fr, Object::Array(arr));
+        }
+        Some(Object::Array(mut arr)) => {
+            arr.push(Object::Ref(field));
+            form.set("Fields", Object::Array(arr));
+        }
+        _ => form.set("Fields", Object::Array(vec![Object::Ref(field)])),
+    }
+    form.set("SigFlags", 3i64);
+    match form_ref {
+        Some(r) => rev.update(r, form.into()),
+        None => {
+            let r = rev.add(form.into());
+            let mut catalog = catalog.clone();
+            catalog.set("AcroForm", r);
+            rev.update(catalog_ref, catalog.into());
+        }
+    }
+    Ok(())
+}

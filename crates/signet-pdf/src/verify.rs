@@ -1,0 +1,516 @@
+//! Offline verification of every signature in a PDF: byte ranges, digest, CMS signature,
+//! certificate chain to given roots, revision coverage and signature timestamps.
+
+use std::time::Duration;
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use serde::Serialize;
+use x509_cert::Certificate;
+
+use crate::cms::{OID_MESSAGE_DIGEST, OID_SIGNATURE_TIMESTAMP, OID_SIGNED_DATA};
+use crate::crypto::{self, Hash};
+use crate::error::Result;
+use crate::object::{Dict, Object};
+use crate::parse;
+use crate::read::{Document, Limits};
+
+const OID_SUBJECT_KEY_IDENTIFIER: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.14");
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Trust {
+    /// The chain ends at one of the given roots and every link verifies.
+    Trusted,
+    /// It does not, for the reason given.
+    Untrusted(String),
+    /// No roots were given.
+    NotChecked,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimestampReport {
+    /// RFC 3339.
+    pub time: String,
+    pub authority: Option<String>,
+    pub valid: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    pub field: String,
+    pub sub_filter: String,
+    /// `/Name` in the signature dictionary.
+    pub name: Option<String>,
+    /// `/M`, as written.
+    pub claimed_time: Option<String>,
+    pub reason: Option<String>,
+    pub signer_subject: Option<String>,
+    pub byte_range: Vec<i64>,
+    /// The byte range starts at 0 and leaves out exactly the `/Contents` value.
+    pub byte_range_ok: bool,
+    pub digest_matches: bool,
+    pub signature_valid: bool,
+    /// Which revision (1 = the first) the signature covers, when it ends at a revision end.
+    pub revision: Option<usize>,
+    pub covers_whole_file: bool,
+    pub trust: Trust,
+    pub timestamp: Option<TimestampReport>,
+    pub problems: Vec<String>,
+}
+
+impl SignatureReport {
+    /// The signed bytes are unaltered and the signature over them verifies.
+    pub fn intact(&self) -> bool {
+        self.byte_range_ok && self.digest_matches && self.signature_valid
+    }
+
+    fn untrusted(&self) -> bool {
+        matches!(self.trust, Trust::Untrusted(_))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub file_size: usize,
+    pub revisions: usize,
+    pub signatures: Vec<SignatureReport>,
+}
+
+impl Report {
+    /// Every signature intact, trusted where roots were given, timestamps valid.
+    pub fn all_good(&self) -> bool {
+        !self.signatures.is_empty()
+            && self.signatures.iter().all(|s| {
+                s.intact() && !s.untrusted() && s.timestamp.as_ref().is_none_or(|t| t.valid)
+            })
+    }
+}
+
+/// Checks every signature of `pdf`. `roots` are the trust anchors (may be empty).
+pub fn verify(pdf: &[u8], roots: &[Certificate], limits: &Limits) -> Result<Report> {
+    let doc = Document::open(pdf, limits)?;
+    let revision_ends = revision_ends(pdf);
+    let mut signatures = Vec::new();
+    for (field, sig) in signature_fields(&doc)? {
+        signatures.push(check_signature(pdf, &field, &sig, roots, &revision_ends));
+    }
+    Ok(Report {
+        file_size: pdf.len(),
+        revisions: revision_ends.len(),
+        signatures,
+    })
+}
+
+/// Whether any signature field of the document is signed.
+pub fn has_signatures(doc: &Document) -> Result<bool> {
+    Ok(!signature_fields(doc)?.is_empty())
+}
+
+/// Byte offsets just past each `%%EOF` marker (and its end-of-line).
+fn revision_ends(pdf: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut pos = 0;
+    while let Some(p) = parse::find(&pdf[pos..], b"%%EOF") {
+        let mut end = pos + p + 5;
+        if pdf.get(end) == Some(&b'\r') {
+            end += 1;
+        }
+        if pdf.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        ends.push(end);
+        pos = end;
+    }
+    ends
+}
+
+/// `(field name, signature dictionary)` for each signed signature field of the form.
+fn signature_fields(doc: &Document) -> Result<Vec<(String, Dict)>> {
+    let catalog = doc.catalog()?;
+    let Some(form) = doc.get_in(&catalog, "AcroForm")? else {
+        return Ok(vec![]);
+    };
+    let Some(fields) = form
+        .as_dict()
+        .map(|f| doc.get_in(f, "Fields"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(vec![]);
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<(Object, String, Option<Vec<u8>>, u32)> = fields
+        .as_array()
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .map(|f| (f.clone(), String::new(), None, 0))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some((f, prefix, inherited_ft, depth)) = stack.pop() {
+        if depth > 32 || out.len() > 10_000 {
+            break;
+        }
+        if let Object::Ref(r) = f
+            && !seen.insert(r)
+        {
+            continue;
+        }
+        let f = doc.resolve(&f)?;
+        let Some(d) = f.as_dict() else { continue };
+        let name = match d.get("T").and_then(Object::as_string) {
+            Some(t) => {
+                let t = text_string(t);
+                if prefix.is_empty() {
+                    t
+                } else {
+                    format!("{prefix}.{t}")
+                }
+            }
+            None => prefix.clone(),
+        };
+        let ft = d.get_name("FT").map(<[u8]>::to_vec).or(inherited_ft);
+        if ft.as_deref() == Some(b"Sig")
+            && let Some(v) = doc.get_in(d, "V")?
+            && let Some(v) = v.as_dict()
+        {
+            out.push((name.clone(), v.clone()));
+        }
+        if let Some(kids) = doc.get_in(d, "Kids")? {
+            for k in kids.as_array().unwrap_or(&[]).iter().rev() {
+                stack.push((k.clone(), name.clone(), ft.clone(), depth + 1));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes a PDF text string (UTF-16BE with BOM, else PDFDocEncoding read as Latin-1).
+pub fn text_string(s: &[u8]) -> String {
+    if s.starts_with(&[0xfe, 0xff]) {
+        let units: Vec<u16> = s[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else if let Some(rest) = s.strip_prefix(&[0xef, 0xbb, 0xbf]) {
+        String::from_utf8_lossy(rest).into_owned()
+    } else {
+        s.iter().map(|&b| b as char).collect()
+    }
+}
+
+fn check_signature(
+    pdf: &[u8],
+    field: &str,
+    sig: &Dict,
+    roots: &[Certificate],
+    revision_ends: &[usize],
+) -> SignatureReport {
+    let string = |k: &str| sig.get(k).and_then(Object::as_string).map(text_string);
+    let mut r = SignatureReport {
+        field: field.to_string(),
+        sub_filter: sig
+            .get_name("SubFilter")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default(),
+        name: string("Name"),
+        claimed_time: string("M"),
+        reason: string("Reason"),
+        signer_subject: None,
+        byte_range: sig
+            .get("ByteRange")
+            .and_then(Object::as_array)
+            .map(|a| a.iter().filter_map(Object::as_int).collect())
+            .unwrap_or_default(),
+        byte_range_ok: false,
+        digest_matches: false,
+        signature_valid: false,
+        revision: None,
+        covers_whole_file: false,
+        trust: Trust::NotChecked,
+        timestamp: None,
+        problems: Vec::new(),
+    };
+    let Some(contents) = sig.get("Contents").and_then(Object::as_string) else {
+        r.problems.push("the signature has no /Contents".into());
+        return r;
+    };
+    let Some(ranges) = checked_ranges(pdf, &r.byte_range) else {
+        r.problems
+            .push("the /ByteRange is malformed or points outside the file".into());
+        return r;
+    };
+    let end = ranges[1].end;
+    r.covers_whole_file = end == pdf.len();
+    r.revision = revision_ends.iter().position(|&e| e == end).map(|i| i + 1);
+    r.byte_range_ok = hole_is_contents(pdf, ranges[0].end, ranges[1].start, contents);
+    if !r.byte_range_ok {
+        r.problems
+            .push("the /ByteRange does not leave out exactly the signature value".into());
+    }
+    if let Err(p) = check_cms(pdf, &ranges, contents, roots, &mut r) {
+        r.problems.push(p);
+    }
+    r
+}
+
+fn checked_ranges(pdf: &[u8], br: &[i64]) -> Option<[std::ops::Range<usize>; 2]> {
+    if br.len() != 4 || br[0] != 0 {
+        return None;
+    }
+    let v: Vec<usize> = br
+        .iter()
+        .map(|&x| usize::try_from(x).ok())
+        .collect::<Option<_>>()?;
+    let first = v[0]..v[0].checked_add(v[1])?;
+    let second = v[2]..v[2].checked_add(v[3])?;
+    (first.end <= second.start && second.end <= pdf.len()).then_some([first, second])
+}
+
+/// The gap between the two ranges must be exactly `<hex of /Contents>`: anything else would
+/// leave unsigned bytes that could change what the document shows.
+fn hole_is_contents(pdf: &[u8], start: usize, end: usize, contents: &[u8]) -> bool {
+    let hole = &pdf[start..end];
+    if hole.first() != Some(&b'<') || hole.last() != Some(&b'>') {
+        return false;
+    }
+    let hex = &hole[1..hole.len() - 1];
+    if !hex.iter().all(u8::is_ascii_hexdigit) || !hex.len().is_multiple_of(2) {
+        return false;
+    }
+    hex.len() / 2 == contents.len()
+}
+
+fn check_cms(
+    pdf: &[u8],
+    ranges: &[std::ops::Range<usize>; 2],
+    contents: &[u8],
+    roots: &[Certificate],
+    r: &mut SignatureReport,
+) -> std::result::Result<(), String> {
+    // The value is zero-padded to the reserved size; DER knows its own length.
+    let ci = ContentInfo::from_der(der_prefix(contents)?)
+        .map_err(|e| format!("the signature value is not CMS: {e}"))?;
+    if ci.content_type != OID_SIGNED_DATA {
+        return Err("the CMS content is not SignedData".into());
+    }
+    let sd: SignedData = ci
+        .content
+        .decode_as()
+        .map_err(|e| format!("malformed SignedData: {e}"))?;
+    let si = sd
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or("the CMS has no signer")?;
+    let certs: Vec<Certificate> = sd
+        .certificates
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .filter_map(|c| match c {
+            cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let leaf = find_signer(&certs, &si.sid).ok_or("the signer's certificate is not in the CMS")?;
+    r.signer_subject = Some(leaf.tbs_certificate.subject.to_string());
+
+    let hash = Hash::from_oid(&si.digest_alg.oid).ok_or("unsupported digest algorithm")?;
+    let digest = hash.digest(&[&pdf[ranges[0].clone()], &pdf[ranges[1].clone()]]);
+    let spki = &leaf.tbs_certificate.subject_public_key_info;
+    let signed_message: Vec<u8> = match &si.signed_attrs {
+        Some(attrs) => {
+            let md = attrs
+                .iter()
+                .find(|a| a.oid == OID_MESSAGE_DIGEST)
+                .and_then(|a| a.values.iter().next())
+                .and_then(|v| v.decode_as::<OctetString>().ok())
+                .ok_or("no message-digest attribute")?;
+            r.digest_matches = md.as_bytes() == digest.as_slice();
+            if !r.digest_matches {
+                r.problems
+                    .push("the document was altered after signing (digest mismatch)".into());
+            }
+            attrs.to_der().map_err(|e| e.to_string())?
+        }
+        None => {
+            // adbe.pkcs7.detached without attributes signs the document digest directly.
+            r.digest_matches = true;
+            [&pdf[ranges[0].clone()], &pdf[ranges[1].clone()]].concat()
+        }
+    };
+    match crypto::verify_signature(
+        spki,
+        &si.signature_algorithm,
+        hash,
+        &signed_message,
+        si.signature.as_bytes(),
+    ) {
+        Ok(()) => r.signature_valid = true,
+        Err(e) => r.problems.push(e),
+    }
+    let at = signing_time(r, si);
+    r.trust = chain_trust(leaf, &certs, roots, at);
+    Ok(())
+}
+
+fn der_prefix(contents: &[u8]) -> std::result::Result<&[u8], String> {
+    let mut reader = der::SliceReader::new(contents).map_err(|e| format!("bad CMS header: {e}"))?;
+    let header = <der::Header as der::Decode>::decode(&mut reader)
+        .map_err(|e| format!("bad CMS header: {e}"))?;
+    let len =
+        u32::from(header.encoded_len().map_err(|e| e.to_string())?) + u32::from(header.length);
+    contents
+        .get(..len as usize)
+        .ok_or_else(|| "the CMS is truncated".to_string())
+}
+
+fn find_signer<'c>(certs: &'c [Certificate], sid: &SignerIdentifier) -> Option<&'c Certificate> {
+    certs.iter().find(|c| match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            c.tbs_certificate.issuer == ias.issuer
+                && c.tbs_certificate.serial_number == ias.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            c.tbs_certificate.extensions.iter().flatten().any(|e| {
+                e.extn_id == OID_SUBJECT_KEY_IDENTIFIER
+                    && e.extn_value.as_bytes().ends_with(ski.0.as_bytes())
+            })
+        }
+    })
+}
+
+/// The time to judge certificate validity at: the timestamp's if there is a valid one, else
+/// now (the claimed `/M` is the signer's word, not evidence).
+fn signing_time(r: &mut SignatureReport, si: &SignerInfo) -> Duration {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let Some(token) = si
+        .unsigned_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .find(|a| a.oid == OID_SIGNATURE_TIMESTAMP)
+        .and_then(|a| a.values.iter().next())
+    else {
+        return now;
+    };
+    match timestamp_report(token, si.signature.as_bytes()) {
+        Ok((report, at)) => {
+            if !report.valid {
+                r.problems
+                    .push("the signature timestamp does not verify".into());
+            }
+            let valid = report.valid;
+            r.timestamp = Some(report);
+            if valid { at } else { now }
+        }
+        Err(e) => {
+            r.problems
+                .push(format!("unreadable signature timestamp: {e}"));
+            r.timestamp = Some(TimestampReport {
+                time: String::new(),
+                authority: None,
+                valid: false,
+            });
+            now
+        }
+    }
+}
+
+fn timestamp_report(
+    token: &der::Any,
+    signature_value: &[u8],
+) -> std::result::Result<(TimestampReport, Duration), String> {
+    let der = token.to_der().map_err(|e| e.to_string())?;
+    let info = crate::timestamp::inspect_token(&der, signature_value).map_err(|e| e.to_string())?;
+    let at = Duration::from_secs(info.gen_time.unix_timestamp().max(0) as u64);
+    Ok((
+        TimestampReport {
+            time: info
+                .gen_time
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            authority: info.tsa_subject.clone(),
+            valid: info.imprint_matches && info.signature_valid,
+        },
+        at,
+    ))
+}
+
+/// Walks issuer links from `leaf` through `pool` (the CMS certificates) until a root is reached,
+/// checking each certificate's signature and validity at `at`.
+fn chain_trust(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    roots: &[Certificate],
+    at: Duration,
+) -> Trust {
+    if roots.is_empty() {
+        return Trust::NotChecked;
+    }
+    let mut current = leaf.clone();
+    for _ in 0..10 {
+        if let Err(e) = valid_at(&current, at) {
+            return Trust::Untrusted(e);
+        }
+        if roots.iter().any(|root| same_cert(root, &current)) {
+            return Trust::Trusted;
+        }
+        let issuer = roots
+            .iter()
+            .chain(pool.iter())
+            .filter(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
+            .find(|c| issued_by(&current, c));
+        let Some(issuer) = issuer else {
+            return Trust::Untrusted(format!(
+                "no trusted issuer found for {}",
+                current.tbs_certificate.subject
+            ));
+        };
+        if roots.iter().any(|root| same_cert(root, issuer)) {
+            return match valid_at(issuer, at) {
+                Ok(()) => Trust::Trusted,
+                Err(e) => Trust::Untrusted(e),
+            };
+        }
+        current = issuer.clone();
+    }
+    Trust::Untrusted("the certificate chain is too long".into())
+}
+
+fn same_cert(a: &Certificate, b: &Certificate) -> bool {
+    a.tbs_certificate.subject == b.tbs_certificate.subject
+        && a.tbs_certificate.subject_public_key_info == b.tbs_certificate.subject_public_key_info
+}
+
+fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+    let Ok(tbs) = child.tbs_certificate.to_der() else {
+        return false;
+    };
+    crypto::verify_signature(
+        &issuer.tbs_certificate.subject_public_key_info,
+        &child.signature_algorithm,
+        Hash::Sha256,
+        &tbs,
+        child.signature.raw_bytes(),
+    )
+    .is_ok()
+}
+
+fn valid_at(cert: &Certificate, at: Duration) -> std::result::Result<(), String> {
+    let v = &cert.tbs_certificate.validity;
+    if at < v.not_before.to_unix_duration() || at > v.not_after.to_unix_duration() {
+        return Err(format!(
+            "{} is not valid at the signing time (valid {} to {})",
+            cert.tbs_certificate.subject, v.not_before, v.not_after
+        ));
+    }
+    Ok(())
+}
