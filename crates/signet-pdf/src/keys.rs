@@ -93,12 +93,7 @@ pub fn issue_sealing_certificate(
     common_name: &str,
     organization: &str,
 ) -> Result<(Certificate, PrivateKey)> {
-    let root_spki = root_cert
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(|e| Error::Key(format!("root certificate: {e}")))?;
-    if root_spki != root_key.public_key_der()? {
+    if !key_matches(root_cert, root_key)? {
         return Err(Error::Key(
             "the root key does not match the root certificate".into(),
         ));
@@ -161,13 +156,13 @@ pub fn load_or_create_sealing_keys(dir: &Path, common_name: &str) -> Result<Seal
     let (root_cert, root_key) = if root_present {
         let cert = read_certificate_file(&root_cert_path)?;
         let key = read_key_file(&root_key_path)?;
-        LocalSigner::new(key.clone(), vec![cert.clone()]).map_err(|_| {
-            Error::Key(format!(
+        if !key_matches(&cert, &key)? {
+            return Err(Error::Key(format!(
                 "{} does not belong to {}",
                 root_key_path.display(),
                 root_cert_path.display()
-            ))
-        })?;
+            )));
+        }
         (cert, key)
     } else if seal_present {
         // A new root would not vouch for the existing sealing certificate.
@@ -451,6 +446,15 @@ fn validity(lifetime: Duration) -> Result<Validity> {
 
 fn builder_error(e: x509_cert::builder::Error) -> Error {
     Error::Key(format!("cannot build the certificate: {e}"))
+}
+
+fn key_matches(cert: &Certificate, key: &PrivateKey) -> Result<bool> {
+    let spki = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| Error::Key(format!("certificate public key: {e}")))?;
+    Ok(spki == key.public_key_der()?)
 }
 
 /// Whether `cert` names `issuer` as its issuer and carries a valid signature by its key.
