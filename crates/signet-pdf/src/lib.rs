@@ -9,6 +9,7 @@ mod cms;
 mod crypto;
 pub mod error;
 mod filter;
+pub mod keys;
 pub mod object;
 mod parse;
 pub mod read;
