@@ -3,6 +3,7 @@
 //! - [`object`]: the object model and its serialization.
 //! - [`signer`]: who holds the key ([`signer::Signer`]).
 
+pub mod audit;
 pub mod error;
 pub mod object;
 pub mod signer;
