@@ -250,11 +250,23 @@ fn hostile_text_renders_without_breaking_the_pdf() {
     }];
     events.push(event(3));
     let mut trail = trail(0);
-    trail.document_name = "x".repeat(5000);
+    trail.document_name = "R&D <draft>\u{0}\u{1b}[31m ".to_owned() + &"x".repeat(5000);
     trail.document_id = "id with spaces and )( unbalanced \\ parens".into();
     trail.hashes = chain(&events);
     trail.events = events;
-    render_and_check("audit-hostile.pdf", &trail);
+    let path = render_and_check("audit-hostile.pdf", &trail);
+
+    // XMP is XML: no control characters, markup escaped.
+    let raw = std::fs::read(path).unwrap();
+    let start = find(&raw, b"<x:xmpmeta").expect("XMP metadata");
+    let end = start + find(&raw[start..], b"</x:xmpmeta>").expect("end of XMP");
+    let xmp = &raw[start..end];
+    assert!(!xmp.iter().any(|&b| b < 0x20 && !b"\n\r\t".contains(&b)));
+    assert!(find(xmp, b"R&amp;D &lt;draft&gt;[U+0000][U+001B][31m").is_some());
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[test]

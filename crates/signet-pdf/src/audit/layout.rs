@@ -205,31 +205,38 @@ impl<'a> Composer<'a> {
             ("Last event hash", head, HASH),
             ("Generated", t.generated_at.clone(), BODY),
         ];
-        let value_x = MARGIN + 140.0;
         for (label, value, value_style) in rows {
-            let lines = wrap(
-                &value,
-                value_style.weight,
-                value_style.size,
-                RIGHT - value_x,
-            );
-            let height = lines.len().max(1) as f32 * 12.0 + 7.0;
-            self.ensure(height);
-            let top = self.y + 3.5;
-            self.put(
-                MARGIN,
-                top,
-                12.0,
-                LABEL,
-                shape(label.into(), Weight::Regular),
-            );
-            for (i, line) in lines.into_iter().enumerate() {
-                self.put(value_x, top + i as f32 * 12.0, 12.0, value_style, line);
-            }
-            self.y += height;
-            self.rect(MARGIN, self.y - 0.25, CONTENT_W, 0.5, RULE);
+            self.summary_row(label, &value, value_style);
         }
         self.y += 14.0;
+    }
+
+    /// One labelled row; kept on one page unless it is longer than a page (a hostile id).
+    fn summary_row(&mut self, label: &str, value: &str, value_style: Style) {
+        const LH: f32 = 12.0;
+        const PAD: f32 = 3.5;
+        let value_x = MARGIN + 140.0;
+        let lines = wrap(value, value_style.weight, value_style.size, RIGHT - value_x);
+        let height = lines.len().max(1) as f32 * LH + 2.0 * PAD;
+        if height <= BOTTOM - TOP - RUNNING_HEADER_H {
+            self.ensure(height);
+        }
+        self.y += PAD;
+        self.ensure(LH);
+        self.put(
+            MARGIN,
+            self.y,
+            LH,
+            LABEL,
+            shape(label.into(), Weight::Regular),
+        );
+        for line in lines {
+            self.ensure(LH);
+            self.put(value_x, self.y, LH, value_style, line);
+            self.y += LH;
+        }
+        self.y += PAD;
+        self.rect(MARGIN, self.y - 0.25, CONTENT_W, 0.5, RULE);
     }
 
     fn verification_note(&mut self) {
@@ -286,7 +293,7 @@ impl<'a> Composer<'a> {
         self.table_header();
         for i in 0..count {
             let lines = self.event_row(i);
-            self.place_row(lines, i % 2 == 1);
+            self.place_row(i, lines);
         }
         self.in_table = false;
         self.y += 10.0;
@@ -376,7 +383,8 @@ impl<'a> Composer<'a> {
 
     /// Places a row, moving it to a fresh page when it does not fit but would there, and
     /// splitting it between lines only when it is taller than a page.
-    fn place_row(&mut self, mut lines: Vec<RowLine>, shaded: bool) {
+    fn place_row(&mut self, index: usize, mut lines: Vec<RowLine>) {
+        let shaded = index % 2 == 1;
         while !lines.is_empty() {
             let fit = self.lines_that_fit();
             let whole_page = self.fresh_page_capacity();
@@ -387,7 +395,7 @@ impl<'a> Composer<'a> {
             let mut rest = lines.split_off(fit.min(lines.len()));
             self.draw_row_part(lines, shaded);
             if let Some(first) = rest.first_mut() {
-                mark_continued(first);
+                mark_continued(first, index);
                 self.new_page();
             }
             lines = rest;
@@ -515,10 +523,18 @@ fn time_lines(raw: &str, width: f32) -> Vec<RowLine> {
         .collect()
 }
 
-/// Says so in the time column of the first line of a row's continuation on a new page, so
-/// the part does not read as an event without a time.
-fn mark_continued(line: &mut RowLine) {
-    if line.iter().all(|(x, _, _)| *x != COL_TIME) {
+/// Repeats the event number and says "(continued)" on the first line of a row's continuation
+/// on a new page, so the part does not read as an event without a number or time.
+fn mark_continued(line: &mut RowLine, index: usize) {
+    let free = |line: &RowLine, col: f32| line.iter().all(|(x, _, _)| *x != col);
+    if free(line, COL_NUM) {
+        line.push((
+            COL_NUM,
+            BODY,
+            shape((index + 1).to_string(), Weight::Regular),
+        ));
+    }
+    if free(line, COL_TIME) {
         line.push((
             COL_TIME,
             LABEL,
@@ -616,6 +632,23 @@ mod tests {
         for (page, _, _, baseline, text) in texts(&pages) {
             let footer = text.starts_with("Document ID") || text.starts_with("Page ");
             assert!(footer || baseline < BOTTOM, "p{page} y={baseline} {text:?}");
+        }
+    }
+
+    #[test]
+    fn huge_fields_everywhere_still_stay_between_header_and_footer() {
+        let mut t = trail(vec![event(&"long ".repeat(3000))]);
+        t.document_id = "id".repeat(4000);
+        t.document_name = "name ".repeat(2000);
+        t.generated_at = "g".repeat(3000);
+        let pages = compose(&t);
+        for (page, left, right, baseline, text) in texts(&pages) {
+            let footer = baseline > FOOTER_RULE;
+            assert!(footer || baseline < BOTTOM, "p{page} y={baseline} {text:?}");
+            assert!(
+                left >= MARGIN - 0.01 && right <= RIGHT + 0.01,
+                "p{page} {text:?}"
+            );
         }
     }
 

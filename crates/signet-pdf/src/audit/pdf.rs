@@ -15,7 +15,7 @@ use krilla::{Document, SerializeSettings};
 use time::OffsetDateTime;
 
 use super::layout::{Item, PAGE_H, PAGE_W, Page, Rgb};
-use super::text::{FONT_COUNT, FontId, ShapedLine};
+use super::text::{FONT_COUNT, FontId, ShapedLine, displayable};
 use super::{AUDIT_JSON_NAME, AuditTrail};
 use crate::error::{Error, Result};
 
@@ -75,15 +75,29 @@ fn settings(archival: Archival) -> Result<SerializeSettings> {
 }
 
 fn metadata(trail: &AuditTrail, now: DateTime) -> Metadata {
-    // Keeps the info dictionary well under PDF/A's string limit, whatever the name's length.
-    let name: String = trail.document_name.chars().take(200).collect();
     Metadata::new()
-        .title(format!("Audit trail: {name}"))
-        .description(format!("Audit trail of document {}", trail.document_id))
+        .title(format!(
+            "Audit trail: {}",
+            metadata_text(&trail.document_name)
+        ))
+        .description(format!(
+            "Audit trail of document {}",
+            metadata_text(&trail.document_id)
+        ))
         .creator("Signet".into())
         .producer(format!("Signet {}", env!("CARGO_PKG_VERSION")))
         .language("en".into())
         .creation_date(now)
+}
+
+/// Metadata goes into XMP, which is XML: control characters cannot appear there even escaped.
+/// The length cap keeps the info dictionary well under PDF/A's string limit.
+fn metadata_text(text: &str) -> String {
+    displayable(text)
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .take(200)
+        .collect()
 }
 
 fn attachment(json: Vec<u8>, now: DateTime) -> EmbeddedFile {
@@ -215,6 +229,12 @@ fn validation_kind(error: &krilla::configure::ValidationError) -> String {
 mod tests {
     use super::super::{AuditEvent, audit_json, chain, layout};
     use super::*;
+
+    #[test]
+    fn metadata_text_has_no_control_characters_and_a_bounded_length() {
+        assert_eq!(metadata_text("a\u{0}b\r\nc"), "a[U+0000]b c");
+        assert_eq!(metadata_text(&"x".repeat(1000)).len(), 200);
+    }
 
     #[test]
     fn both_conformance_levels_write_a_pdf() {
