@@ -5,6 +5,7 @@
 //! - [`object`]: the object model and its serialization.
 //! - [`signer`]: who holds the key ([`signer::Signer`]).
 
+pub mod audit;
 mod cms;
 mod crypto;
 pub mod error;
