@@ -3,15 +3,24 @@
 //! - [`read`]: open and check untrusted PDFs ([`read::Document`]).
 //! - [`sign`]: append a signed revision (PAdES B-B, B-T) — the caller appends the bytes.
 //! - [`object`]: the object model and its serialization.
-//! - [`signer`]: who holds the key ([`signer::Signer`]).
+//! - [`signer`]: who holds the key ([`signer::Signer`]); [`keys`]: certificates and key files.
+//! - [`timestamp`]: RFC 3161 signature timestamps (B-T).
+//! - [`verify`]: an offline report on every signature of a PDF.
+//! - [`audit`]: the hash-chained audit-trail PDF.
+//! - [`appearance`]: the visible signature block (typed or drawn mark and caption);
+//!   [`pages`] says on which pages and where.
 
+pub mod appearance;
 pub mod audit;
 mod cms;
 mod crypto;
 pub mod error;
 mod filter;
+mod font;
+mod image;
 pub mod keys;
 pub mod object;
+pub mod pages;
 mod parse;
 pub mod read;
 pub mod sign;
