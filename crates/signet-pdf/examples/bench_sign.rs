@@ -7,11 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use pkcs8::DecodePrivateKey;
 use sha2::{Digest, Sha256};
+use signet_pdf::keys;
 use signet_pdf::sign::{SignatureOptions, sign};
-use signet_pdf::signer::{LocalSigner, PrivateKey};
-use x509_cert::Certificate;
+use signet_pdf::signer::LocalSigner;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -25,11 +24,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     }
     let key_pem = std::fs::read_to_string(&args[1])?;
-    let key = match rsa::RsaPrivateKey::from_pkcs8_pem(&key_pem) {
-        Ok(k) => PrivateKey::Rsa(Box::new(k)),
-        Err(_) => PrivateKey::P256(p256::ecdsa::SigningKey::from_pkcs8_pem(&key_pem)?),
-    };
-    let signer = LocalSigner::new(key, Certificate::load_pem_chain(&std::fs::read(&args[2])?)?)?;
+    let key = keys::load_private_key_pem(&key_pem)?;
+    let signer = LocalSigner::new(
+        key,
+        keys::load_certificates_pem(&std::fs::read_to_string(&args[2])?)?,
+    )?;
     let path = &args[3];
     let rounds: usize = args[4].parse()?;
     let out_path = std::env::temp_dir().join("signet-bench-out.pdf");
@@ -45,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let t = Instant::now();
         let bytes = std::fs::read(path)?;
-        let appended = sign(&bytes, &options, None, &signer, None)?;
+        let appended = sign(&bytes, &options, &signer, None)?;
         let mut f = std::fs::File::create(&out_path)?;
         std::io::Write::write_all(&mut f, &bytes)?;
         std::io::Write::write_all(&mut f, &appended)?;
@@ -54,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
     let t = Instant::now();
     for _ in 0..rounds {
-        std::hint::black_box(sign(&bytes, &options, None, &signer, None)?);
+        std::hint::black_box(sign(&bytes, &options, &signer, None)?);
     }
     let per_sig = t.elapsed() / rounds as u32;
     let (floor, full) = (median(floor), median(full));

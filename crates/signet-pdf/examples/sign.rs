@@ -4,10 +4,9 @@
 
 use std::time::Instant;
 
-use pkcs8::DecodePrivateKey;
+use signet_pdf::keys;
 use signet_pdf::sign::{SignatureOptions, sign};
-use signet_pdf::signer::{LocalSigner, PrivateKey};
-use x509_cert::Certificate;
+use signet_pdf::signer::LocalSigner;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -16,12 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     }
     let key_pem = std::fs::read_to_string(&args[1])?;
-    let key = match rsa::RsaPrivateKey::from_pkcs8_pem(&key_pem) {
-        Ok(k) => PrivateKey::Rsa(Box::new(k)),
-        Err(_) => PrivateKey::P256(p256::ecdsa::SigningKey::from_pkcs8_pem(&key_pem)?),
-    };
-    let chain_pem = std::fs::read(&args[2])?;
-    let chain = Certificate::load_pem_chain(&chain_pem)?;
+    let key = keys::load_private_key_pem(&key_pem)?;
+    let chain = keys::load_certificates_pem(&std::fs::read_to_string(&args[2])?)?;
     let signer = LocalSigner::new(key, chain)?;
     let times: usize = args.get(5).map_or(Ok(1), |n| n.parse())?;
     let mut pdf = std::fs::read(&args[3])?;
@@ -29,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = Instant::now();
         let mut options = SignatureOptions::new(time::OffsetDateTime::now_utc());
         options.name = Some(format!("Signer {}", i + 1));
-        let appended = sign(&pdf, &options, None, &signer, None)?;
+        let appended = sign(&pdf, &options, &signer, None)?;
         pdf.extend_from_slice(&appended);
         eprintln!("signature {}: {:?}", i + 1, start.elapsed());
     }

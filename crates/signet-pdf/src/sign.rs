@@ -11,10 +11,12 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use crate::appearance::{Appearance, Caption, Mark};
 use crate::cms;
 use crate::crypto::{self, Hash};
 use crate::error::{Error, Result};
 use crate::object::{Allocate, Dict, ObjRef, Object, Stream};
+use crate::pages::{self, PageGeometry, PageSpec, widget_rect};
 use crate::parse;
 use crate::read::{Document, Limits};
 use crate::signer::{SignatureAlgorithm, Signer};
@@ -27,12 +29,12 @@ const TIMESTAMP_RESERVE: usize = 12 * 1024;
 /// Fixed-width placeholder for the four ByteRange numbers (up to 9,999,999,999 bytes).
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 9999999999 9999999999 9999999999]";
 
-/// One visible widget: a page (0-based), its rectangle in default user space, and the
-/// appearance (a Form XObject) to show there.
-pub struct Widget {
-    pub page: usize,
-    pub rect: [f64; 4],
-    pub appearance: Option<Stream>,
+/// One widget: a page (0-based), its rectangle in default user space, and the appearance
+/// (a Form XObject) to show there.
+struct Widget {
+    page: usize,
+    rect: [f64; 4],
+    appearance: Option<Stream>,
 }
 
 /// What to write into the signature dictionary and where the signature shows.
@@ -48,7 +50,22 @@ pub struct SignatureOptions {
     pub time: OffsetDateTime,
     /// Will a timestamp be added? (reserves room for it)
     pub timestamp: bool,
+    /// The visible mark and where it goes; `None` makes an invisible signature.
+    pub visible: Option<Visible>,
     pub limits: Limits,
+}
+
+/// A visible signature: the mark and caption, drawn at every placement.
+pub struct Visible {
+    pub mark: Mark,
+    pub caption: Caption,
+    pub placements: Vec<Placement>,
+}
+
+/// A rectangle (PDF points from the bottom-left of the page as displayed) on a set of pages.
+pub struct Placement {
+    pub pages: PageSpec,
+    pub rect: [f64; 4],
 }
 
 impl SignatureOptions {
@@ -61,6 +78,7 @@ impl SignatureOptions {
             contact_info: None,
             time,
             timestamp: false,
+            visible: None,
             limits: Limits::default(),
         }
     }
@@ -88,30 +106,18 @@ pub struct PreparedSignature {
 pub fn sign(
     input: &[u8],
     options: &SignatureOptions,
-    widgets: WidgetSource<'_>,
     signer: &dyn Signer,
     timestamp: Option<&dyn TimestampAuthority>,
 ) -> Result<Vec<u8>> {
-    let prepared = prepare(
-        input,
-        options,
-        widgets,
-        signer.certificates(),
-        signer.algorithm(),
-    )?;
+    let prepared = prepare(input, options, signer.certificates(), signer.algorithm())?;
     let signature = signer.sign_digest(&prepared.digest_to_sign)?;
     prepared.finish(&signature, timestamp)
 }
-
-/// Supplies the widgets once the revision exists, so that appearances can add their fonts and
-/// images to it. `None` makes an invisible signature.
-pub type WidgetSource<'a> = Option<&'a dyn Fn(&Document, &mut dyn Allocate) -> Result<Vec<Widget>>>;
 
 /// Builds the revision with an empty `/Contents` and computes the digest to sign.
 pub fn prepare(
     input: &[u8],
     options: &SignatureOptions,
-    widgets: WidgetSource<'_>,
     chain: &[Certificate],
     algorithm: SignatureAlgorithm,
 ) -> Result<PreparedSignature> {
@@ -129,8 +135,8 @@ pub fn prepare(
     refuse_if_locked(&doc, &catalog)?;
 
     let mut rev = Revision::new(&doc);
-    let mut widgets = match widgets {
-        Some(f) => f(&doc, &mut rev)?,
+    let mut widgets = match &options.visible {
+        Some(v) => visible_widgets(&doc, &mut rev, v)?,
         None => vec![],
     };
     if widgets.is_empty() {
@@ -140,9 +146,6 @@ pub fn prepare(
             rect: [0.0; 4],
             appearance: None,
         });
-    }
-    if let Some(w) = widgets.iter().find(|w| w.page >= doc.pages().len()) {
-        return Err(Error::PageSpec(format!("page {}", w.page + 1)));
     }
 
     let chain_len: usize = chain
@@ -260,6 +263,34 @@ impl PreparedSignature {
         }
         Ok(self.revision)
     }
+}
+
+/// Draws the mark once (fonts and images are shared) and places a widget at every placement
+/// on every selected page.
+fn visible_widgets(doc: &Document, rev: &mut Revision, visible: &Visible) -> Result<Vec<Widget>> {
+    let appearance = Appearance::prepare(&visible.mark, &visible.caption, rev)?;
+    let mut widgets = Vec::new();
+    for placement in &visible.placements {
+        for page in placement.pages.select(doc.pages().len())? {
+            let p = &doc.pages()[page];
+            let geometry = PageGeometry {
+                media_box: p.media_box,
+                crop_box: p.crop_box,
+                rotate: p.rotate,
+            };
+            let shown = pages::normalize(placement.rect);
+            widgets.push(Widget {
+                page,
+                rect: widget_rect(&geometry, shown),
+                appearance: Some(appearance.form(
+                    shown[2] - shown[0],
+                    shown[3] - shown[1],
+                    p.rotate,
+                )),
+            });
+        }
+    }
+    Ok(widgets)
 }
 
 fn locate(hay: &[u8], needle: &[u8]) -> Option<usize> {

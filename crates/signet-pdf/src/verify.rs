@@ -36,7 +36,10 @@ pub struct TimestampReport {
     /// RFC 3339.
     pub time: String,
     pub authority: Option<String>,
+    /// The token is intact and its imprint matches the signature value.
     pub valid: bool,
+    /// Whether the authority's certificate chains to the given roots.
+    pub trust: Trust,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -355,7 +358,7 @@ fn check_cms(
         Ok(()) => r.signature_valid = true,
         Err(e) => r.problems.push(e),
     }
-    let at = signing_time(r, si);
+    let at = signing_time(r, si, roots);
     r.trust = chain_trust(leaf, &certs, roots, at);
     Ok(())
 }
@@ -388,7 +391,7 @@ fn find_signer<'c>(certs: &'c [Certificate], sid: &SignerIdentifier) -> Option<&
 
 /// The time to judge certificate validity at: the timestamp's if there is a valid one, else
 /// now (the claimed `/M` is the signer's word, not evidence).
-fn signing_time(r: &mut SignatureReport, si: &SignerInfo) -> Duration {
+fn signing_time(r: &mut SignatureReport, si: &SignerInfo, roots: &[Certificate]) -> Duration {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -401,7 +404,7 @@ fn signing_time(r: &mut SignatureReport, si: &SignerInfo) -> Duration {
     else {
         return now;
     };
-    match timestamp_report(token, si.signature.as_bytes()) {
+    match timestamp_report(token, si.signature.as_bytes(), roots) {
         Ok((report, at)) => {
             if !report.valid {
                 r.problems
@@ -418,6 +421,7 @@ fn signing_time(r: &mut SignatureReport, si: &SignerInfo) -> Duration {
                 time: String::new(),
                 authority: None,
                 valid: false,
+                trust: Trust::NotChecked,
             });
             now
         }
@@ -427,10 +431,15 @@ fn signing_time(r: &mut SignatureReport, si: &SignerInfo) -> Duration {
 fn timestamp_report(
     token: &der::Any,
     signature_value: &[u8],
+    roots: &[Certificate],
 ) -> std::result::Result<(TimestampReport, Duration), String> {
     let der = token.to_der().map_err(|e| e.to_string())?;
     let info = crate::timestamp::inspect_token(&der, signature_value).map_err(|e| e.to_string())?;
     let at = Duration::from_secs(info.gen_time.unix_timestamp().max(0) as u64);
+    let trust = match info.tsa_chain.first() {
+        Some(tsa) => chain_trust(tsa, &info.tsa_chain, roots, at),
+        None => Trust::Untrusted("the token carries no certificate".into()),
+    };
     Ok((
         TimestampReport {
             time: info
@@ -439,6 +448,7 @@ fn timestamp_report(
                 .unwrap_or_default(),
             authority: info.tsa_subject.clone(),
             valid: info.imprint_matches && info.signature_valid,
+            trust,
         },
         at,
     ))

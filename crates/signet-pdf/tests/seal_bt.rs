@@ -91,7 +91,7 @@ fn sealing_keys_and_pkcs12_sign_with_timestamps() {
         let mut options = SignatureOptions::new(time::OffsetDateTime::now_utc());
         options.name = Some(name.into());
         options.timestamp = true;
-        let appended = sign(&pdf, &options, None, signer, Some(&tsa)).unwrap();
+        let appended = sign(&pdf, &options, signer, Some(&tsa)).unwrap();
         pdf.extend_from_slice(&appended);
     }
     tmp.write("signed.pdf", &pdf);

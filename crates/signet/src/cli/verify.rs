@@ -71,9 +71,9 @@ fn report(args: &VerifyArgs) -> Result<(Report, Vec<PathBuf>), String> {
 }
 
 fn load_roots(path: &Path) -> Result<Vec<Certificate>, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Certificate::load_pem_chain(&pem)
-        .map_err(|e| format!("{} holds no PEM certificates: {e}", path.display()))
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    signet_pdf::keys::load_certificates_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn print_human(file: &Path, report: &Report, roots: &[PathBuf]) {
@@ -126,10 +126,15 @@ fn print_signature(n: usize, s: &SignatureReport, revisions: usize) {
         Some(t) => row(
             "timestamp",
             &format!(
-                "{} by {} ({})",
+                "{} by {} ({}, {})",
                 t.time,
                 t.authority.as_deref().unwrap_or("unknown authority"),
-                if t.valid { "valid" } else { "INVALID" }
+                if t.valid { "valid" } else { "INVALID" },
+                match &t.trust {
+                    Trust::Trusted => "trusted authority".to_string(),
+                    Trust::Untrusted(why) => format!("UNTRUSTED authority: {why}"),
+                    Trust::NotChecked => "authority not checked".to_string(),
+                }
             ),
         ),
         None => row("timestamp", "none"),
