@@ -4,8 +4,9 @@
 
 use std::time::Instant;
 
+use signet_pdf::appearance::{Caption, Mark};
 use signet_pdf::keys;
-use signet_pdf::sign::{SignatureOptions, sign};
+use signet_pdf::sign::{Placement, SignatureOptions, Visible, sign};
 use signet_pdf::signer::LocalSigner;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,6 +25,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = Instant::now();
         let mut options = SignatureOptions::new(time::OffsetDateTime::now_utc());
         options.name = Some(format!("Signer {}", i + 1));
+        // SIGN_MARK="text" draws a typed mark on the last page, stacked per signature.
+        if let Ok(text) = std::env::var("SIGN_MARK") {
+            let y = 50.0 + 80.0 * i as f64;
+            options.visible = Some(Visible {
+                mark: Mark::Typed { text: text.clone() },
+                caption: Caption {
+                    signer_name: text,
+                    signed_at: "29-11-2026 21:30:00 IST".into(),
+                    reason: Some("I agree to the terms".into()),
+                },
+                placements: vec![Placement {
+                    pages: "L".parse()?,
+                    rect: [50.0, y, 250.0, y + 70.0],
+                }],
+            });
+        }
         let appended = sign(&pdf, &options, &signer, None)?;
         pdf.extend_from_slice(&appended);
         eprintln!("signature {}: {:?}", i + 1, start.elapsed());
