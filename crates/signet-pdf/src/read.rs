@@ -102,6 +102,20 @@ impl<'a> Document<'a> {
         if doc.xref.trailer.contains("Encrypt") {
             return Err(Error::Encrypted);
         }
+        // New objects are numbered from /Size: a file claiming billions would make the next
+        // revision's numbers absurd for every reader.
+        let claimed = doc
+            .xref
+            .trailer
+            .get("Size")
+            .and_then(Object::as_int)
+            .unwrap_or(0);
+        if claimed > limits.max_objects as i64 {
+            return Err(Error::Limit(format!(
+                "the trailer claims {claimed} objects, over the limit of {}",
+                limits.max_objects
+            )));
+        }
         doc.pages = doc.walk_pages()?;
         if doc.pages.is_empty() {
             return Err(Error::NoPages);

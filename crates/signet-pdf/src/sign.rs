@@ -166,8 +166,8 @@ pub fn prepare(
         Some(n) => n.clone(),
         None => free_field_name(&doc, &catalog)?,
     };
-    let field = add_field_and_widgets(&doc, &mut rev, &field_name, sig_ref, widgets)?;
-    add_to_form(&doc, &mut rev, &catalog, field)?;
+    let fields = add_field_and_widgets(&doc, &mut rev, &field_name, sig_ref, widgets)?;
+    add_to_form(&doc, &mut rev, &catalog, &fields)?;
 
     let written = rev.write()?;
     let mut revision = written.bytes;
@@ -414,28 +414,33 @@ fn free_field_name(doc: &Document, catalog: &Dict) -> Result<String> {
         .expect("an unbounded range always has a free name"))
 }
 
-/// Adds the signature field with its widgets and puts each widget in its page's `/Annots`.
-/// Returns the field.
+/// Adds one signature field per placement, each with exactly one widget and all naming the
+/// same signature value (`/V`): `Name`, then `Name.2`, `Name.3`… as `Name_2`, `Name_3`.
+/// A single field with several widgets would be legal, but poppler (pdfsig, most Linux
+/// viewers) cannot validate one; stamp annotations would count, for pyHanko, as changes that
+/// invalidate earlier signatures. Returns the fields, the first being the main one.
 fn add_field_and_widgets(
     doc: &Document,
     rev: &mut Revision,
     field_name: &str,
     sig_ref: ObjRef,
     widgets: Vec<Widget>,
-) -> Result<ObjRef> {
-    let field_dict = Dict::new()
-        .with("FT", Object::name("Sig"))
-        .with("T", Object::text(field_name))
-        .with("V", sig_ref);
-    let merged = widgets.len() == 1;
-    let field = rev.reserve();
-    let mut kids = Vec::new();
+) -> Result<Vec<ObjRef>> {
     let mut per_page: Vec<(usize, Vec<ObjRef>)> = Vec::new();
-    for w in widgets {
+    let mut fields = Vec::new();
+    for (i, w) in widgets.into_iter().enumerate() {
         let page = &doc.pages()[w.page];
+        let name = if i == 0 {
+            field_name.to_string()
+        } else {
+            format!("{field_name}_{}", i + 1)
+        };
         let mut widget = Dict::new()
             .with("Type", Object::name("Annot"))
             .with("Subtype", Object::name("Widget"))
+            .with("FT", Object::name("Sig"))
+            .with("T", Object::text(&name))
+            .with("V", sig_ref)
             .with("Rect", Object::rect(w.rect))
             // Print + Locked: the mark prints and cannot be moved.
             .with("F", 132i64)
@@ -444,32 +449,17 @@ fn add_field_and_widgets(
             let ap = rev.add(ap.into());
             widget.set("AP", Dict::new().with("N", ap));
         }
-        let widget_ref = if merged {
-            for (k, v) in field_dict.0.clone() {
-                widget.0.push((k, v));
-            }
-            field
-        } else {
-            widget.set("Parent", field);
-            let r = rev.add(widget.clone().into());
-            kids.push(Object::Ref(r));
-            r
-        };
-        if merged {
-            rev.update(field, widget.into());
-        }
+        let r = rev.add(widget.into());
+        fields.push(r);
         match per_page.iter_mut().find(|(p, _)| *p == w.page) {
-            Some((_, v)) => v.push(widget_ref),
-            None => per_page.push((w.page, vec![widget_ref])),
+            Some((_, v)) => v.push(r),
+            None => per_page.push((w.page, vec![r])),
         }
-    }
-    if !merged {
-        rev.update(field, field_dict.with("Kids", Object::Array(kids)).into());
     }
     for (page, refs) in per_page {
         add_annotations(doc, rev, doc.pages()[page].id, &refs)?;
     }
-    Ok(field)
+    Ok(fields)
 }
 
 fn add_annotations(
@@ -507,7 +497,13 @@ fn add_annotations(
 
 /// Appends the field to the form's `/Fields`, creating the form if the document has none, and
 /// sets `/SigFlags 3` (signatures exist; append only).
-fn add_to_form(doc: &Document, rev: &mut Revision, catalog: &Dict, field: ObjRef) -> Result<()> {
+fn add_to_form(
+    doc: &Document,
+    rev: &mut Revision,
+    catalog: &Dict,
+    fields: &[ObjRef],
+) -> Result<()> {
+    let new = fields.iter().map(|f| Object::Ref(*f));
     let catalog_ref = doc.catalog_ref()?;
     let (form_ref, mut form) = match catalog.get("AcroForm") {
         Some(Object::Ref(r)) => match doc.get(*r)? {
@@ -523,14 +519,14 @@ fn add_to_form(doc: &Document, rev: &mut Revision, catalog: &Dict, field: ObjRef
                 Object::Array(a) => a,
                 _ => vec![],
             };
-            arr.push(Object::Ref(field));
+            arr.extend(new);
             rev.update(fr, Object::Array(arr));
         }
         Some(Object::Array(mut arr)) => {
-            arr.push(Object::Ref(field));
+            arr.extend(new);
             form.set("Fields", Object::Array(arr));
         }
-        _ => form.set("Fields", Object::Array(vec![Object::Ref(field)])),
+        _ => form.set("Fields", Object::Array(new.collect())),
     }
     form.set("SigFlags", 3i64);
     match form_ref {

@@ -45,6 +45,8 @@ pub struct TimestampReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct SignatureReport {
     pub field: String,
+    /// Further fields showing the same signature (one per extra placement of the mark).
+    pub also_shown_in: Vec<String>,
     pub sub_filter: String,
     /// `/Name` in the signature dictionary.
     pub name: Option<String>,
@@ -81,12 +83,17 @@ pub struct Report {
     pub file_size: usize,
     pub revisions: usize,
     pub signatures: Vec<SignatureReport>,
+    /// Bytes after the end of the latest signed range (trailing whitespace aside): changes
+    /// no signature vouches for.
+    pub unsigned_tail: usize,
 }
 
 impl Report {
-    /// Every signature intact, trusted where roots were given, timestamps valid.
+    /// Every signature intact, trusted where roots were given, timestamps valid, and nothing
+    /// appended after the last signature.
     pub fn all_good(&self) -> bool {
         !self.signatures.is_empty()
+            && self.unsigned_tail == 0
             && self.signatures.iter().all(|s| {
                 s.intact() && !s.untrusted() && s.timestamp.as_ref().is_none_or(|t| t.valid)
             })
@@ -97,14 +104,33 @@ impl Report {
 pub fn verify(pdf: &[u8], roots: &[Certificate], limits: &Limits) -> Result<Report> {
     let doc = Document::open(pdf, limits)?;
     let revision_ends = revision_ends(pdf);
-    let mut signatures = Vec::new();
+    let mut signatures: Vec<(Dict, SignatureReport)> = Vec::new();
     for (field, sig) in signature_fields(&doc)? {
-        signatures.push(check_signature(pdf, &field, &sig, roots, &revision_ends));
+        // A signature drawn at several places has one field per place, all naming one value.
+        if let Some((_, shown)) = signatures.iter_mut().find(|(d, _)| *d == sig) {
+            shown.also_shown_in.push(field);
+            continue;
+        }
+        let report = check_signature(pdf, &field, &sig, roots, &revision_ends);
+        signatures.push((sig, report));
     }
+    let signatures: Vec<SignatureReport> = signatures.into_iter().map(|(_, r)| r).collect();
+    let signed_end = signatures
+        .iter()
+        .filter(|s| s.byte_range.len() == 4)
+        .map(|s| (s.byte_range[2] + s.byte_range[3]).max(0) as usize)
+        .max()
+        .unwrap_or(0)
+        .min(pdf.len());
+    let unsigned_tail = pdf[signed_end..]
+        .iter()
+        .filter(|b| !parse::is_whitespace(**b))
+        .count();
     Ok(Report {
         file_size: pdf.len(),
         revisions: revision_ends.len(),
         signatures,
+        unsigned_tail,
     })
 }
 
@@ -217,6 +243,7 @@ fn check_signature(
     let string = |k: &str| sig.get(k).and_then(Object::as_string).map(text_string);
     let mut r = SignatureReport {
         field: field.to_string(),
+        also_shown_in: Vec::new(),
         sub_filter: sig
             .get_name("SubFilter")
             .map(|n| String::from_utf8_lossy(n).into_owned())

@@ -91,6 +91,12 @@ fn print_human(file: &Path, report: &Report, roots: &[PathBuf]) {
         print_signature(i + 1, s, report.revisions);
     }
     println!();
+    if report.unsigned_tail > 0 && !report.signatures.is_empty() {
+        println!(
+            "PROBLEM: {} byte(s) after the last signature are covered by no signature",
+            report.unsigned_tail
+        );
+    }
     if report.signatures.is_empty() {
         println!("FAILED: the document has no signatures");
     } else if report.all_good() {
@@ -113,6 +119,9 @@ fn print_signature(n: usize, s: &SignatureReport, revisions: usize) {
     println!("\nSignature {n} (field {}): {state}{trust}", s.field);
     let row = |k: &str, v: &str| println!("  {k:<11}{v}");
     row("signer", s.signer_subject.as_deref().unwrap_or("(unknown)"));
+    if !s.also_shown_in.is_empty() {
+        row("also in", &s.also_shown_in.join(", "));
+    }
     if let Some(name) = &s.name {
         row("name", name);
     }
