@@ -258,6 +258,25 @@ pub fn parse_audit_json(bytes: &[u8]) -> Result<AuditTrailData> {
 }
 
 /// Lowercase hex, as printed in the PDF and written in the JSON.
+/// Renders the audit trail and seals it with an invisible signature of `signer` (the server's
+/// sealing certificate), timestamped when `tsa` is given. Returns the whole sealed PDF.
+pub fn seal_audit_trail(
+    trail: &AuditTrail,
+    signer: &dyn crate::signer::Signer,
+    time: time::OffsetDateTime,
+    tsa: Option<&dyn crate::timestamp::TimestampAuthority>,
+) -> Result<Vec<u8>> {
+    let mut pdf = render_audit_trail(trail)?;
+    let mut options = crate::sign::SignatureOptions::new(time);
+    options.field_name = Some("AuditTrailSeal".into());
+    options.name = Some("Signet audit trail seal".into());
+    options.reason = Some(format!("Audit trail of document {}", trail.document_id));
+    options.timestamp = tsa.is_some();
+    let appended = crate::sign::sign(&pdf, &options, signer, tsa)?;
+    pdf.extend_from_slice(&appended);
+    Ok(pdf)
+}
+
 pub fn hex(bytes: &[u8; 32]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

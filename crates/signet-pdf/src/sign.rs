@@ -540,3 +540,85 @@ fn add_to_form(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{generate_root, issue_sealing_certificate};
+    use crate::signer::LocalSigner;
+    use crate::testutil::{broken_xref_pdf, one_page_pdf};
+
+    fn test_signer() -> LocalSigner {
+        let (root, root_key) = generate_root("Test Root", "Test").unwrap();
+        let (cert, key) = issue_sealing_certificate(&root, &root_key, "Test Seal", "Test").unwrap();
+        LocalSigner::new(key, vec![cert, root]).unwrap()
+    }
+
+    /// The one-page test file certified with DocMDP permission level `p`.
+    fn certified(p: i64) -> Vec<u8> {
+        let base = one_page_pdf();
+        let doc = Document::open(&base, &Limits::default()).unwrap();
+        let mut rev = Revision::new(&doc);
+        let reference = Dict::new()
+            .with("Type", Object::name("SigRef"))
+            .with("TransformMethod", Object::name("DocMDP"))
+            .with("TransformParams", Dict::new().with("P", p));
+        let sig = rev.add(
+            Dict::new()
+                .with("Type", Object::name("Sig"))
+                .with("Reference", Object::Array(vec![reference.into()]))
+                .into(),
+        );
+        let mut catalog = doc.catalog().unwrap();
+        catalog.set("Perms", Dict::new().with("DocMDP", sig));
+        rev.update(doc.catalog_ref().unwrap(), catalog.into());
+        [base, rev.write().unwrap().bytes].concat()
+    }
+
+    #[test]
+    fn a_document_certified_against_any_change_is_refused() {
+        let signer = test_signer();
+        let options = SignatureOptions::new(OffsetDateTime::now_utc());
+        let err = sign(&certified(1), &options, &signer, None).unwrap_err();
+        assert_eq!(err.code(), "file.pdf.certified");
+        // P=2 allows form filling and signing.
+        assert!(sign(&certified(2), &options, &signer, None).is_ok());
+    }
+
+    #[test]
+    fn a_damaged_file_must_be_repaired_first() {
+        let signer = test_signer();
+        let options = SignatureOptions::new(OffsetDateTime::now_utc());
+        let err = sign(&broken_xref_pdf(), &options, &signer, None).unwrap_err();
+        assert_eq!(err.code(), "file.pdf.corrupt");
+        assert!(err.to_string().contains("repair"));
+    }
+
+    #[test]
+    fn placements_outside_the_document_are_refused() {
+        let signer = test_signer();
+        let mut options = SignatureOptions::new(OffsetDateTime::now_utc());
+        options.visible = Some(Visible {
+            mark: Mark::Typed {
+                text: "Asha".into(),
+            },
+            caption: Caption {
+                signer_name: "Asha".into(),
+                signed_at: "now".into(),
+                reason: None,
+            },
+            placements: vec![Placement {
+                pages: "2".parse().unwrap(),
+                rect: [0.0, 0.0, 100.0, 50.0],
+            }],
+        });
+        let err = sign(&one_page_pdf(), &options, &signer, None).unwrap_err();
+        assert_eq!(err.code(), "appearance.page.invalid");
+    }
+
+    #[test]
+    fn pdf_dates_carry_the_offset() {
+        let t = time::macros::datetime!(2026-11-29 21:30:05 +05:30);
+        assert_eq!(pdf_date(t), "D:20261129213005+05'30'");
+    }
+}

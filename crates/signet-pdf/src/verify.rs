@@ -79,10 +79,24 @@ impl SignatureReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct AuditCheck {
+    pub document_id: String,
+    pub events: usize,
+    /// Every event hash recomputes from the events and the one before it.
+    pub chain_intact: bool,
+    /// The first event whose hash does not recompute (0-based).
+    pub first_bad_event: Option<usize>,
+    /// The embedded log could not be read.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub file_size: usize,
     pub revisions: usize,
     pub signatures: Vec<SignatureReport>,
+    /// For an audit-trail PDF: the embedded event log rechecked against its hash chain.
+    pub audit: Option<AuditCheck>,
     /// Bytes after the end of the latest signed range (trailing whitespace aside): changes
     /// no signature vouches for.
     pub unsigned_tail: usize,
@@ -94,6 +108,7 @@ impl Report {
     pub fn all_good(&self) -> bool {
         !self.signatures.is_empty()
             && self.unsigned_tail == 0
+            && self.audit.as_ref().is_none_or(|a| a.chain_intact)
             && self.signatures.iter().all(|s| {
                 s.intact() && !s.untrusted() && s.timestamp.as_ref().is_none_or(|t| t.valid)
             })
@@ -126,12 +141,90 @@ pub fn verify(pdf: &[u8], roots: &[Certificate], limits: &Limits) -> Result<Repo
         .iter()
         .filter(|b| !parse::is_whitespace(**b))
         .count();
+    let audit = embedded_file(&doc, crate::audit::AUDIT_JSON_NAME, limits)?.map(check_audit);
     Ok(Report {
         file_size: pdf.len(),
         revisions: revision_ends.len(),
         signatures,
+        audit,
         unsigned_tail,
     })
+}
+
+fn check_audit(json: Vec<u8>) -> AuditCheck {
+    match crate::audit::parse_audit_json(&json) {
+        Ok(trail) => {
+            let result = crate::audit::check_chain(&trail.events, &trail.hashes);
+            AuditCheck {
+                document_id: trail.document_id,
+                events: trail.events.len(),
+                chain_intact: result.is_ok(),
+                first_bad_event: result.err(),
+                problem: None,
+            }
+        }
+        Err(e) => AuditCheck {
+            document_id: String::new(),
+            events: 0,
+            chain_intact: false,
+            first_bad_event: None,
+            problem: Some(e.to_string()),
+        },
+    }
+}
+
+/// The decoded content of the embedded file called `name`, found through the catalog's
+/// `/Names /EmbeddedFiles` name tree.
+fn embedded_file(doc: &Document, name: &str, limits: &Limits) -> Result<Option<Vec<u8>>> {
+    let catalog = doc.catalog()?;
+    let Some(names) = doc.get_in(&catalog, "Names")? else {
+        return Ok(None);
+    };
+    let Some(tree) = names
+        .as_dict()
+        .map(|n| doc.get_in(n, "EmbeddedFiles"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let mut stack = vec![(tree, 0u32)];
+    while let Some((node, depth)) = stack.pop() {
+        let Some(node) = node.as_dict() else { continue };
+        if depth > 16 {
+            break;
+        }
+        if let Some(pairs) = doc.get_in(node, "Names")? {
+            for pair in pairs.as_array().unwrap_or(&[]).chunks_exact(2) {
+                if pair[0].as_string().map(text_string).as_deref() != Some(name) {
+                    continue;
+                }
+                let spec = doc.resolve(&pair[1])?;
+                let Some(ef) = spec
+                    .as_dict()
+                    .map(|s| doc.get_in(s, "EF"))
+                    .transpose()?
+                    .flatten()
+                else {
+                    continue;
+                };
+                let Some(ef) = ef.as_dict() else { continue };
+                let stream = match ef.get("F").or_else(|| ef.get("UF")) {
+                    Some(s) => doc.resolve(s)?,
+                    None => continue,
+                };
+                if let Object::Stream(s) = stream {
+                    return crate::filter::decode(&s, limits.max_decoded_stream).map(Some);
+                }
+            }
+        }
+        if let Some(kids) = doc.get_in(node, "Kids")? {
+            for k in kids.as_array().unwrap_or(&[]) {
+                stack.push((doc.resolve(k)?, depth + 1));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Whether any signature field of the document is signed.
@@ -550,4 +643,56 @@ fn valid_at(cert: &Certificate, at: Duration) -> std::result::Result<(), String>
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{AuditEvent, AuditTrail, audit_json, chain};
+
+    fn trail() -> AuditTrail {
+        let events: Vec<AuditEvent> = ["Created", "Signed"]
+            .iter()
+            .map(|a| AuditEvent {
+                time: "2026-11-29T10:00:00+05:30".into(),
+                actor: "Asha".into(),
+                action: a.to_string(),
+                ip: None,
+                user_agent: None,
+                details: String::new(),
+            })
+            .collect();
+        AuditTrail {
+            document_name: "d".into(),
+            document_id: "01KMFEE9T8WPY0WPWXQHQ7DTJ2".into(),
+            original_sha256: [0; 32],
+            final_sha256: [0; 32],
+            generated_at: "now".into(),
+            hashes: chain(&events),
+            events,
+        }
+    }
+
+    #[test]
+    fn an_altered_event_breaks_the_chain_at_that_event() {
+        let good = check_audit(audit_json(&trail()));
+        assert!(good.chain_intact && good.events == 2);
+        let mut t = trail();
+        t.events[1].actor = "Mallory".into();
+        let bad = check_audit(audit_json(&t));
+        assert!(!bad.chain_intact);
+        assert_eq!(bad.first_bad_event, Some(1));
+        let unreadable = check_audit(b"{not json".to_vec());
+        assert!(!unreadable.chain_intact && unreadable.problem.is_some());
+    }
+
+    #[test]
+    fn byte_ranges_must_start_at_zero_and_stay_in_the_file() {
+        assert!(checked_ranges(&[0; 100], &[0, 10, 20, 80]).is_some());
+        assert!(checked_ranges(&[0; 100], &[1, 10, 20, 80]).is_none());
+        assert!(checked_ranges(&[0; 100], &[0, 10, 20, 81]).is_none());
+        assert!(checked_ranges(&[0; 100], &[0, 30, 20, 10]).is_none());
+        assert!(checked_ranges(&[0; 100], &[0, -1, 20, 10]).is_none());
+        assert!(checked_ranges(&[0; 100], &[0, i64::MAX, 20, 10]).is_none());
+    }
 }

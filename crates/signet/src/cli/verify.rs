@@ -90,6 +90,17 @@ fn print_human(file: &Path, report: &Report, roots: &[PathBuf]) {
     for (i, s) in report.signatures.iter().enumerate() {
         print_signature(i + 1, s, report.revisions);
     }
+    if let Some(a) = &report.audit {
+        println!(
+            "\nAudit trail of document {}: {} event(s)",
+            a.document_id, a.events
+        );
+        match (&a.problem, a.first_bad_event) {
+            (Some(p), _) => println!("  event log  UNREADABLE: {p}"),
+            (None, Some(i)) => println!("  hash chain BROKEN at event {}", i + 1),
+            (None, None) => println!("  hash chain intact: every event hash recomputes"),
+        }
+    }
     println!();
     if report.unsigned_tail > 0 && !report.signatures.is_empty() {
         println!(
