@@ -1,4 +1,5 @@
-//! In-process signing benchmark: `bench_sign KEY.pem CHAIN.pem IN.pdf ROUNDS`.
+//! In-process signing benchmark: `bench_sign KEY.pem CHAIN.pem IN.pdf ROUNDS`
+//! (`BENCH_VISIBLE=1`: with a typed Devanagari mark on the last page).
 //!
 //! Prints, as medians over ROUNDS: the floor (read the file and SHA-256 it), one signature
 //! (read, open, sign, write the signed file), and signatures per second on the file held in
@@ -8,8 +9,9 @@
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use signet_pdf::appearance::{Caption, Mark};
 use signet_pdf::keys;
-use signet_pdf::sign::{SignatureOptions, sign};
+use signet_pdf::sign::{Placement, SignatureOptions, Visible, sign};
 use signet_pdf::signer::LocalSigner;
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -32,7 +34,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = &args[3];
     let rounds: usize = args[4].parse()?;
     let out_path = std::env::temp_dir().join("signet-bench-out.pdf");
-    let options = SignatureOptions::new(time::OffsetDateTime::now_utc());
+    let mut options = SignatureOptions::new(time::OffsetDateTime::now_utc());
+    if std::env::var_os("BENCH_VISIBLE").is_some() {
+        options.visible = Some(Visible {
+            mark: Mark::Typed {
+                text: "आशा राव".into(),
+            },
+            caption: Caption {
+                signer_name: "आशा राव".into(),
+                signed_at: "29-11-2026 21:30:00 IST".into(),
+                reason: Some("I agree".into()),
+            },
+            placements: vec![Placement {
+                pages: "L".parse()?,
+                rect: [50.0, 50.0, 250.0, 110.0],
+            }],
+        });
+    }
 
     let mut floor = Vec::new();
     let mut full = Vec::new();

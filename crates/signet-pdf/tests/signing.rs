@@ -155,7 +155,12 @@ fn the_sealed_audit_trail_validates_everywhere() {
     std::fs::write(&out, &sealed).unwrap();
     let root_pem = keys::certificate_to_pem(&keys.root);
     check(&out, 1, root_pem.as_bytes());
-    let report = verify(&sealed, std::slice::from_ref(&keys.root), &Limits::default()).unwrap();
+    let report = verify(
+        &sealed,
+        std::slice::from_ref(&keys.root),
+        &Limits::default(),
+    )
+    .unwrap();
     let audit = report.audit.expect("the audit log is found");
     assert!(audit.chain_intact && audit.events == 40);
 }
