@@ -340,6 +340,23 @@ impl<'a> Document<'a> {
         Ok(pages)
     }
 
+    /// The top-level entries of the form's `/Fields` (references, usually), empty when the
+    /// document has no form.
+    pub fn form_fields(&self) -> Result<Vec<Object>> {
+        let catalog = self.catalog()?;
+        let Some(form) = self.get_in(&catalog, "AcroForm")? else {
+            return Ok(vec![]);
+        };
+        let fields = match form.as_dict() {
+            Some(f) => self.get_in(f, "Fields")?,
+            None => None,
+        };
+        Ok(match fields {
+            Some(Object::Array(a)) => a,
+            _ => vec![],
+        })
+    }
+
     /// Every object number in use, for tools that walk a whole file (the verifier).
     pub fn object_numbers(&self) -> Vec<ObjRef> {
         let mut v: Vec<ObjRef> = self

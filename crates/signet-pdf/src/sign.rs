@@ -164,7 +164,7 @@ pub fn prepare(
 
     let field_name = match &options.field_name {
         Some(n) => n.clone(),
-        None => free_field_name(&doc, &catalog)?,
+        None => free_field_name(&doc)?,
     };
     let fields = add_field_and_widgets(&doc, &mut rev, &field_name, sig_ref, widgets)?;
     add_to_form(&doc, &mut rev, &catalog, &fields)?;
@@ -380,22 +380,11 @@ fn refuse_if_locked(doc: &Document, catalog: &Dict) -> Result<()> {
 }
 
 /// Names of the form's top-level fields.
-fn field_names(doc: &Document, catalog: &Dict) -> Result<Vec<Vec<u8>>> {
-    let Some(form) = doc.get_in(catalog, "AcroForm")? else {
-        return Ok(vec![]);
-    };
-    let Some(fields) = form
-        .as_dict()
-        .map(|f| doc.get_in(f, "Fields"))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(vec![]);
-    };
+fn field_names(doc: &Document) -> Result<Vec<Vec<u8>>> {
     let mut names = Vec::new();
-    for f in fields.as_array().unwrap_or(&[]) {
+    for f in doc.form_fields()? {
         if let Some(name) = doc
-            .resolve(f)?
+            .resolve(&f)?
             .as_dict()
             .and_then(|d| d.get("T"))
             .and_then(Object::as_string)
@@ -406,8 +395,8 @@ fn field_names(doc: &Document, catalog: &Dict) -> Result<Vec<Vec<u8>>> {
     Ok(names)
 }
 
-fn free_field_name(doc: &Document, catalog: &Dict) -> Result<String> {
-    let taken = field_names(doc, catalog)?;
+fn free_field_name(doc: &Document) -> Result<String> {
+    let taken = field_names(doc)?;
     Ok((1..)
         .map(|i| format!("Signature{i}"))
         .find(|n| !taken.iter().any(|t| t == n.as_bytes()))

@@ -252,22 +252,9 @@ fn revision_ends(pdf: &[u8]) -> Vec<usize> {
 
 /// `(field name, signature dictionary)` for each signed signature field of the form.
 fn signature_fields(doc: &Document) -> Result<Vec<(String, Dict)>> {
-    let catalog = doc.catalog()?;
-    let Some(form) = doc.get_in(&catalog, "AcroForm")? else {
-        return Ok(vec![]);
-    };
-    let Some(fields) = form
-        .as_dict()
-        .map(|f| doc.get_in(f, "Fields"))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(vec![]);
-    };
+    let fields = doc.form_fields()?;
     let mut out = Vec::new();
     let mut stack: Vec<(Object, String, Option<Vec<u8>>, u32)> = fields
-        .as_array()
-        .unwrap_or(&[])
         .iter()
         .rev()
         .map(|f| (f.clone(), String::new(), None, 0))
