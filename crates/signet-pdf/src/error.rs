@@ -11,6 +11,11 @@ pub enum Error {
     Corrupt { offset: usize, reason: String },
     #[error("the PDF is encrypted; send it without a password or permissions")]
     Encrypted,
+    #[error(
+        "the PDF is encrypted with permissions that forbid adding a signature (changing form \
+         fields and annotations); send a copy without these restrictions"
+    )]
+    EncryptedRestricted,
     #[error("the PDF is {size} bytes, over the limit of {limit} bytes")]
     TooLarge { size: usize, limit: usize },
     #[error("the PDF has no pages")]
@@ -52,6 +57,7 @@ impl Error {
             Error::NotPdf(_) => "file.not.pdf",
             Error::Corrupt { .. } => "file.pdf.corrupt",
             Error::Encrypted => "file.pdf.encrypted",
+            Error::EncryptedRestricted => "file.pdf.restricted",
             Error::TooLarge { .. } => "file.too.large",
             Error::NoPages => "file.pdf.no.pages",
             Error::Limit(_) => "file.pdf.limit",

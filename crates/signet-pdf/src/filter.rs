@@ -23,6 +23,8 @@ pub fn decode(stream: &Stream, limit: usize) -> Result<Vec<u8>> {
     for (i, f) in filters.iter().enumerate() {
         data = match *f {
             b"FlateDecode" | b"Fl" => inflate(&data, limit)?,
+            // The reader decrypted the stream before decoding it (see crypt.rs).
+            b"Crypt" => data,
             other => {
                 return Err(Error::corrupt(
                     0,

@@ -13,6 +13,7 @@
 pub mod appearance;
 pub mod audit;
 mod cms;
+mod crypt;
 mod crypto;
 pub mod error;
 mod filter;

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use crate::crypt::Crypt;
 use crate::error::{Error, Result};
 use crate::filter;
 use crate::object::{Dict, ObjRef, Object};
@@ -72,10 +73,14 @@ pub struct Document<'a> {
     pages: Vec<Page>,
     limits: Limits,
     object_streams: RefCell<HashMap<u32, Rc<ObjectStream>>>,
+    crypt: Option<Crypt>,
 }
 
 impl<'a> Document<'a> {
     /// Opens and checks a PDF: size, header, cross-reference data, encryption, page tree.
+    ///
+    /// An encrypted PDF opens only if the empty password opens it and its permissions allow
+    /// adding a signature field; its objects then read decrypted.
     pub fn open(buf: &'a [u8], limits: &Limits) -> Result<Self> {
         if buf.len() > limits.max_file_size {
             return Err(Error::TooLarge {
@@ -98,10 +103,9 @@ impl<'a> Document<'a> {
             pages: Vec::new(),
             limits: limits.clone(),
             object_streams: RefCell::new(HashMap::new()),
+            crypt: None,
         };
-        if doc.xref.trailer.contains("Encrypt") {
-            return Err(Error::Encrypted);
-        }
+        doc.crypt = doc.security_handler()?;
         // New objects are numbered from /Size: a file claiming billions would make the next
         // revision's numbers absurd for every reader.
         let claimed = doc
@@ -125,6 +129,41 @@ impl<'a> Document<'a> {
 
     pub fn bytes(&self) -> &'a [u8] {
         self.buf
+    }
+
+    /// Whether the file is encrypted (with the empty user password, or it would not be open).
+    pub fn is_encrypted(&self) -> bool {
+        self.crypt.is_some()
+    }
+
+    /// The security handler that new revisions must encrypt with.
+    pub(crate) fn crypt(&self) -> Option<&Crypt> {
+        self.crypt.as_ref()
+    }
+
+    /// Opens the trailer's /Encrypt, if any, with the empty user password, and refuses the
+    /// file unless its permissions let a signature field be added.
+    fn security_handler(&self) -> Result<Option<Crypt>> {
+        let Some(entry) = self.xref.trailer.get("Encrypt") else {
+            return Ok(None);
+        };
+        // Read before any handler exists, so as it is stored: the dictionary is never encrypted.
+        let Object::Dict(encrypt) = self.resolve(entry)? else {
+            return Err(Error::corrupt(0, "/Encrypt is not a dictionary"));
+        };
+        let id0 = self
+            .xref
+            .trailer
+            .get("ID")
+            .and_then(Object::as_array)
+            .and_then(|id| id.first())
+            .and_then(Object::as_string)
+            .unwrap_or_default();
+        let crypt = Crypt::open(&encrypt, entry.as_ref(), id0)?;
+        if !crypt.allows_new_signature_fields() {
+            return Err(Error::EncryptedRestricted);
+        }
+        Ok(Some(crypt))
     }
 
     /// The version in the header (`1.7`, `2.0`); the catalog's /Version may raise it.
@@ -188,7 +227,10 @@ impl<'a> Document<'a> {
     pub fn get(&self, r: ObjRef) -> Result<Object> {
         match self.xref.entries.get(&r.num) {
             None | Some(Entry::Free) => Ok(Object::Null),
-            Some(Entry::Offset(off, _)) => self.object_at_offset(*off, r),
+            Some(Entry::Offset(off, generation)) => {
+                let object = self.object_at_offset(*off, r)?;
+                self.decrypted(ObjRef::new(r.num, *generation), object)
+            }
             Some(Entry::Compressed { stream, index }) => self.compressed(*stream, *index, r),
         }
     }
@@ -206,6 +248,15 @@ impl<'a> Document<'a> {
         match dict.get(key) {
             None => Ok(None),
             Some(o) => self.resolve(o).map(Some),
+        }
+    }
+
+    /// `object`, stored at its own offset as `id`, decrypted if the file is encrypted. Objects
+    /// inside object streams never come through here: their stream was decrypted as a whole.
+    fn decrypted(&self, id: ObjRef, object: Object) -> Result<Object> {
+        match &self.crypt {
+            Some(crypt) => crypt.decrypt(id, object),
+            None => Ok(object),
         }
     }
 
@@ -268,10 +319,11 @@ impl<'a> Document<'a> {
         if let Some(os) = self.object_streams.borrow().get(&num) {
             return Ok(os.clone());
         }
-        let Some(Entry::Offset(off, _)) = self.xref.entries.get(&num).copied() else {
+        let Some(Entry::Offset(off, generation)) = self.xref.entries.get(&num).copied() else {
             return Err(Error::corrupt(0, format!("object stream {num} is missing")));
         };
-        let Object::Stream(s) = self.object_at_offset(off, ObjRef::new(num, 0))? else {
+        let object = self.object_at_offset(off, ObjRef::new(num, 0))?;
+        let Object::Stream(s) = self.decrypted(ObjRef::new(num, generation), object)? else {
             return Err(Error::corrupt(off, format!("object {num} is not a stream")));
         };
         let data = filter::decode(&s, self.limits.max_decoded_stream)?;

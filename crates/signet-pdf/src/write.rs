@@ -1,9 +1,13 @@
 //! Incremental revisions: new and replaced objects appended after the existing bytes with a
 //! cross-reference section that chains to the previous one. The existing bytes are never
 //! touched, which is what keeps every earlier signature valid.
+//!
+//! In an encrypted document every object written is encrypted like the rest of the file, and
+//! the trailer keeps its /Encrypt and /ID: the keys derive from both.
 
 use std::io::Write;
 
+use crate::crypt::Crypt;
 use crate::error::Result;
 use crate::object::{Allocate, Dict, ObjRef, Object};
 use crate::read::Document;
@@ -17,6 +21,7 @@ pub struct Revision {
     prev_trailer: Dict,
     base_len: usize,
     base_ends_with_eol: bool,
+    crypt: Option<Crypt>,
 }
 
 impl Allocate for Revision {
@@ -46,6 +51,7 @@ impl Revision {
             prev_trailer: doc.trailer().clone(),
             base_len: base.len(),
             base_ends_with_eol: matches!(base.last(), Some(b'\n' | b'\r')),
+            crypt: doc.crypt().cloned(),
         }
     }
 
@@ -73,9 +79,7 @@ impl Revision {
         let mut offsets = Vec::with_capacity(self.objects.len() + 1);
         for (r, obj) in &self.objects {
             offsets.push((*r, self.base_len + out.len()));
-            writeln!(out, "{} {} obj", r.num, r.generation)?;
-            obj.write_to(&mut out)?;
-            out.extend_from_slice(b"\nendobj\n");
+            write_indirect(&mut out, *r, obj, self.crypt.as_ref())?;
         }
         let trailer = self.trailer();
         match self.prev_kind {
@@ -90,12 +94,13 @@ impl Revision {
 
     fn trailer(&mut self) -> Dict {
         let mut t = Dict::new();
-        for key in ["Root", "Info", "ID"] {
+        for key in ["Root", "Info", "ID", "Encrypt"] {
             if let Some(v) = self.prev_trailer.get(key) {
                 t.set(key, v.clone());
             }
         }
-        if !t.contains("ID") {
+        // An encrypted file without an /ID derived its keys from an empty one: keep it so.
+        if !t.contains("ID") && self.crypt.is_none() {
             // PDF 2.0 requires an /ID, and validators use it to tell documents apart.
             let mut id = [0u8; 16];
             rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
@@ -185,6 +190,17 @@ impl Revision {
     }
 }
 
+/// Writes `N G obj … endobj`, encrypting the object when the document is encrypted.
+fn write_indirect(out: &mut Vec<u8>, r: ObjRef, obj: &Object, crypt: Option<&Crypt>) -> Result<()> {
+    writeln!(out, "{} {} obj", r.num, r.generation)?;
+    match crypt {
+        Some(crypt) => crypt.encrypt(r, obj)?.write_to(out)?,
+        None => obj.write_to(out)?,
+    }
+    out.extend_from_slice(b"\nendobj\n");
+    Ok(())
+}
+
 /// Splits sorted entries into runs of consecutive object numbers (xref subsections).
 fn runs(sorted: &[(ObjRef, usize)]) -> Vec<&[(ObjRef, usize)]> {
     let mut out = Vec::new();
@@ -235,9 +251,9 @@ pub fn repair(input: &[u8], limits: &crate::read::Limits) -> Result<Option<Vec<u
             continue;
         }
         offsets.push((r, out.len()));
-        writeln!(out, "{} {} obj", r.num, r.generation)?;
-        obj.write_to(&mut out)?;
-        out.extend_from_slice(b"\nendobj\n");
+        // Objects read decrypted are written encrypted again: the file stays as encrypted as
+        // it came.
+        write_indirect(&mut out, r, &obj, doc.crypt())?;
     }
     let size = offsets.iter().map(|(r, _)| r.num + 1).max().unwrap_or(1);
     let xref_at = out.len();
@@ -257,7 +273,7 @@ pub fn repair(input: &[u8], limits: &crate::read::Limits) -> Result<Option<Vec<u
         }
     }
     let mut trailer = Dict::new().with("Size", i64::from(size));
-    for key in ["Root", "Info", "ID"] {
+    for key in ["Root", "Info", "ID", "Encrypt"] {
         if let Some(v) = doc.trailer().get(key) {
             trailer.set(key, v.clone());
         }

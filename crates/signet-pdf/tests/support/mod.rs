@@ -14,6 +14,8 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod encrypted;
+pub mod signing;
 
 use std::collections::BTreeMap;
 use std::fs;
