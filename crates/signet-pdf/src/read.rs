@@ -141,8 +141,9 @@ impl<'a> Document<'a> {
         self.crypt.as_ref()
     }
 
-    /// Opens the trailer's /Encrypt, if any, with the empty user password, and refuses the
-    /// file unless its permissions let a signature field be added.
+    /// Opens the trailer's /Encrypt, if any, with the empty user password. Permissions are
+    /// not checked here: they restrict changes, not reading, and the verifier must be able to
+    /// report on a restricted file ([`Document::ensure_modifiable`] checks them).
     fn security_handler(&self) -> Result<Option<Crypt>> {
         let Some(entry) = self.xref.trailer.get("Encrypt") else {
             return Ok(None);
@@ -159,11 +160,15 @@ impl<'a> Document<'a> {
             .and_then(|id| id.first())
             .and_then(Object::as_string)
             .unwrap_or_default();
-        let crypt = Crypt::open(&encrypt, entry.as_ref(), id0)?;
-        if !crypt.allows_new_signature_fields() {
-            return Err(Error::EncryptedRestricted);
+        Crypt::open(&encrypt, entry.as_ref(), id0).map(Some)
+    }
+
+    /// Refuses an encrypted file whose permissions forbid adding a signature field.
+    pub fn ensure_modifiable(&self) -> Result<()> {
+        match &self.crypt {
+            Some(c) if !c.allows_new_signature_fields() => Err(Error::EncryptedRestricted),
+            _ => Ok(()),
         }
-        Ok(Some(crypt))
     }
 
     /// The version in the header (`1.7`, `2.0`); the catalog's /Version may raise it.

@@ -125,6 +125,7 @@ pub fn prepare(
         .first()
         .ok_or_else(|| Error::Key("no signer certificate".into()))?;
     let doc = Document::open(input, &options.limits)?;
+    doc.ensure_modifiable()?;
     if doc.was_repaired() {
         return Err(Error::corrupt(
             0,

@@ -226,6 +226,7 @@ pub fn repair(input: &[u8], limits: &crate::read::Limits) -> Result<Option<Vec<u
     if !doc.was_repaired() {
         return Ok(None);
     }
+    doc.ensure_modifiable()?;
     if crate::verify::has_signatures(&doc)? {
         return Err(crate::Error::corrupt(
             0,

@@ -110,6 +110,12 @@ fn hostile_fixtures_are_refused_or_harmless() {
             start.elapsed()
         );
         match (code, opened) {
+            // Readable (so verifiable), but not to be changed.
+            (Some("file.pdf.restricted"), Ok(_)) => {
+                let pki = c.pki;
+                let refused = sign(&bytes, &options(0, "x"), &signer(&pki.rsa2048, pki), None);
+                assert_eq!(refused.unwrap_err().code(), "file.pdf.restricted");
+            }
             (Some(code), Err(e)) => assert_eq!(e.code(), *code, "{}: {e}", f.name),
             (Some(code), Ok(_)) => panic!("{}: opened, expected {code}", f.name),
             (None, Err(e)) => panic!("{}: refused with {e}", f.name),
