@@ -1,6 +1,11 @@
 //! The `signet` binary: the server and its operator commands.
 
+mod api;
 mod cli;
+mod config;
+mod domain;
+mod server;
+mod store;
 
 use std::process::ExitCode;
 
@@ -19,6 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the server (SQLite and local files under ./signet-data unless configured).
+    Serve(config::Config),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(cli::account::AccountCommand),
     /// Report on every signature in a PDF (and the event chain of an audit-trail PDF).
     /// Exits non-zero when anything fails.
     Verify(cli::verify::VerifyArgs),
@@ -28,5 +38,32 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verify(args) => cli::verify::run(&args),
+        Command::Serve(config) => run_async(async {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info".into()),
+                )
+                .init();
+            server::serve(config).await
+        }),
+        Command::Account(cmd) => run_async(cli::account::run(cmd)),
+    }
+}
+
+fn run_async(f: impl std::future::Future<Output = Result<(), String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("signet: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(f) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("signet: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -1,0 +1,130 @@
+//! The HTTP edge: the router, Leegality's envelope, errors as clients see them, and the
+//! extractors that authenticate.
+
+pub mod signet;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::server::AppState;
+use crate::store::{Account, StoreError};
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/trust/root.pem", get(root_certificate))
+        .merge(signet::routes())
+        .fallback(|| async {
+            ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
+        })
+        .with_state(state)
+}
+
+/// The root of the server's seal, so anyone can validate Signet's signatures.
+async fn root_certificate(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+        signet_pdf::keys::certificate_to_pem(&state.keys.root),
+    )
+        .into_response()
+}
+
+/// A success in the envelope every client switches on: `status: 1`, no messages.
+pub fn ok(data: impl serde::Serialize) -> Json<Value> {
+    Json(json!({"status": 1, "messages": [], "data": data}))
+}
+
+/// A refusal: `status: 0`, one message with a stable dotted code, HTTP 200 as Leegality does.
+#[derive(Debug)]
+pub struct ApiError {
+    code: &'static str,
+    message: String,
+    http: StatusCode,
+}
+
+impl ApiError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            http: StatusCode::OK,
+        }
+    }
+
+    fn with_status(mut self, http: StatusCode) -> Self {
+        self.http = http;
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"status": 0, "messages": [{"code": self.code, "message": self.message}], "data": {}});
+        (self.http, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        // The cause goes to the log; clients learn only that it was ours.
+        tracing::error!(error = %e, "store failure");
+        ApiError::new(
+            "internal.error",
+            "an internal error occurred; it has been logged",
+        )
+    }
+}
+
+/// The account a request authenticates as, from `X-Auth-Token`.
+pub struct ApiAccount(pub Account);
+
+impl FromRequestParts<AppState> for ApiAccount {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let invalid = || ApiError::new("auth.token.invalid", "missing or invalid X-Auth-Token");
+        let token = parts
+            .headers
+            .get("x-auth-token")
+            .and_then(|v| v.to_str().ok())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(invalid)?;
+        let hash = hex::encode(Sha256::digest(token.as_bytes()));
+        let account = state
+            .store
+            .account_by_token_hash(&hash)
+            .await?
+            .ok_or_else(invalid)?;
+        // The lookup matched on the hash; compare again in constant time so that no timing
+        // difference in the database's comparison can be observed through this path.
+        if !bool::from(account.token_hash.as_bytes().ct_eq(hash.as_bytes())) {
+            return Err(invalid());
+        }
+        Ok(ApiAccount(account))
+    }
+}
+
+/// A JSON body whose parse errors become `request.json.invalid` with serde's explanation
+/// (which names the field), instead of axum's plain-text rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new("request.body.invalid", e.body_text()))?;
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))
+    }
+}

@@ -1,0 +1,96 @@
+//! Configuration: every setting is a flag and a `SIGNET_*` variable with a default, declared
+//! once here and shared by every command that reads it (`serve`, `account create`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Config {
+    /// Address to bind.
+    #[arg(long, env = "SIGNET_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Base of signing links and file URLs (default: http://{listen}).
+    #[arg(long, env = "SIGNET_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Where SQLite, files and keys live by default.
+    #[arg(long, env = "SIGNET_DATA_DIR", default_value = "./signet-data")]
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…` (default: sqlite://{data-dir}/signet.db).
+    #[arg(long, env = "SIGNET_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Largest PDF accepted, decoded, in bytes.
+    #[arg(long, env = "SIGNET_MAX_PDF_BYTES", default_value_t = 15 * 1024 * 1024)]
+    pub max_pdf_bytes: usize,
+    /// Lifetime of file URLs, e.g. `15s`, `2m`.
+    #[arg(long, env = "SIGNET_FILE_URL_TTL", default_value = "15s", value_parser = parse_duration)]
+    pub file_url_ttl: Duration,
+    /// Zone of Leegality-format timestamps (only Asia/Kolkata and UTC are built in).
+    #[arg(long, env = "SIGNET_TIMEZONE", default_value = "Asia/Kolkata")]
+    pub timezone: String,
+}
+
+impl Config {
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}/signet.db", self.data_dir.display()),
+        }
+    }
+
+    /// Fails fast, before anything starts, with a message an operator can act on.
+    pub fn check(&self) -> Result<(), String> {
+        let db = self.database_url();
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres:")
+            || db.starts_with("postgresql:"))
+        {
+            return Err(format!(
+                "SIGNET_DATABASE_URL must start with sqlite:// or postgres://, not {:?}",
+                db.split(':').next().unwrap_or_default()
+            ));
+        }
+        if !matches!(self.timezone.as_str(), "Asia/Kolkata" | "UTC") {
+            return Err(format!(
+                "SIGNET_TIMEZONE {:?} is not supported: use Asia/Kolkata or UTC",
+                self.timezone
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 15s or 2m"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "ms" => Ok(Duration::from_millis(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("{s:?}: unknown unit {unit:?} (use ms, s, m or h)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! The domain: plain structs and decisions, no I/O and no wire format.
+
+pub mod workflow;

@@ -1,0 +1,63 @@
+//! `signet serve`: start-up, shared state and shutdown.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+use crate::config::Config;
+use crate::store::Store;
+
+/// What every handler shares, passed through axum's `State`: no globals.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub keys: Arc<signet_pdf::keys::SealingKeys>,
+}
+
+pub async fn serve(mut config: Config) -> Result<(), String> {
+    config.check()?;
+    let store = Store::connect(&config.database_url())
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    // Generated on first start; the root is public at /trust/root.pem once the server has it.
+    let keys =
+        signet_pdf::keys::load_or_create_sealing_keys(&config.data_dir.join("keys"), "Signet")
+            .map_err(|e| format!("sealing keys: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    // Listening on port 0 picks a port: links must name the one picked.
+    config.listen = bound;
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        keys: Arc::new(keys),
+    };
+    let public = state.config.public_url();
+    // `/x` and `/x/` are one endpoint everywhere: trim before routing.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state));
+    // A closed stdout (a supervisor that stopped reading) must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "Signet listening on http://{bound} (public URL {public})"
+    );
+    let _ = writeln!(
+        out,
+        "Create an account with: signet account create --name \"Your company\""
+    );
+    let _ = out.flush();
+    axum::serve(
+        listener,
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| format!("server error: {e}"))
+}

@@ -1,0 +1,48 @@
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    /// Hex SHA-256 of the auth token.
+    pub token_hash: String,
+    pub private_salt: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub async fn insert_account(&self, a: &Account) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO accounts (id, name, token_hash, private_salt, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(&a.token_hash)
+        .bind(&a.private_salt)
+        .bind(a.created_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn account_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, token_hash, private_salt, created_at FROM accounts WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| Account {
+            id: r.get(0),
+            name: r.get(1),
+            token_hash: r.get(2),
+            private_salt: r.get(3),
+            created_at: r.get(4),
+        }))
+    }
+}

@@ -1,0 +1,142 @@
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkflowStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl WorkflowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowStatus::Draft => "draft",
+            WorkflowStatus::Published => "published",
+            WorkflowStatus::Archived => "archived",
+        }
+    }
+
+    fn parse(s: &str) -> WorkflowStatus {
+        match s {
+            "published" => WorkflowStatus::Published,
+            "archived" => WorkflowStatus::Archived,
+            _ => WorkflowStatus::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredWorkflow {
+    pub profile_id: String,
+    pub account_id: String,
+    pub status: WorkflowStatus,
+    /// The validated workflow JSON.
+    pub definition: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "profile_id, account_id, status, definition, created_at, updated_at";
+
+fn from_row(r: AnyRow) -> StoredWorkflow {
+    StoredWorkflow {
+        profile_id: r.get(0),
+        account_id: r.get(1),
+        status: WorkflowStatus::parse(r.get::<String, _>(2).as_str()),
+        definition: r.get(3),
+        created_at: r.get(4),
+        updated_at: r.get(5),
+    }
+}
+
+impl Store {
+    pub async fn insert_workflow(&self, w: &StoredWorkflow, name: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO workflows (profile_id, account_id, name, status, definition, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&w.profile_id)
+        .bind(&w.account_id)
+        .bind(name)
+        .bind(w.status.as_str())
+        .bind(&w.definition)
+        .bind(w.created_at)
+        .bind(w.updated_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn workflow(
+        &self,
+        account_id: &str,
+        profile_id: &str,
+    ) -> Result<Option<StoredWorkflow>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM workflows WHERE account_id = $1 AND profile_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(profile_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(from_row))
+    }
+
+    pub async fn workflows(&self, account_id: &str) -> Result<Vec<StoredWorkflow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM workflows WHERE account_id = $1 AND status <> 'archived' ORDER BY created_at, profile_id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+
+    /// Replaces the definition; returns whether the workflow existed (and was not archived).
+    pub async fn replace_workflow(
+        &self,
+        account_id: &str,
+        profile_id: &str,
+        name: &str,
+        definition: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE workflows SET name = $1, definition = $2, updated_at = $3 \
+             WHERE account_id = $4 AND profile_id = $5 AND status <> 'archived'",
+        )
+        .bind(name)
+        .bind(definition)
+        .bind(now)
+        .bind(account_id)
+        .bind(profile_id)
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Moves a workflow to `status`; returns whether it existed (and was not archived).
+    pub async fn set_workflow_status(
+        &self,
+        account_id: &str,
+        profile_id: &str,
+        status: WorkflowStatus,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE workflows SET status = $1, updated_at = $2 \
+             WHERE account_id = $3 AND profile_id = $4 AND status <> 'archived'",
+        )
+        .bind(status.as_str())
+        .bind(now)
+        .bind(account_id)
+        .bind(profile_id)
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,216 @@
+//! A real `signet serve` on an ephemeral port, on SQLite or on a throwaway PostgreSQL
+//! database, and an HTTP client that talks to it as Leegality clients do.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pg_database: Option<String>,
+}
+
+pub struct Account {
+    pub id: String,
+    pub token: String,
+    pub salt: String,
+}
+
+/// The PostgreSQL that runs on these machines (scripts/test starts it when it is down).
+fn postgres_admin_url() -> String {
+    std::env::var("SIGNET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+fn psql(sql: &str) {
+    let out = Command::new("psql")
+        .arg(format!("{}/postgres", postgres_admin_url()))
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .expect("psql runs (apt postgresql-client); scripts/test checks PostgreSQL is up");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn signet() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_signet"))
+}
+
+impl Server {
+    pub fn start(db: Db) -> Server {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let tag = format!("{}_{n}_{}", std::process::id(), ulid_like());
+        let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("server-{tag}"));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let (database_url, pg_database) = match db {
+            Db::Sqlite => (format!("sqlite://{}/signet.db", data_dir.display()), None),
+            Db::Postgres => {
+                let name = format!("signet_test_{tag}").to_lowercase();
+                psql(&format!("CREATE DATABASE {name}"));
+                (format!("{}/{name}", postgres_admin_url()), Some(name))
+            }
+        };
+        let mut child = signet()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("SIGNET_DATA_DIR", &data_dir)
+            .env("SIGNET_DATABASE_URL", &database_url)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("signet serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Server {
+            child,
+            url,
+            data_dir,
+            database_url,
+            pg_database,
+        }
+    }
+
+    /// `signet account create` against the same database, as an operator runs it.
+    pub fn create_account(&self, name: &str) -> Account {
+        let out = signet()
+            .args(["account", "create", "--name", name])
+            .env("SIGNET_DATA_DIR", &self.data_dir)
+            .env("SIGNET_DATABASE_URL", &self.database_url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        Account {
+            id: v["accountId"].as_str().unwrap().into(),
+            token: v["authToken"].as_str().unwrap().into(),
+            salt: v["privateSalt"].as_str().unwrap().into(),
+        }
+    }
+
+    pub fn client(&self, token: &str) -> Client {
+        Client {
+            base: self.url.clone(),
+            token: token.into(),
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(db) = &self.pg_database {
+            psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+fn ulid_like() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+pub struct Client {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+pub struct Reply {
+    pub http: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn ok(&self) -> &Value {
+        assert_eq!(self.body["status"], 1, "expected success: {}", self.body);
+        assert_eq!(self.http, 200);
+        &self.body["data"]
+    }
+
+    /// The refusal's code, after checking the envelope's shape.
+    pub fn code(&self) -> &str {
+        assert_eq!(self.body["status"], 0, "expected a refusal: {}", self.body);
+        assert_eq!(self.body["data"], serde_json::json!({}));
+        self.body["messages"][0]["code"].as_str().expect("a code")
+    }
+}
+
+impl Client {
+    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .header("X-Auth-Token", &self.token);
+        // Real clients send this even on body-less GETs.
+        req = req.header("Content-Type", "application/json");
+        if let Some(b) = body {
+            req = req.body(b.to_string());
+        }
+        let res = req.send().await.expect("the server answers");
+        let http = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        Reply { http, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send("POST", path, Some(body)).await
+    }
+
+    pub async fn raw_post(&self, path: &str, body: &str) -> Reply {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("X-Auth-Token", &self.token)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let http = res.status().as_u16();
+        Reply {
+            http,
+            body: res.json().await.unwrap(),
+        }
+    }
+}
