@@ -210,6 +210,12 @@ async fn authentication(db: Db) {
             .ok()["total"],
         0
     );
+    let coming = server
+        .client(&real.token)
+        .get("/api/v3.3/document/details/?documentId=X")
+        .await;
+    assert_eq!(coming.http, 200);
+    assert_eq!(coming.code(), "not.implemented");
     let unknown = server.client(&real.token).get("/api/v9.9/nothing").await;
     assert_eq!(unknown.http, 404);
     assert_eq!(unknown.code(), "route.not.found");

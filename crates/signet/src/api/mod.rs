@@ -1,6 +1,7 @@
 //! The HTTP edge: the router, Leegality's envelope, errors as clients see them, and the
 //! extractors that authenticate.
 
+pub mod leegality;
 pub mod signet;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(|| async { "ok" }))
         .route("/trust/root.pem", get(root_certificate))
         .merge(signet::routes())
+        .merge(leegality::routes())
         .fallback(|| async {
             ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
         })
