@@ -7,12 +7,13 @@ use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
 use crate::config::Config;
-use crate::store::Store;
+use crate::store::{Blobs, Store};
 
 /// What every handler shares, passed through axum's `State`: no globals.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub blobs: Blobs,
     pub config: Arc<Config>,
     pub keys: Arc<signet_pdf::keys::SealingKeys>,
 }
@@ -32,8 +33,11 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     // Listening on port 0 picks a port: links must name the one picked.
     config.listen = bound;
+    let blobs =
+        Blobs::local(&config.data_dir.join("objects")).map_err(|e| format!("file storage: {e}"))?;
     let state = AppState {
         store,
+        blobs,
         config: Arc::new(config),
         keys: Arc::new(keys),
     };
@@ -51,13 +55,15 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         "Create an account with: signet account create --name \"Your company\""
     );
     let _ = out.flush();
-    axum::serve(
-        listener,
-        axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| format!("server error: {e}"))
+    // Peer addresses go into the audit trail.
+    let make_service =
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(app);
+    axum::serve(listener, make_service)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
 }

@@ -4,7 +4,7 @@
 pub mod leegality;
 pub mod signet;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -27,6 +27,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async {
             ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
         })
+        // A base64 PDF at the size limit, plus room for the rest of the JSON.
+        .layer(DefaultBodyLimit::max(
+            state.config.max_pdf_bytes / 3 * 4 + 1024 * 1024,
+        ))
         .with_state(state)
 }
 
@@ -124,7 +128,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::new("request.body.invalid", e.body_text()))?;
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new("file.too.large", "the request body is over the size limit")
+                } else {
+                    ApiError::new("request.body.invalid", e.body_text())
+                }
+            })?;
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))

@@ -1,3 +1,4 @@
 //! The domain: plain structs and decisions, no I/O and no wire format.
 
+pub mod document;
 pub mod workflow;

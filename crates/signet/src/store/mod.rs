@@ -6,9 +6,13 @@
 //! that a dialect difference stays in its own file.
 
 mod accounts;
+mod blobs;
+mod documents;
 mod workflows;
 
 pub use accounts::Account;
+pub use blobs::Blobs;
+pub use documents::{NewDocument, NewEvent, NewInvitation};
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 
 use std::path::Path;

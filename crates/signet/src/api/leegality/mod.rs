@@ -2,6 +2,8 @@
 //! mounted all the same and answer `not.implemented`, so a client learns that the endpoint is
 //! known and coming rather than mistyped; README.md's compatibility table lists them.
 
+mod sign_request;
+
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
@@ -10,7 +12,6 @@ use crate::server::AppState;
 
 /// `(method, path)` of every Leegality endpoint of API.md sections 2, 4 and 5 not built yet.
 pub const NOT_YET: &[(&str, &str)] = &[
-    ("POST", "/api/v3.0/sign/request"),
     ("GET", "/api/v3.0/sign/request"),
     ("DELETE", "/api/v3.0/sign/request"),
     ("GET", "/api/v3.2/sign/request"),
@@ -58,7 +59,11 @@ pub fn routes() -> Router<AppState> {
         }
     }
     for (path, methods) in by_path {
-        router = router.route(path, methods);
+        router = if path == "/api/v3.0/sign/request" {
+            router.route(path, methods.post(sign_request::create_sign_request))
+        } else {
+            router.route(path, methods)
+        };
     }
     router
 }

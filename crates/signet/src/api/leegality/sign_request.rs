@@ -1,0 +1,313 @@
+//! `POST /api/v3.0/sign/request`: send a PDF to a workflow's invitees.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::api::{ApiAccount, ApiError, ApiJson, ok};
+use crate::domain::document::{
+    check_invitee, expiry, initially_active, invitee_type_name, leegality_time, zone_offset,
+};
+use crate::domain::workflow::{InviteeType, WorkflowDefinition};
+use crate::server::AppState;
+use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus, now_ms};
+
+/// The request body, with Leegality's names. Unknown fields are ignored, as Leegality clients
+/// send fields from several API versions.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSignRequest {
+    profile_id: Option<String>,
+    file: Option<FileIn>,
+    #[serde(default)]
+    invitees: Vec<InviteeIn>,
+    irn: Option<String>,
+    stamp_series: Option<String>,
+    #[serde(default)]
+    multiple_stamp_series: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileIn {
+    name: Option<String>,
+    file: Option<String>,
+    #[serde(default)]
+    fields: Vec<Value>,
+    #[serde(default)]
+    additional_files: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct InviteeIn {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+fn refuse(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(code, message)
+}
+
+/// Decodes and checks the PDF, repairing damaged cross-reference data once (recorded in the
+/// audit trail). Runs on a blocking thread: parsing is CPU work.
+fn checked_pdf(
+    bytes: Vec<u8>,
+    max: usize,
+    pages_needed: Vec<String>,
+) -> Result<(Vec<u8>, bool), ApiError> {
+    let limits = signet_pdf::Limits {
+        max_file_size: max,
+        ..signet_pdf::Limits::default()
+    };
+    let pdf_error = |e: signet_pdf::Error| ApiError::new(e.code(), format!("file.file: {e}"));
+    let doc = signet_pdf::Document::open(&bytes, &limits).map_err(pdf_error)?;
+    doc.ensure_modifiable().map_err(pdf_error)?;
+    for spec in &pages_needed {
+        let parsed: signet_pdf::pages::PageSpec = spec.parse().map_err(pdf_error)?;
+        parsed.select(doc.pages().len()).map_err(|_| {
+            refuse(
+                "appearance.page.invalid",
+                format!(
+                    "the workflow places a signature on page(s) {spec:?}, but the document has {} page(s)",
+                    doc.pages().len()
+                ),
+            )
+        })?;
+    }
+    let repaired = doc.was_repaired();
+    drop(doc);
+    if repaired {
+        let fixed = signet_pdf::write::repair(&bytes, &limits)
+            .map_err(pdf_error)?
+            .unwrap_or(bytes);
+        return Ok((fixed, true));
+    }
+    Ok((bytes, false))
+}
+
+pub async fn create_sign_request(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CreateSignRequest>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let profile_id = req
+        .profile_id
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| refuse("profile.id.required", "profileId is required"))?;
+    let stored = state
+        .store
+        .workflow(&account.id, &profile_id)
+        .await?
+        .filter(|w| w.status == WorkflowStatus::Published)
+        .ok_or_else(|| {
+            refuse(
+                "profile.id.invalid",
+                format!("profileId {profile_id:?} is not a published workflow of this account"),
+            )
+        })?;
+    let workflow: WorkflowDefinition = serde_json::from_str(&stored.definition)
+        .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+
+    if req.stamp_series.is_some() || !req.multiple_stamp_series.is_empty() {
+        return Err(refuse(
+            "stamp.series.unsupported",
+            "stampSeries: stamp papers are not supported by this server yet",
+        ));
+    }
+    let irn = req.irn.filter(|i| !i.is_empty());
+    if irn.as_ref().is_some_and(|i| i.chars().count() > 255) {
+        return Err(refuse("irn.invalid", "irn: at most 255 characters"));
+    }
+    let file = req
+        .file
+        .ok_or_else(|| refuse("file.required", "file is required"))?;
+    if !file.fields.is_empty() {
+        return Err(refuse(
+            "file.fields.unsupported",
+            "file.fields: template workflows are not supported yet",
+        ));
+    }
+    if !file.additional_files.is_empty() {
+        return Err(refuse(
+            "file.additional.unsupported",
+            "file.additionalFiles: appending files is not supported yet; send one PDF",
+        ));
+    }
+    let name = file
+        .name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty() && n.chars().count() <= 255)
+        .ok_or_else(|| {
+            refuse(
+                "file.name.invalid",
+                "file.name: required, at most 255 characters",
+            )
+        })?;
+    let b64 = file
+        .file
+        .ok_or_else(|| refuse("file.required", "file.file: the base64 PDF is required"))?;
+    let max = state.config.max_pdf_bytes;
+    // Decoded size is at most 3/4 of the text: refuse a too-large file before decoding it.
+    if b64.len() / 4 * 3 > max + 3 {
+        return Err(refuse(
+            "file.too.large",
+            format!("file.file: the PDF is over the limit of {max} bytes"),
+        ));
+    }
+    let compact: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| {
+            refuse(
+                "file.base64.invalid",
+                format!("file.file is not valid base64: {e}"),
+            )
+        })?;
+
+    if req.invitees.len() != workflow.invitees.len() {
+        return Err(refuse(
+            "invitees.count.invalid",
+            format!(
+                "invitees: the workflow has {} slot(s), the request {} invitee(s)",
+                workflow.invitees.len(),
+                req.invitees.len()
+            ),
+        ));
+    }
+    let mut invitees = Vec::with_capacity(req.invitees.len());
+    for (i, inv) in req.invitees.iter().enumerate() {
+        invitees.push(
+            check_invitee(
+                i,
+                inv.name.as_deref(),
+                inv.email.as_deref(),
+                inv.phone.as_deref(),
+            )
+            .map_err(|e| ApiError::new(e.code, e.message))?,
+        );
+    }
+
+    let pages_needed: Vec<String> = workflow
+        .invitees
+        .iter()
+        .filter(|s| s.invitee_type == InviteeType::Signer)
+        .flat_map(|s| s.appearances.iter().map(|a| a.page.clone()))
+        .collect();
+    let (pdf, repaired) =
+        tokio::task::spawn_blocking(move || checked_pdf(bytes, max, pages_needed))
+            .await
+            .map_err(|e| ApiError::new("internal.error", e.to_string()))??;
+
+    let now = now_ms();
+    let offset = zone_offset(&state.config.timezone);
+    let now_t = time::OffsetDateTime::now_utc();
+    let expires_at =
+        (expiry(workflow.expiry_days, now_t, offset).unix_timestamp_nanos() / 1_000_000) as i64;
+    let document_id = ulid::Ulid::generate().to_string();
+    let sha256 = hex::encode(Sha256::digest(&pdf));
+
+    // The file first: a crash after it leaves an orphan file, never a row without its file.
+    state
+        .blobs
+        .put(&Blobs::document_version(&document_id, 1), pdf)
+        .await?;
+
+    let invitations: Vec<NewInvitation> = invitees
+        .iter()
+        .zip(&workflow.invitees)
+        .enumerate()
+        .map(|(i, (inv, slot))| NewInvitation {
+            id: uuid::Uuid::new_v4().to_string(),
+            slot: i as i64,
+            name: inv.name.clone(),
+            email: inv.email.clone(),
+            phone: inv.phone.clone(),
+            invitee_type: invitee_type_name(slot.invitee_type).to_string(),
+            active: initially_active(&workflow, i),
+        })
+        .collect();
+    let ip = Some(peer.ip().to_string());
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    let mut events = vec![NewEvent {
+        time: now,
+        actor: format!("{} (API)", account.name),
+        action: "Document created".into(),
+        ip: ip.clone(),
+        user_agent: user_agent.clone(),
+        details: format!("{name}; SHA-256 of the original file {sha256}"),
+    }];
+    if repaired {
+        events.push(NewEvent {
+            time: now,
+            actor: "Signet".into(),
+            action: "File repaired".into(),
+            ip: None,
+            user_agent: None,
+            details: "the uploaded file's cross-reference data was damaged; it was rewritten before any signature".into(),
+        });
+    }
+    events.push(NewEvent {
+        time: now,
+        actor: format!("{} (API)", account.name),
+        action: "Document sent".into(),
+        ip,
+        user_agent,
+        details: invitations
+            .iter()
+            .map(|i| format!("{} ({})", i.name, i.invitee_type))
+            .collect::<Vec<_>>()
+            .join(", "),
+    });
+    state
+        .store
+        .insert_sent_document(
+            &NewDocument {
+                id: document_id.clone(),
+                account_id: account.id.clone(),
+                profile_id: profile_id.clone(),
+                name,
+                irn: irn.clone(),
+                workflow: stored.definition.clone(),
+                original_sha256: sha256,
+                created_at: now,
+                expires_at,
+            },
+            &invitations,
+            &events,
+        )
+        .await?;
+
+    let expiry_date = leegality_time(expires_at, offset);
+    let public = state.config.public_url();
+    let listed: Vec<Value> = invitations
+        .iter()
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "email": i.email.clone().unwrap_or_default(),
+                "phone": i.phone.clone().unwrap_or_default(),
+                "signUrl": format!("{public}/sign/{}", i.id),
+                "active": i.active,
+                "expiryDate": expiry_date,
+            })
+        })
+        .collect();
+    Ok(ok(json!({
+        "documentId": document_id,
+        "irn": irn,
+        "expiryDate": expiry_date,
+        "invitees": listed,
+        "invitations": listed,
+    })))
+}

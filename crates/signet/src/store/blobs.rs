@@ -1,0 +1,43 @@
+//! File storage through object_store: a local directory by default, an S3-compatible bucket
+//! later, one interface.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+use super::StoreError;
+
+#[derive(Clone)]
+pub struct Blobs {
+    inner: Arc<dyn ObjectStore>,
+}
+
+fn err(e: object_store::Error) -> StoreError {
+    StoreError::Config(format!("file storage: {e}"))
+}
+
+impl Blobs {
+    pub fn local(dir: &Path) -> Result<Blobs, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(Blobs {
+            inner: Arc::new(LocalFileSystem::new_with_prefix(dir).map_err(err)?),
+        })
+    }
+
+    /// Where version `n` of a document's file lives.
+    pub fn document_version(document_id: &str, n: i64) -> String {
+        format!("documents/{document_id}/v{n}.pdf")
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.inner
+            .put(&ObjectPath::from(key), PutPayload::from(bytes))
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+}

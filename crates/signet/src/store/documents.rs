@@ -1,0 +1,149 @@
+use sqlx::{Any, Row, Transaction};
+
+use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
+
+use super::{Store, StoreError};
+
+pub struct NewDocument {
+    pub id: String,
+    pub account_id: String,
+    pub profile_id: String,
+    pub name: String,
+    pub irn: Option<String>,
+    pub workflow: String,
+    pub original_sha256: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub struct NewInvitation {
+    pub id: String,
+    pub slot: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub invitee_type: String,
+    pub active: bool,
+}
+
+/// An event as the domain states it; the store numbers it and chains its hash.
+pub struct NewEvent {
+    pub time: i64,
+    pub actor: String,
+    pub action: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub details: String,
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Appends events after the document's last one, each hashed onto the one before, inside the
+/// caller's transaction: the state change and its events commit together or not at all. Two
+/// writers racing on one document collide on the (document, seq) key instead of forking it.
+pub(super) async fn append_events(
+    tx: &mut Transaction<'_, Any>,
+    document_id: &str,
+    events: &[NewEvent],
+) -> Result<(), StoreError> {
+    let last = sqlx::query(
+        "SELECT seq, hash FROM events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(document_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (mut seq, mut prev) = match last {
+        Some(r) => {
+            let hash: String = r.get(1);
+            let mut prev = [0u8; 32];
+            hex::decode_to_slice(&hash, &mut prev)
+                .map_err(|e| StoreError::Config(format!("corrupt event hash: {e}")))?;
+            (r.get::<i64, _>(0), prev)
+        }
+        None => (0, GENESIS),
+    };
+    for e in events {
+        seq += 1;
+        let audit = AuditEvent {
+            time: rfc3339(e.time),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            ip: e.ip.clone(),
+            user_agent: e.user_agent.clone(),
+            details: e.details.clone(),
+        };
+        prev = event_hash(&prev, &audit);
+        sqlx::query(
+            "INSERT INTO events (document_id, seq, time, actor, action, ip, user_agent, details, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(document_id)
+        .bind(seq)
+        .bind(e.time)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.ip)
+        .bind(&e.user_agent)
+        .bind(&e.details)
+        .bind(hex::encode(prev))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Stores a sent document, its invitations and its first events in one transaction.
+    pub async fn insert_sent_document(
+        &self,
+        d: &NewDocument,
+        invitations: &[NewInvitation],
+        events: &[NewEvent],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
+             versions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, 1, $8, $9)",
+        )
+        .bind(&d.id)
+        .bind(&d.account_id)
+        .bind(&d.profile_id)
+        .bind(&d.name)
+        .bind(&d.irn)
+        .bind(&d.workflow)
+        .bind(&d.original_sha256)
+        .bind(d.created_at)
+        .bind(d.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        for i in invitations {
+            sqlx::query(
+                "INSERT INTO invitations (id, document_id, slot, name, email, phone, invitee_type, active, \
+                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&i.id)
+            .bind(&d.id)
+            .bind(i.slot)
+            .bind(&i.name)
+            .bind(&i.email)
+            .bind(&i.phone)
+            .bind(&i.invitee_type)
+            .bind(i64::from(i.active))
+            .bind(d.created_at)
+            .bind(d.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        append_events(&mut tx, &d.id, events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
