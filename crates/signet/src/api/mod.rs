@@ -2,6 +2,7 @@
 //! extractors that authenticate.
 
 pub mod leegality;
+pub mod sign;
 pub mod signet;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/trust/root.pem", get(root_certificate))
         .merge(signet::routes())
         .merge(leegality::routes())
+        .merge(sign::routes())
         .fallback(|| async {
             ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
         })
@@ -65,7 +67,7 @@ impl ApiError {
         }
     }
 
-    fn with_status(mut self, http: StatusCode) -> Self {
+    pub fn with_status(mut self, http: StatusCode) -> Self {
         self.http = http;
         self
     }

@@ -1,4 +1,5 @@
 //! The domain: plain structs and decisions, no I/O and no wire format.
 
 pub mod document;
+pub mod invitation;
 pub mod workflow;

@@ -40,4 +40,9 @@ impl Blobs {
             .map_err(err)?;
         Ok(())
     }
+
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        let got = self.inner.get(&ObjectPath::from(key)).await.map_err(err)?;
+        Ok(got.bytes().await.map_err(err)?.to_vec())
+    }
 }

@@ -8,11 +8,13 @@
 mod accounts;
 mod blobs;
 mod documents;
+mod invitations;
 mod workflows;
 
 pub use accounts::Account;
 pub use blobs::Blobs;
 pub use documents::{NewDocument, NewEvent, NewInvitation};
+pub use invitations::{InvitationRow, Outcome, OutcomeKind};
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 
 use std::path::Path;

@@ -1,0 +1,404 @@
+//! The invitee's side, `/api/sign/{uuid}`: the UUID of the signing link is the credential.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::{ApiError, ApiJson, ok};
+use crate::domain::document::{leegality_time, zone_offset};
+use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
+use crate::domain::workflow::{InviteeSlot, InviteeType, WorkflowDefinition};
+use crate::server::AppState;
+use crate::store::{Blobs, InvitationRow, NewEvent, Outcome, OutcomeKind, now_ms};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/sign/{uuid}", get(invitation_view))
+        .route("/api/sign/{uuid}/file", get(current_file))
+        .route("/api/sign/{uuid}/sign", post(sign))
+        .route("/api/sign/{uuid}/approve", post(approve))
+        .route("/api/sign/{uuid}/reject", post(reject))
+}
+
+/// Loads the invitation and its workflow slot. An unknown link is HTTP 404: there is nothing
+/// to see, and nothing to learn about which links exist.
+async fn load(
+    state: &AppState,
+    uuid: &str,
+) -> Result<(InvitationRow, WorkflowDefinition), ApiError> {
+    let not_found = || {
+        ApiError::new("invitation.not.found", "no such signing link")
+            .with_status(StatusCode::NOT_FOUND)
+    };
+    if uuid.len() != 36 {
+        return Err(not_found());
+    }
+    let inv = state.store.invitation(uuid).await?.ok_or_else(not_found)?;
+    let workflow: WorkflowDefinition = serde_json::from_str(&inv.workflow)
+        .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+    if workflow.invitees.get(inv.slot as usize).is_none() {
+        return Err(ApiError::new(
+            "internal.error",
+            "invitation slot outside its workflow",
+        ));
+    }
+    Ok((inv, workflow))
+}
+
+fn slot<'w>(inv: &InvitationRow, w: &'w WorkflowDefinition) -> &'w InviteeSlot {
+    &w.invitees[inv.slot as usize]
+}
+
+fn state_of(inv: &InvitationRow, w: &WorkflowDefinition) -> InvitationState {
+    InvitationState {
+        is_signer: slot(inv, w).invitee_type == InviteeType::Signer,
+        active: inv.active,
+        signed: inv.signed,
+        approved: inv.approved,
+        rejected: inv.rejected,
+        expired: inv.expired,
+        expires_at: inv.expires_at,
+        document_open: inv.document_status == "SENT",
+        document_deleted: inv.document_deleted,
+    }
+}
+
+async fn invitation_view(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (inv, w) = load(&state, &uuid).await?;
+    let s = slot(&inv, &w);
+    let pdf = state
+        .blobs
+        .get(&Blobs::document_version(&inv.document_id, inv.versions))
+        .await?;
+    let pages = tokio::task::spawn_blocking(move || {
+        signet_pdf::Document::open(&pdf, &signet_pdf::Limits::default()).map(|d| {
+            d.pages()
+                .iter()
+                .map(|p| p.displayed_size())
+                .collect::<Vec<_>>()
+        })
+    })
+    .await
+    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
+    .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+    let offset = zone_offset(&state.config.timezone);
+    Ok(ok(json!({
+        "documentName": inv.document_name,
+        "name": inv.name,
+        "inviteeType": s.invitee_type,
+        "pageCount": pages.len(),
+        "pages": pages.iter().map(|(w, h)| json!({"width": w, "height": h})).collect::<Vec<_>>(),
+        "active": inv.active,
+        "signed": inv.signed,
+        "approved": inv.approved,
+        "rejected": inv.rejected,
+        "expired": inv.expired || now_ms() > inv.expires_at,
+        "expiryDate": leegality_time(inv.expires_at, offset),
+        "allowedSignatureTypes": if s.invitee_type == InviteeType::Signer { s.signature_types.clone() } else { vec![] },
+        "appearances": s.appearances,
+        "otpRequired": s.enforce_authentication,
+        "rejectAllowed": s.enable_reject_document,
+    })))
+}
+
+async fn current_file(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+) -> Result<Response, ApiError> {
+    let (inv, _) = load(&state, &uuid).await?;
+    if inv.document_deleted {
+        return Err(ApiError::new(
+            "invitation.deleted",
+            "this document was deleted",
+        ));
+    }
+    let pdf = state
+        .blobs
+        .get(&Blobs::document_version(&inv.document_id, inv.versions))
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignBody {
+    signature_type: String,
+    mark: MarkIn,
+    #[serde(default)]
+    consent: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum MarkIn {
+    Typed { text: String },
+    Drawn { png: String },
+}
+
+#[derive(Deserialize, Default)]
+struct RejectBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Who did it, from where: for the audit trail.
+fn witness(peer: SocketAddr, headers: &HeaderMap) -> (Option<String>, Option<String>) {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    (Some(peer.ip().to_string()), ua)
+}
+
+fn refusal(e: crate::domain::workflow::Invalid) -> ApiError {
+    ApiError::new(e.code, e.message)
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SignBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (inv, w) = load(&state, &uuid).await?;
+    let s = slot(&inv, &w);
+    let now = now_ms();
+    check(
+        &state_of(&inv, &w),
+        &Action::Sign {
+            signature_type: &body.signature_type,
+            allowed: &s.signature_types,
+            consent: body.consent,
+        },
+        now,
+    )
+    .map_err(refusal)?;
+    let mark = match body.mark {
+        MarkIn::Typed { text } => signet_pdf::appearance::Mark::Typed { text },
+        MarkIn::Drawn { png } => signet_pdf::appearance::Mark::Drawn {
+            png: base64::engine::general_purpose::STANDARD
+                .decode(png.trim_start_matches("data:image/png;base64,"))
+                .map_err(|e| {
+                    ApiError::new(
+                        "signature.image.invalid",
+                        format!("mark.png is not base64: {e}"),
+                    )
+                })?,
+        },
+    };
+    let offset = zone_offset(&state.config.timezone);
+    let signed_at = format!(
+        "{} {}",
+        leegality_time(now, offset),
+        if offset.is_utc() { "UTC" } else { "IST" }
+    );
+    let mut options = signet_pdf::sign::SignatureOptions::new(time::OffsetDateTime::now_utc());
+    options.name = Some(inv.name.clone());
+    options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));
+    options.limits.max_file_size = usize::MAX;
+    if !s.appearances.is_empty() {
+        let placements =
+            s.appearances
+                .iter()
+                .map(|a| {
+                    Ok(signet_pdf::sign::Placement {
+                        pages: a.page.parse().map_err(|e: signet_pdf::Error| {
+                            ApiError::new(e.code(), e.to_string())
+                        })?,
+                        rect: [a.x1, a.y1, a.x2, a.y2],
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+        options.visible = Some(signet_pdf::sign::Visible {
+            mark,
+            caption: signet_pdf::appearance::Caption {
+                signer_name: inv.name.clone(),
+                signed_at,
+                reason: None,
+            },
+            placements,
+        });
+    }
+    let version = inv.versions;
+    let current = state
+        .blobs
+        .get(&Blobs::document_version(&inv.document_id, version))
+        .await?;
+    let keys = state.keys.clone();
+    let signed = tokio::task::spawn_blocking(move || {
+        let appended = signet_pdf::sign::sign(&current, &options, &keys.signer, None)?;
+        let mut full = current;
+        full.extend_from_slice(&appended);
+        Ok::<_, signet_pdf::Error>(full)
+    })
+    .await
+    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
+    .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    state
+        .blobs
+        .put(
+            &Blobs::document_version(&inv.document_id, version + 1),
+            signed,
+        )
+        .await?;
+    let (ip, ua) = witness(peer, &headers);
+    let event = NewEvent {
+        time: now,
+        actor: inv.name.clone(),
+        action: "Signed".into(),
+        ip,
+        user_agent: ua,
+        details: format!("{} (slot {})", body.signature_type, inv.slot + 1),
+    };
+    finish(
+        &state,
+        &inv,
+        &w,
+        OutcomeKind::Signed {
+            signature_type: body.signature_type,
+        },
+        Some(version),
+        event,
+    )
+    .await
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (inv, w) = load(&state, &uuid).await?;
+    let now = now_ms();
+    check(&state_of(&inv, &w), &Action::Approve, now).map_err(refusal)?;
+    let (ip, ua) = witness(peer, &headers);
+    let event = NewEvent {
+        time: now,
+        actor: inv.name.clone(),
+        action: "Approved".into(),
+        ip,
+        user_agent: ua,
+        details: String::new(),
+    };
+    finish(&state, &inv, &w, OutcomeKind::Approved, None, event).await
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<Value>, ApiError> {
+    // The body is optional: a rejection without a reason is still a rejection.
+    let body: RejectBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RejectBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))?
+    };
+    let (inv, w) = load(&state, &uuid).await?;
+    let now = now_ms();
+    check(
+        &state_of(&inv, &w),
+        &Action::Reject {
+            allowed: slot(&inv, &w).enable_reject_document,
+        },
+        now,
+    )
+    .map_err(refusal)?;
+    let reason: String = body.reason.chars().take(1000).collect();
+    let (ip, ua) = witness(peer, &headers);
+    let event = NewEvent {
+        time: now,
+        actor: inv.name.clone(),
+        action: "Rejected".into(),
+        ip,
+        user_agent: ua,
+        details: reason.clone(),
+    };
+    finish(
+        &state,
+        &inv,
+        &w,
+        OutcomeKind::Rejected { reason },
+        None,
+        event,
+    )
+    .await
+}
+
+/// Records the action with what follows from it: the next slot in order becomes active, and
+/// the document completes when every invitation is signed or approved.
+async fn finish(
+    state: &AppState,
+    inv: &InvitationRow,
+    w: &WorkflowDefinition,
+    kind: OutcomeKind,
+    based_on_version: Option<i64>,
+    event: NewEvent,
+) -> Result<axum::Json<Value>, ApiError> {
+    let all = state.store.invitations_of(&inv.document_id).await?;
+    let finished = |i: &InvitationRow| i.signed || i.approved;
+    let ends = |i: &InvitationRow| finished(i) || i.rejected || i.expired;
+    let rejecting = matches!(kind, OutcomeKind::Rejected { .. });
+    // A rejection ends the invitation; the document stays open, as Leegality does.
+    let completes = !rejecting && all.iter().all(|i| i.id == inv.id || finished(i));
+    let activate_slots = if w.require_signing_order && !rejecting {
+        let waiting: Vec<bool> = all.iter().map(|i| i.id != inv.id && !ends(i)).collect();
+        next_in_order(&waiting, inv.slot as usize)
+            .map(|s| vec![s as i64])
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let mut events = vec![event];
+    if completes {
+        events.push(NewEvent {
+            time: now_ms(),
+            actor: "Signet".into(),
+            action: "Document completed".into(),
+            ip: None,
+            user_agent: None,
+            details: format!("{} invitation(s) done", all.len()),
+        });
+    }
+    let outcome = Outcome {
+        invitation_id: inv.id.clone(),
+        document_id: inv.document_id.clone(),
+        kind,
+        based_on_version,
+        activate_slots,
+        completes,
+        at: now_ms(),
+        events,
+    };
+    if !state.store.record_outcome(&outcome).await? {
+        return Err(ApiError::new(
+            "invitation.conflict",
+            "this invitation changed meanwhile; reload and try again",
+        ));
+    }
+    Ok(ok(
+        json!({"documentId": inv.document_id, "completed": completes}),
+    ))
+}

@@ -1,0 +1,215 @@
+//! What an invitee may do, and what follows: pure rules over an invitation's state.
+
+use super::workflow::Invalid;
+
+/// The state an action is judged against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InvitationState {
+    pub is_signer: bool,
+    pub active: bool,
+    pub signed: bool,
+    pub approved: bool,
+    pub rejected: bool,
+    pub expired: bool,
+    pub expires_at: i64,
+    pub document_open: bool,
+    pub document_deleted: bool,
+}
+
+pub enum Action<'a> {
+    Sign {
+        signature_type: &'a str,
+        allowed: &'a [String],
+        consent: bool,
+    },
+    Approve,
+    Reject {
+        allowed: bool,
+    },
+}
+
+fn refuse(code: &'static str, message: &str) -> Invalid {
+    Invalid {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Checks an action; the domain, not the page, enforces order, expiry and one action per
+/// invitation.
+pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), Invalid> {
+    if s.document_deleted {
+        return Err(refuse("invitation.deleted", "this document was deleted"));
+    }
+    if s.expired || now_ms > s.expires_at {
+        return Err(refuse("invitation.expired", "this invitation has expired"));
+    }
+    if s.signed || s.approved {
+        return Err(refuse(
+            "invitation.already.done",
+            "this invitation was already acted on",
+        ));
+    }
+    if s.rejected {
+        return Err(refuse(
+            "invitation.rejected",
+            "this invitation was rejected",
+        ));
+    }
+    if !s.document_open {
+        return Err(refuse(
+            "document.not.open",
+            "this document is no longer open for signing",
+        ));
+    }
+    if !s.active {
+        return Err(refuse(
+            "invitation.not.active",
+            "it is not your turn yet: the document is signed in order",
+        ));
+    }
+    match action {
+        Action::Sign {
+            signature_type,
+            allowed,
+            consent,
+        } => {
+            if !s.is_signer {
+                return Err(refuse(
+                    "action.not.allowed",
+                    "a reviewer approves or rejects; it does not sign",
+                ));
+            }
+            if !allowed.iter().any(|a| a == signature_type) {
+                return Err(refuse(
+                    "signature.type.not.allowed",
+                    "this signature type is not allowed for this invitation",
+                ));
+            }
+            if !consent {
+                return Err(refuse("consent.required", "consent is required to sign"));
+            }
+        }
+        Action::Approve => {
+            if s.is_signer {
+                return Err(refuse(
+                    "action.not.allowed",
+                    "a signer signs; approving is for reviewers",
+                ));
+            }
+        }
+        Action::Reject { allowed } => {
+            if !allowed {
+                return Err(refuse(
+                    "reject.not.allowed",
+                    "rejecting is not enabled for this invitation",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After slot `acting` finished, with a signing order: the next slot still waiting.
+/// `waiting[i]` says whether slot i has neither acted nor been ended.
+pub fn next_in_order(waiting: &[bool], acting: usize) -> Option<usize> {
+    (acting + 1..waiting.len()).find(|&i| waiting[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_signer() -> InvitationState {
+        InvitationState {
+            is_signer: true,
+            active: true,
+            expires_at: 1_000,
+            document_open: true,
+            ..Default::default()
+        }
+    }
+
+    fn sign(consent: bool) -> Action<'static> {
+        static ALLOWED: std::sync::LazyLock<Vec<String>> =
+            std::sync::LazyLock::new(|| vec!["VIRTUAL_SIGN".to_string()]);
+        Action::Sign {
+            signature_type: "VIRTUAL_SIGN",
+            allowed: &ALLOWED,
+            consent,
+        }
+    }
+
+    #[test]
+    fn each_refusal_has_its_code() {
+        let code = |s: InvitationState, a: Action, now| check(&s, &a, now).unwrap_err().code;
+        assert!(check(&open_signer(), &sign(true), 10).is_ok());
+        assert_eq!(code(open_signer(), sign(true), 1_001), "invitation.expired");
+        assert_eq!(
+            code(
+                InvitationState {
+                    active: false,
+                    ..open_signer()
+                },
+                sign(true),
+                10
+            ),
+            "invitation.not.active"
+        );
+        assert_eq!(
+            code(
+                InvitationState {
+                    signed: true,
+                    ..open_signer()
+                },
+                sign(true),
+                10
+            ),
+            "invitation.already.done"
+        );
+        assert_eq!(
+            code(
+                InvitationState {
+                    rejected: true,
+                    ..open_signer()
+                },
+                sign(true),
+                10
+            ),
+            "invitation.rejected"
+        );
+        assert_eq!(code(open_signer(), sign(false), 10), "consent.required");
+        assert_eq!(
+            code(open_signer(), Action::Approve, 10),
+            "action.not.allowed"
+        );
+        assert_eq!(
+            code(open_signer(), Action::Reject { allowed: false }, 10),
+            "reject.not.allowed"
+        );
+        assert_eq!(
+            code(
+                InvitationState {
+                    document_deleted: true,
+                    ..open_signer()
+                },
+                sign(true),
+                10
+            ),
+            "invitation.deleted"
+        );
+        let reviewer = InvitationState {
+            is_signer: false,
+            ..open_signer()
+        };
+        assert!(check(&reviewer, &Action::Approve, 10).is_ok());
+        assert_eq!(code(reviewer, sign(true), 10), "action.not.allowed");
+    }
+
+    #[test]
+    fn order_skips_finished_slots() {
+        assert_eq!(next_in_order(&[false, true, true], 0), Some(1));
+        assert_eq!(next_in_order(&[false, false, true], 0), Some(2));
+        assert_eq!(next_in_order(&[false, false, false], 1), None);
+    }
+}

@@ -1,0 +1,163 @@
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::documents::{NewEvent, append_events};
+use super::{Store, StoreError};
+
+/// An invitation with what its invitee's actions need of the document.
+#[derive(Debug, Clone)]
+pub struct InvitationRow {
+    pub id: String,
+    pub document_id: String,
+    pub slot: i64,
+    pub name: String,
+    pub active: bool,
+    pub signed: bool,
+    pub approved: bool,
+    pub rejected: bool,
+    pub expired: bool,
+    pub expires_at: i64,
+    pub document_name: String,
+    pub document_status: String,
+    pub document_deleted: bool,
+    pub versions: i64,
+    pub workflow: String,
+}
+
+const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
+     i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow";
+
+fn from_row(r: AnyRow) -> InvitationRow {
+    let flag = |i: usize| r.get::<i64, _>(i) != 0;
+    InvitationRow {
+        id: r.get(0),
+        document_id: r.get(1),
+        slot: r.get(2),
+        name: r.get(3),
+        active: flag(4),
+        signed: flag(5),
+        approved: flag(6),
+        rejected: flag(7),
+        expired: flag(8),
+        expires_at: r.get(9),
+        document_name: r.get(10),
+        document_status: r.get(11),
+        document_deleted: flag(12),
+        versions: r.get(13),
+        workflow: r.get(14),
+    }
+}
+
+/// What an invitee did, to be recorded with its consequences in one transaction.
+pub struct Outcome {
+    pub invitation_id: String,
+    pub document_id: String,
+    pub kind: OutcomeKind,
+    /// With a new file version: the version the action was based on. The update only applies
+    /// if the document is still at it, so two signers never append to the same version.
+    pub based_on_version: Option<i64>,
+    /// Slots to activate next (signing order).
+    pub activate_slots: Vec<i64>,
+    pub completes: bool,
+    pub at: i64,
+    pub events: Vec<NewEvent>,
+}
+
+pub enum OutcomeKind {
+    Signed { signature_type: String },
+    Approved,
+    Rejected { reason: String },
+}
+
+impl Store {
+    pub async fn invitation(&self, id: &str) -> Result<Option<InvitationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM invitations i JOIN documents d ON d.id = i.document_id WHERE i.id = $1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(from_row))
+    }
+
+    pub async fn invitations_of(
+        &self,
+        document_id: &str,
+    ) -> Result<Vec<InvitationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM invitations i JOIN documents d ON d.id = i.document_id \
+             WHERE i.document_id = $1 ORDER BY i.slot"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+
+    /// Records an invitee's action. Returns false (and changes nothing) when the invitation
+    /// was no longer open for it, or when another action got to the document's file first.
+    pub async fn record_outcome(&self, o: &Outcome) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let (column, extra) = match &o.kind {
+            OutcomeKind::Signed { signature_type } => ("signed", Some(signature_type.clone())),
+            OutcomeKind::Approved => ("approved", None),
+            OutcomeKind::Rejected { reason } => ("rejected", Some(reason.clone())),
+        };
+        let extra_column = match o.kind {
+            OutcomeKind::Signed { .. } => "signature_type",
+            _ => "rejection_message",
+        };
+        let sql = format!(
+            "UPDATE invitations SET {column} = 1, active = 0, signed_at = $1, {extra_column} = $2 \
+             WHERE id = $3 AND active = 1 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0"
+        );
+        let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(o.at)
+            .bind(extra)
+            .bind(&o.invitation_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        if let Some(v) = o.based_on_version {
+            let bumped = sqlx::query(
+                "UPDATE documents SET versions = $1 WHERE id = $2 AND versions = $3 AND status = 'SENT'",
+            )
+            .bind(v + 1)
+            .bind(&o.document_id)
+            .bind(v)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if bumped != 1 {
+                return Ok(false);
+            }
+        }
+        for slot in &o.activate_slots {
+            sqlx::query(
+                "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = $2 \
+                 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0",
+            )
+            .bind(&o.document_id)
+            .bind(*slot)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if o.completes {
+            sqlx::query(
+                "UPDATE documents SET status = 'COMPLETED', completed_at = $1 WHERE id = $2",
+            )
+            .bind(o.at)
+            .bind(&o.document_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        append_events(&mut tx, &o.document_id, &o.events).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,215 @@
+//! The invitee's side over HTTP: order, refusals, signing with typed and drawn marks,
+//! approval, completion, rejection; the signed PDF checked by our verifier and by pdfsig.
+
+mod common;
+
+use common::{Client, Db, Server, base64, pdf_with_pages};
+use serde_json::{Value, json};
+
+/// A 40x16 RGBA PNG with a stroke on a transparent background, as a canvas sends.
+const STROKE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAACgAAAAQCAYAAABk1z2tAAAAY0lEQVR4nGNgGAWjgDAQkYv6j44H2k1wgM1xg8aR+Bw34I4k5AhqOBKsl1QDSAkhch2Joo8UA8iJPnIcidWBpIQGRSFCjlp6pSeK7KBHjiTGDrz20KO4oDgQ6FGWDaryctgDAMsHuSkCW1RpAAAAAElFTkSuQmCC";
+
+async fn send(api: &Client, signing_order: bool) -> Vec<String> {
+    let w = json!({
+        "name": "Loan agreement", "publish": true, "requireSigningOrder": signing_order,
+        "invitees": [
+            {"label": "Borrower", "inviteeType": "Signer", "appearances": [{"page": "L", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]},
+            {"label": "Co-borrower", "inviteeType": "Signer", "appearances": [{"page": "1", "x1": 300, "y1": 50, "x2": 500, "y2": 110}]},
+            {"label": "Lender", "inviteeType": "Reviewer"}
+        ]
+    });
+    let profile = api.post("/api/signet/workflows", &w).await.ok()["profileId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let req = json!({
+        "profileId": profile,
+        "file": {"name": "Loan agreement 42", "file": base64(&pdf_with_pages(3))},
+        "invitees": [
+            {"name": "Asha Rao", "email": "asha@example.com"},
+            {"name": "आशा राव", "phone": "9876500000"},
+            {"name": "Ravi Kumar", "email": "ravi@example.com"}
+        ]
+    });
+    let d = api.post("/api/v3.0/sign/request", &req).await;
+    d.ok()["invitees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            i["signUrl"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn typed(consent: bool) -> Value {
+    json!({"signatureType": "VIRTUAL_SIGN", "mark": {"kind": "typed", "text": "Asha Rao"}, "consent": consent})
+}
+
+async fn journey_with_signing_order(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let links = send(&api, true).await;
+    // The signing link is the credential: no auth header on the invitee's side.
+    let invitee = server.client("");
+    let path = |i: usize, what: &str| format!("/api/sign/{}{what}", links[i]);
+
+    let view = invitee.get(&path(0, "")).await;
+    let v = view.ok();
+    assert_eq!(v["pageCount"], 3);
+    assert_eq!(v["active"], true);
+    assert_eq!(v["allowedSignatureTypes"], json!(["VIRTUAL_SIGN"]));
+    assert_eq!(invitee.get(&path(1, "")).await.ok()["active"], false);
+
+    assert_eq!(
+        invitee.post(&path(1, "/sign"), &typed(true)).await.code(),
+        "invitation.not.active"
+    );
+    assert_eq!(
+        invitee.post(&path(0, "/sign"), &typed(false)).await.code(),
+        "consent.required"
+    );
+    let mut wrong_type = typed(true);
+    wrong_type["signatureType"] = "DSC".into();
+    assert_eq!(
+        invitee.post(&path(0, "/sign"), &wrong_type).await.code(),
+        "signature.type.not.allowed"
+    );
+
+    assert_eq!(
+        invitee.post(&path(0, "/sign"), &typed(true)).await.ok()["completed"],
+        false
+    );
+    assert_eq!(
+        invitee.post(&path(0, "/sign"), &typed(true)).await.code(),
+        "invitation.already.done"
+    );
+    assert_eq!(
+        invitee.get(&path(1, "")).await.ok()["active"],
+        true,
+        "the next in order is active"
+    );
+
+    let drawn = json!({"signatureType": "VIRTUAL_SIGN", "mark": {"kind": "drawn", "png": STROKE_PNG}, "consent": true});
+    assert_eq!(
+        invitee.post(&path(1, "/sign"), &drawn).await.ok()["completed"],
+        false
+    );
+
+    assert_eq!(
+        invitee.post(&path(2, "/sign"), &typed(true)).await.code(),
+        "action.not.allowed"
+    );
+    assert_eq!(
+        invitee.post(&path(2, "/approve"), &json!({})).await.ok()["completed"],
+        true
+    );
+
+    // The signed file: two signatures by the server's seal, trusted through /trust/root.pem.
+    let http = reqwest::Client::new();
+    let pdf = http
+        .get(format!("{}{}", server.url, path(2, "/file")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let pdf = pdf.bytes().await.unwrap().to_vec();
+    let root_pem = http
+        .get(format!("{}/trust/root.pem", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let roots = signet_pdf::keys::load_certificates_pem(&root_pem).unwrap();
+    let report = signet_pdf::verify::verify(&pdf, &roots, &signet_pdf::Limits::default()).unwrap();
+    assert_eq!(report.signatures.len(), 2);
+    assert!(report.all_good(), "{report:#?}");
+    assert_eq!(report.signatures[1].name.as_deref(), Some("आशा राव"));
+    let file = server.data_dir.join("journey.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new("pdfsig")
+        .arg(&file)
+        .output()
+        .expect("pdfsig runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Signature is Valid.").count(), 2, "{text}");
+
+    // A completed document takes no more actions; unknown links are not found.
+    assert_eq!(
+        invitee
+            .post(&path(0, "/reject"), &json!({"reason": "late"}))
+            .await
+            .code(),
+        "invitation.already.done"
+    );
+    let unknown = invitee
+        .get("/api/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6")
+        .await;
+    assert_eq!(unknown.http, 404);
+    assert_eq!(unknown.code(), "invitation.not.found");
+}
+
+async fn rejection_ends_the_invitation(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let links = send(&api, true).await;
+    let invitee = server.client("");
+    let reject = invitee
+        .post(
+            &format!("/api/sign/{}/reject", links[0]),
+            &json!({"reason": "Wrong amount"}),
+        )
+        .await;
+    assert_eq!(reject.ok()["completed"], false);
+    let v = invitee.get(&format!("/api/sign/{}", links[0])).await;
+    assert_eq!(v.ok()["rejected"], true);
+    assert_eq!(
+        invitee
+            .post(&format!("/api/sign/{}/sign", links[0]), &typed(true))
+            .await
+            .code(),
+        "invitation.rejected"
+    );
+    // The order stops at a rejection: the next signer is not activated.
+    assert_eq!(
+        invitee
+            .post(&format!("/api/sign/{}/sign", links[1]), &typed(true))
+            .await
+            .code(),
+        "invitation.not.active"
+    );
+    // Without an order everyone is active from the start; a reviewer may reject without a reason.
+    let parallel = send(&api, false).await;
+    assert_eq!(
+        invitee
+            .post(&format!("/api/sign/{}/sign", parallel[1]), &typed(true))
+            .await
+            .ok()["completed"],
+        false
+    );
+    let bare = invitee
+        .send("POST", &format!("/api/sign/{}/reject", parallel[2]), None)
+        .await;
+    assert_eq!(bare.ok()["completed"], false);
+}
+
+macro_rules! on_both_databases {
+    ($($name:ident),*) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await })*
+        }
+    };
+}
+
+on_both_databases!(journey_with_signing_order, rejection_ends_the_invitation);
