@@ -1,9 +1,11 @@
 //! The `signet` binary: the server and its operator commands.
 
 mod api;
+mod audit_trail;
 mod cli;
 mod config;
 mod domain;
+mod files;
 mod server;
 mod store;
 

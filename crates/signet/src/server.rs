@@ -16,6 +16,8 @@ pub struct AppState {
     pub blobs: Blobs,
     pub config: Arc<Config>,
     pub keys: Arc<signet_pdf::keys::SealingKeys>,
+    /// Signs file URLs.
+    pub file_secret: Arc<Vec<u8>>,
 }
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
@@ -27,6 +29,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     let keys =
         signet_pdf::keys::load_or_create_sealing_keys(&config.data_dir.join("keys"), "Signet")
             .map_err(|e| format!("sealing keys: {e}"))?;
+    let file_secret = crate::files::load_or_create_secret(&config.data_dir.join("keys"))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -40,6 +43,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         blobs,
         config: Arc::new(config),
         keys: Arc::new(keys),
+        file_secret: Arc::new(file_secret),
     };
     let public = state.config.public_url();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.

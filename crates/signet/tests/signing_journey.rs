@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 /// A 40x16 RGBA PNG with a stroke on a transparent background, as a canvas sends.
 const STROKE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAACgAAAAQCAYAAABk1z2tAAAAY0lEQVR4nGNgGAWjgDAQkYv6j44H2k1wgM1xg8aR+Bw34I4k5AhqOBKsl1QDSAkhch2Joo8UA8iJPnIcidWBpIQGRSFCjlp6pSeK7KBHjiTGDrz20KO4oDgQ6FGWDaryctgDAMsHuSkCW1RpAAAAAElFTkSuQmCC";
 
-async fn send(api: &Client, signing_order: bool) -> Vec<String> {
+/// Sends a 3-page PDF to two signers and a reviewer; returns the document id and the signing
+/// links' UUIDs in slot order.
+async fn send(api: &Client, signing_order: bool) -> (String, Vec<String>) {
     let w = json!({
         "name": "Loan agreement", "publish": true, "requireSigningOrder": signing_order,
         "invitees": [
@@ -31,8 +33,9 @@ async fn send(api: &Client, signing_order: bool) -> Vec<String> {
             {"name": "Ravi Kumar", "email": "ravi@example.com"}
         ]
     });
-    let d = api.post("/api/v3.0/sign/request", &req).await;
-    d.ok()["invitees"]
+    let reply = api.post("/api/v3.0/sign/request", &req).await;
+    let d = reply.ok();
+    let links = d["invitees"]
         .as_array()
         .unwrap()
         .iter()
@@ -45,7 +48,8 @@ async fn send(api: &Client, signing_order: bool) -> Vec<String> {
                 .unwrap()
                 .to_string()
         })
-        .collect()
+        .collect();
+    (d["documentId"].as_str().unwrap().to_string(), links)
 }
 
 fn typed(consent: bool) -> Value {
@@ -54,8 +58,9 @@ fn typed(consent: bool) -> Value {
 
 async fn journey_with_signing_order(db: Db) {
     let server = Server::start(db);
-    let api = server.client(&server.create_account("Acme").token);
-    let links = send(&api, true).await;
+    let token = server.create_account("Acme").token;
+    let api = server.client(&token);
+    let (id, links) = send(&api, true).await;
     // The signing link is the credential: no auth header on the invitee's side.
     let invitee = server.client("");
     let path = |i: usize, what: &str| format!("/api/sign/{}{what}", links[i]);
@@ -142,6 +147,73 @@ async fn journey_with_signing_order(db: Db) {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("Signature is Valid.").count(), 2, "{text}");
 
+    // What the client reads afterwards, as real integrations do.
+    let q = format!(
+        "/api/v3.3/document/details?documentId={id}&file=true&auditTrail=true&workflow=true"
+    );
+    let with_slash = q.replace("details?", "details/?");
+    let a = api.get(&q).await;
+    let b = api.get_plain(&with_slash).await;
+    let (d, d2) = (a.ok(), b.ok());
+    assert_eq!(d["documentStatus"], "Completed");
+    assert_eq!(d2["document"]["status"], "COMPLETED");
+    assert_eq!(d["workflow"]["name"], "Loan agreement");
+    let invs = d["invitations"].as_array().unwrap();
+    assert_eq!(invs.len(), 3);
+    assert_eq!(invs[0]["signed"], true);
+    assert_eq!(invs[0]["invitationStatus"]["signed"], true);
+    assert_eq!(invs[0]["usedSignatureType"], "VIRTUAL_SIGN");
+    assert_eq!(invs[2]["invitationStatus"]["approved"], true);
+    assert_eq!(invs[2]["inviteeType"], "Reviewer");
+    assert_eq!(d["requests"][1]["status"], "SIGNED");
+    assert_eq!(d["files"][0], d["file"]);
+    for key in ["file", "auditTrail"] {
+        let url = d[key].as_str().unwrap();
+        assert!(url.starts_with(&format!("{}/files/", server.url)), "{url}");
+        let got = http.get(url).send().await.unwrap();
+        assert_eq!(got.status(), 200, "{key} is fetched without an auth header");
+        let bytes = got.bytes().await.unwrap().to_vec();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let report =
+            signet_pdf::verify::verify(&bytes, &roots, &signet_pdf::Limits::default()).unwrap();
+        assert!(report.all_good(), "{key}: {report:#?}");
+        if key == "auditTrail" {
+            let audit = report.audit.expect("the audit trail carries its event log");
+            assert!(audit.chain_intact);
+            assert_eq!(audit.document_id, id);
+            assert!(
+                audit.events >= 5,
+                "created, sent, two signatures, approval, completion"
+            );
+        }
+    }
+    let mut altered = d["file"].as_str().unwrap().to_string();
+    altered.insert(altered.len() - 3, 'x');
+    assert_eq!(http.get(&altered).send().await.unwrap().status(), 403);
+    let fetched = api
+        .get(&format!(
+            "/api/v3.3/document/fetchDocument?documentId={id}&documentDownloadType=AUDIT_TRAIL"
+        ))
+        .await;
+    assert!(fetched.ok()["file"].as_str().unwrap().contains("/files/"));
+    let raw = http
+        .get(format!(
+            "{}/api/v3.1/document/fetchDocument?documentId={id}&documentDownloadType=DOCUMENT",
+            server.url
+        ))
+        .header("X-Auth-Token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.headers()["content-type"], "application/pdf");
+    assert_eq!(raw.bytes().await.unwrap().to_vec(), pdf);
+    assert_eq!(
+        api.get("/api/v3.3/document/details?documentId=01KMFEE9T8WPY0WPWXQHQ7DTJ2")
+            .await
+            .code(),
+        "no.document.found"
+    );
+
     // A completed document takes no more actions; unknown links are not found.
     assert_eq!(
         invitee
@@ -160,7 +232,7 @@ async fn journey_with_signing_order(db: Db) {
 async fn rejection_ends_the_invitation(db: Db) {
     let server = Server::start(db);
     let api = server.client(&server.create_account("Acme").token);
-    let links = send(&api, true).await;
+    let (_, links) = send(&api, true).await;
     let invitee = server.client("");
     let reject = invitee
         .post(
@@ -187,7 +259,7 @@ async fn rejection_ends_the_invitation(db: Db) {
         "invitation.not.active"
     );
     // Without an order everyone is active from the start; a reviewer may reject without a reason.
-    let parallel = send(&api, false).await;
+    let (_, parallel) = send(&api, false).await;
     assert_eq!(
         invitee
             .post(&format!("/api/sign/{}/sign", parallel[1]), &typed(true))
@@ -201,6 +273,29 @@ async fn rejection_ends_the_invitation(db: Db) {
     assert_eq!(bare.ok()["completed"], false);
 }
 
+async fn file_urls_expire(db: Db) {
+    let server = Server::start_with(db, &[("SIGNET_FILE_URL_TTL", "1s")]);
+    let api = server.client(&server.create_account("Acme").token);
+    let (id, _) = send(&api, false).await;
+    let details = api
+        .get(&format!(
+            "/api/v3.3/document/details?documentId={id}&file=TRUE"
+        ))
+        .await;
+    let url = details.ok()["file"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 200);
+    assert!(
+        details.ok().get("auditTrail").is_none(),
+        "no audit trail before completion"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let late = http.get(&url).send().await.unwrap();
+    assert_eq!(late.status(), 403);
+    let body: Value = late.json().await.unwrap();
+    assert_eq!(body["messages"][0]["code"], "file.url.invalid");
+}
+
 macro_rules! on_both_databases {
     ($($name:ident),*) => {
         mod sqlite {
@@ -212,4 +307,8 @@ macro_rules! on_both_databases {
     };
 }
 
-on_both_databases!(journey_with_signing_order, rejection_ends_the_invitation);
+on_both_databases!(
+    journey_with_signing_order,
+    rejection_ends_the_invitation,
+    file_urls_expire
+);

@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/trust/root.pem", get(root_certificate))
+        .route("/files/{token}", get(crate::files::download))
         .merge(signet::routes())
         .merge(leegality::routes())
         .merge(sign::routes())

@@ -398,6 +398,17 @@ async fn finish(
             "this invitation changed meanwhile; reload and try again",
         ));
     }
+    if completes {
+        // The audit trail is a view of the committed event log; if sealing fails now it is
+        // sealed when first asked for.
+        let sealed = match state.store.document_by_id(&inv.document_id).await? {
+            Some(doc) => crate::audit_trail::seal(state, &doc).await,
+            None => Ok(()),
+        };
+        if let Err(e) = sealed {
+            tracing::error!(document = %inv.document_id, error = ?e, "sealing the audit trail failed");
+        }
+    }
     Ok(ok(
         json!({"documentId": inv.document_id, "completed": completes}),
     ))

@@ -1,3 +1,4 @@
+use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
@@ -145,5 +146,110 @@ impl Store {
         append_events(&mut tx, &d.id, events).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn document(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<Option<DocumentRow>, StoreError> {
+        let sql =
+            format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE account_id = $1 AND id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(document_from_row))
+    }
+
+    pub async fn document_by_id(&self, id: &str) -> Result<Option<DocumentRow>, StoreError> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(document_from_row))
+    }
+
+    /// A document's events, oldest first, as the audit trail shows them.
+    pub async fn events_of(&self, document_id: &str) -> Result<Vec<EventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, time, actor, action, ip, user_agent, details, hash FROM events \
+             WHERE document_id = $1 ORDER BY seq",
+        )
+        .bind(document_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| EventRow {
+                time: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                ip: r.get(4),
+                user_agent: r.get(5),
+                details: r.get(6),
+                hash: r.get(7),
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub id: String,
+    pub profile_id: String,
+    pub name: String,
+    pub irn: Option<String>,
+    pub status: String,
+    pub deleted: bool,
+    pub versions: i64,
+    pub original_sha256: String,
+    pub created_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, versions, original_sha256, \
+     created_at, completed_at";
+
+fn document_from_row(r: AnyRow) -> DocumentRow {
+    DocumentRow {
+        id: r.get(0),
+        profile_id: r.get(1),
+        name: r.get(2),
+        irn: r.get(3),
+        status: r.get(4),
+        deleted: r.get::<i64, _>(5) != 0,
+        versions: r.get(6),
+        original_sha256: r.get(7),
+        created_at: r.get(8),
+        completed_at: r.get(9),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub time: i64,
+    pub actor: String,
+    pub action: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub details: String,
+    /// Hex SHA-256, chained to the event before.
+    pub hash: String,
+}
+
+impl EventRow {
+    /// The event as the audit trail hashes it (the same form `append_events` hashed).
+    pub fn audit_event(&self) -> AuditEvent {
+        AuditEvent {
+            time: rfc3339(self.time),
+            actor: self.actor.clone(),
+            action: self.action.clone(),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+            details: self.details.clone(),
+        }
     }
 }

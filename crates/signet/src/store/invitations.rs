@@ -11,6 +11,8 @@ pub struct InvitationRow {
     pub document_id: String,
     pub slot: i64,
     pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
     pub active: bool,
     pub signed: bool,
     pub approved: bool,
@@ -22,10 +24,15 @@ pub struct InvitationRow {
     pub document_deleted: bool,
     pub versions: i64,
     pub workflow: String,
+    pub signature_type: Option<String>,
+    pub signed_at: Option<i64>,
+    pub rejection_message: Option<String>,
+    pub created_at: i64,
 }
 
 const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
-     i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow";
+     i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
+     i.signature_type, i.signed_at, i.rejection_message, i.created_at";
 
 fn from_row(r: AnyRow) -> InvitationRow {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
@@ -45,6 +52,12 @@ fn from_row(r: AnyRow) -> InvitationRow {
         document_deleted: flag(12),
         versions: r.get(13),
         workflow: r.get(14),
+        email: r.get(15),
+        phone: r.get(16),
+        signature_type: r.get(17),
+        signed_at: r.get(18),
+        rejection_message: r.get(19),
+        created_at: r.get(20),
     }
 }
 

@@ -13,7 +13,7 @@ mod workflows;
 
 pub use accounts::Account;
 pub use blobs::Blobs;
-pub use documents::{NewDocument, NewEvent, NewInvitation};
+pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind};
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 

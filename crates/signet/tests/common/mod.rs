@@ -54,6 +54,11 @@ fn signet() -> Command {
 
 impl Server {
     pub fn start(db: Db) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// With extra `SIGNET_*` settings, e.g. a short file URL lifetime.
+    pub fn start_with(db: Db, env: &[(&str, &str)]) -> Server {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let tag = format!("{}_{n}_{}", std::process::id(), ulid_like());
@@ -72,6 +77,7 @@ impl Server {
             .env("SIGNET_DATA_DIR", &data_dir)
             .env("SIGNET_DATABASE_URL", &database_url)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -187,6 +193,22 @@ impl Client {
         let text = res.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
         Reply { http, body }
+    }
+
+    /// A GET as clients without a JSON content type send it.
+    pub async fn get_plain(&self, path: &str) -> Reply {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("X-Auth-Token", &self.token)
+            .send()
+            .await
+            .unwrap();
+        let http = res.status().as_u16();
+        Reply {
+            http,
+            body: res.json().await.unwrap(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {

@@ -2,6 +2,7 @@
 //! mounted all the same and answer `not.implemented`, so a client learns that the endpoint is
 //! known and coming rather than mistyped; README.md's compatibility table lists them.
 
+mod details;
 mod sign_request;
 
 use axum::Router;
@@ -15,11 +16,8 @@ pub const NOT_YET: &[(&str, &str)] = &[
     ("GET", "/api/v3.0/sign/request"),
     ("DELETE", "/api/v3.0/sign/request"),
     ("GET", "/api/v3.2/sign/request"),
-    ("GET", "/api/v3.3/document/details"),
     ("GET", "/api/v3.1/document/details"),
     ("GET", "/api/v3.0/document/details"),
-    ("GET", "/api/v3.3/document/fetchDocument"),
-    ("GET", "/api/v3.1/document/fetchDocument"),
     ("GET", "/api/v3.0/sign/request/list"),
     ("GET", "/api/v3.0/document/completed"),
     ("DELETE", "/api/v3.0/sign/request/invitation"),
@@ -44,7 +42,19 @@ async fn not_implemented() -> ApiError {
 }
 
 pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
+    let mut router = Router::new()
+        .route(
+            "/api/v3.3/document/details",
+            get(details::get_document_details),
+        )
+        .route(
+            "/api/v3.3/document/fetchDocument",
+            get(details::fetch_document_url),
+        )
+        .route(
+            "/api/v3.1/document/fetchDocument",
+            get(details::fetch_document_bytes),
+        );
     let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     for (method, path) in NOT_YET {
         let handler = match *method {

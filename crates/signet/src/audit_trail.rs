@@ -1,0 +1,58 @@
+//! Sealing a completed document's audit trail: the event log rendered as a PDF and signed
+//! with the server's seal. The log is the record; the PDF is a view of it that can be made
+//! again, so a failure here loses nothing and is retried when the trail is next asked for.
+
+use sha2::{Digest, Sha256};
+
+use crate::api::ApiError;
+use crate::domain::document::{leegality_time, zone_offset};
+use crate::server::AppState;
+use crate::store::{Blobs, DocumentRow};
+
+pub fn audit_key(document_id: &str) -> String {
+    format!("documents/{document_id}/audit-trail.pdf")
+}
+
+fn hex32(s: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let _ = hex::decode_to_slice(s, &mut out);
+    out
+}
+
+/// Renders, seals and stores the audit trail of a completed document.
+pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
+    let events = state.store.events_of(&doc.id).await?;
+    let final_pdf = state
+        .blobs
+        .get(&Blobs::document_version(&doc.id, doc.versions))
+        .await?;
+    let offset = zone_offset(&state.config.timezone);
+    let now = crate::store::now_ms();
+    let trail = signet_pdf::audit::AuditTrail {
+        document_name: doc.name.clone(),
+        document_id: doc.id.clone(),
+        original_sha256: hex32(&doc.original_sha256),
+        final_sha256: Sha256::digest(&final_pdf).into(),
+        generated_at: format!(
+            "{} ({})",
+            leegality_time(now, offset),
+            state.config.timezone
+        ),
+        hashes: events.iter().map(|e| hex32(&e.hash)).collect(),
+        events: events.iter().map(|e| e.audit_event()).collect(),
+    };
+    let keys = state.keys.clone();
+    let sealed = tokio::task::spawn_blocking(move || {
+        signet_pdf::audit::seal_audit_trail(
+            &trail,
+            &keys.signer,
+            time::OffsetDateTime::now_utc(),
+            None,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
+    .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    state.blobs.put(&audit_key(&doc.id), sealed).await?;
+    Ok(())
+}
