@@ -6,6 +6,7 @@ mod config;
 mod domain;
 mod server;
 mod store;
+mod web;
 
 use std::process::ExitCode;
 
