@@ -189,6 +189,8 @@ for (const r of document.querySelectorAll('input[name="mode"]')) {
   });
 }
 $("typed-name").addEventListener("input", updatePreview);
+// A complaint about a missing tick or mark goes away once it is answered.
+$("consent").addEventListener("change", () => showError(""));
 
 const pad = $("pad");
 let ink = false;
@@ -289,6 +291,8 @@ async function act(path, body, done) {
     const [title, detail, rejected] = done(reply.data || {});
     // Reload first (which hides the forms), then announce, so the outcome is the last word.
     await load().catch(() => {});
+    // The outcome says it all; the standing note would only repeat it.
+    showNote("");
     showOutcome(title, detail, rejected);
     if (reply.data?.redirectUrl) {
       const a = document.createElement("a");
