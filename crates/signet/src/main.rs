@@ -8,6 +8,7 @@ mod domain;
 mod files;
 mod server;
 mod store;
+mod web;
 
 use std::process::ExitCode;
 

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signet::routes())
         .merge(leegality::routes())
         .merge(sign::routes())
+        .merge(crate::web::routes())
         .fallback(|| async {
             ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
         })

@@ -1,0 +1,224 @@
+//! The signing page in a real browser: Debian's headless Chromium, driven by playwright-core
+//! (tests/signing_page.cjs), signs with a drawn mark and approves with the keyboard; then the
+//! JSON API and our verifier confirm that what the page showed really happened.
+//!
+//! Needs `chromium`, `node` and playwright-core under `.test-tools/node`, all of which
+//! scripts/test installs. Screenshots land in `$CARGO_TARGET_TMPDIR/screenshots/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Client, Db, Server, base64};
+use serde_json::json;
+
+/// One signer whose mark goes on the last page, then one reviewer, in order.
+async fn send(api: &Client) -> Vec<String> {
+    let w = json!({
+        "name": "Service agreement", "publish": true, "requireSigningOrder": true,
+        "invitees": [
+            {"label": "Client", "inviteeType": "Signer", "appearances": [{"page": "L", "x1": 320, "y1": 60, "x2": 540, "y2": 130}]},
+            {"label": "Legal", "inviteeType": "Reviewer"}
+        ]
+    });
+    let profile = api.post("/api/signet/workflows", &w).await.ok()["profileId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let req = json!({
+        "profileId": profile,
+        "file": {"name": "Service agreement 2025-07", "file": base64(&agreement_pdf())},
+        "invitees": [
+            {"name": "Asha Rao", "email": "asha@example.com"},
+            {"name": "Ravi Kumar", "email": "ravi@example.com"}
+        ]
+    });
+    api.post("/api/v3.0/sign/request", &req).await.ok()["invitees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let url = i["signUrl"].as_str().unwrap();
+            url.rsplit('/').next().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// A two-page A4 contract with text and rules on it, so that the screenshots show a document
+/// and the test can tell a rendered page from a blank one.
+fn agreement_pdf() -> Vec<u8> {
+    let mut pages = vec![];
+    for n in 1..=2 {
+        let mut c = String::from("BT /F1 20 Tf 72 770 Td (Service agreement) Tj ET\n");
+        c += "0.8 G 72 755 m 523 755 l S 0 g\n";
+        for line in 0..22 {
+            let y = 720 - line * 24;
+            c += &format!(
+                "BT /F1 11 Tf 72 {y} Td (Clause {n}.{}: the parties agree to the terms set out in this section.) Tj ET\n",
+                line + 1
+            );
+        }
+        if n == 2 {
+            c += "BT /F1 11 Tf 320 140 Td (Signed by the client:) Tj ET\n0.5 G 320 58 m 540 58 l S\n";
+        }
+        pages.push(c);
+    }
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Count 2 /Kids [4 0 R 6 0 R] >>".into(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ];
+    for (i, c) in pages.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{c}endstream", c.len()));
+    }
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = vec![];
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// playwright-core as scripts/test installs it; a clear failure when it has not run.
+fn playwright_core() -> PathBuf {
+    let tools = std::env::var("SIGNET_TEST_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools"));
+    let dir = tools.join("node/node_modules/playwright-core");
+    assert!(
+        dir.join("package.json").exists(),
+        "{} is missing: run scripts/test, which installs playwright-core and chromium",
+        dir.display()
+    );
+    dir
+}
+
+#[tokio::test]
+async fn a_signer_signs_and_a_reviewer_approves_in_chromium() {
+    let server = Server::start(Db::Sqlite);
+    let api = server.client(&server.create_account("Acme").token);
+    let links = send(&api).await;
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let out = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signing_page.cjs"))
+        .env("PLAYWRIGHT_CORE", playwright_core())
+        .env(
+            "CHROMIUM",
+            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        )
+        .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
+        .env("REVIEWER_URL", format!("{}/sign/{}", server.url, links[1]))
+        .env("SCREENSHOTS", &shots)
+        .output()
+        .expect("node runs (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "the browser journey failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // What the page announced is what the server recorded.
+    let invitee = server.client("");
+    let signer = invitee.get(&format!("/api/sign/{}", links[0])).await;
+    assert_eq!(signer.ok()["signed"], true);
+    let reviewer = invitee.get(&format!("/api/sign/{}", links[1])).await;
+    assert_eq!(reviewer.ok()["approved"], true);
+
+    // The file now carries one valid signature by the server's seal.
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let http = http.clone();
+        let url = format!("{}{path}", server.url);
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let pdf = get(format!("/api/sign/{}/file", links[0]))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let root_pem = get("/trust/root.pem".into()).await.text().await.unwrap();
+    let roots = signet_pdf::keys::load_certificates_pem(&root_pem).unwrap();
+    let report = signet_pdf::verify::verify(&pdf, &roots, &signet_pdf::Limits::default()).unwrap();
+    assert_eq!(report.signatures.len(), 1);
+    assert!(report.all_good(), "{report:#?}");
+    assert_eq!(report.signatures[0].name.as_deref(), Some("Asha Rao"));
+    eprintln!("screenshots: {}", shots.display());
+}
+
+#[tokio::test]
+async fn the_page_is_served_with_its_security_headers_and_unknown_links_are_404() {
+    let server = Server::start(Db::Sqlite);
+    let api = server.client(&server.create_account("Acme").token);
+    let links = send(&api).await;
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{}/sign/{}", server.url, links[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let h = page.headers();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("<script>"),
+        "no inline script: the CSP would block it"
+    );
+
+    for asset in [
+        "sign.js",
+        "sign.css",
+        "pdfjs/pdf.min.mjs",
+        "pdfjs/pdf.worker.min.mjs",
+    ] {
+        let res = http
+            .get(format!("{}/static/{asset}", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{asset}");
+    }
+
+    let unknown = http
+        .get(format!(
+            "{}/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6",
+            server.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert!(unknown.text().await.unwrap().contains("<!doctype html>"));
+}
