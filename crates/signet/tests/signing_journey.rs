@@ -214,6 +214,26 @@ async fn journey_with_signing_order(db: Db) {
         "no.document.found"
     );
 
+    // Transaction status: v3.0 inlines the files as base64, v3.2 gives URLs.
+    use base64::Engine;
+    let v30 = api
+        .get(&format!("/api/v3.0/sign/request?documentId={id}"))
+        .await;
+    let inline = base64::engine::general_purpose::STANDARD
+        .decode(v30.ok()["files"][0].as_str().unwrap())
+        .unwrap();
+    assert_eq!(inline, pdf);
+    assert_eq!(v30.ok()["requests"].as_array().unwrap().len(), 3);
+    assert!(
+        v30.ok()["auditTrail"].as_str().unwrap().len() > 1000,
+        "the audit trail, inline"
+    );
+    let v32 = api
+        .get(&format!("/api/v3.2/sign/request/?documentId={id}"))
+        .await;
+    assert!(v32.ok()["files"][0].as_str().unwrap().contains("/files/"));
+    assert!(v32.ok()["auditTrail"].as_str().unwrap().contains("/files/"));
+
     // A completed document takes no more actions; unknown links are not found.
     assert_eq!(
         invitee

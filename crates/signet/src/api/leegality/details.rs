@@ -263,3 +263,76 @@ pub async fn fetch_document_bytes(
     let bytes = state.blobs.get(&key).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
 }
+
+/// `GET /api/v3.0/sign/request` (files as base64) and `/api/v3.2/sign/request` (files as
+/// URLs): the transaction status.
+async fn sign_request_status(
+    state: AppState,
+    account_id: &str,
+    params: Params,
+    inline_files: bool,
+) -> Result<axum::Json<Value>, ApiError> {
+    use base64::Engine;
+    let doc = load(&state, account_id, &params).await?;
+    let invitations = state.store.invitations_of(&doc.id).await?;
+    let workflow: WorkflowDefinition = match invitations.first() {
+        Some(i) => serde_json::from_str(&i.workflow)
+            .map_err(|e| ApiError::new("internal.error", e.to_string()))?,
+        None => {
+            return Err(ApiError::new(
+                "internal.error",
+                "a document without invitations",
+            ));
+        }
+    };
+    let requests: Vec<Value> = invitations
+        .iter()
+        .map(|i| request_json(&invitation_json(&state, i, &workflow, &params), doc.deleted))
+        .collect();
+    let until = now_ms() + state.config.file_url_ttl.as_millis() as i64;
+    let current = Blobs::document_version(&doc.id, doc.versions);
+    let (files, audit) = if inline_files {
+        let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let file = b64(state.blobs.get(&current).await?);
+        let audit = if doc.status == "COMPLETED" {
+            audit_trail_url(&state, &doc, until).await?;
+            Some(b64(state.blobs.get(&audit_key(&doc.id)).await?))
+        } else {
+            None
+        };
+        (vec![file], audit)
+    } else {
+        let audit = if doc.status == "COMPLETED" {
+            Some(audit_trail_url(&state, &doc, until).await?)
+        } else {
+            None
+        };
+        (vec![signed_url(&state, &current, until)], audit)
+    };
+    Ok(ok(json!({
+        "documentId": doc.id,
+        "irn": doc.irn,
+        "status": doc.status,
+        "requests": requests,
+        "files": files,
+        "auditTrail": audit,
+        // Certificate data of certificate-based signatures; VIRTUAL_SIGN has none.
+        "signers": [],
+    })))
+}
+
+pub async fn get_sign_request_status_v30(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    sign_request_status(state, &account.id, params, true).await
+}
+
+pub async fn get_sign_request_status_v32(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    sign_request_status(state, &account.id, params, false).await
+}

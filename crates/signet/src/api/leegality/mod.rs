@@ -13,9 +13,7 @@ use crate::server::AppState;
 
 /// `(method, path)` of every Leegality endpoint of API.md sections 2, 4 and 5 not built yet.
 pub const NOT_YET: &[(&str, &str)] = &[
-    ("GET", "/api/v3.0/sign/request"),
     ("DELETE", "/api/v3.0/sign/request"),
-    ("GET", "/api/v3.2/sign/request"),
     ("GET", "/api/v3.1/document/details"),
     ("GET", "/api/v3.0/document/details"),
     ("GET", "/api/v3.0/sign/request/list"),
@@ -54,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v3.1/document/fetchDocument",
             get(details::fetch_document_bytes),
+        )
+        .route(
+            "/api/v3.2/sign/request",
+            get(details::get_sign_request_status_v32),
         );
     let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     for (method, path) in NOT_YET {
@@ -70,7 +72,12 @@ pub fn routes() -> Router<AppState> {
     }
     for (path, methods) in by_path {
         router = if path == "/api/v3.0/sign/request" {
-            router.route(path, methods.post(sign_request::create_sign_request))
+            router.route(
+                path,
+                methods
+                    .post(sign_request::create_sign_request)
+                    .get(details::get_sign_request_status_v30),
+            )
         } else {
             router.route(path, methods)
         };
