@@ -251,15 +251,4 @@ async fn bad_requests_are_refused_and_store_nothing(db: Db) {
         .ok();
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),*) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await })*
-        }
-    };
-}
-
 on_both_databases!(sends_a_document, bad_requests_are_refused_and_store_nothing);

@@ -316,17 +316,6 @@ async fn file_urls_expire(db: Db) {
     assert_eq!(body["messages"][0]["code"], "file.url.invalid");
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),*) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await })*
-        }
-    };
-}
-
 on_both_databases!(
     journey_with_signing_order,
     rejection_ends_the_invitation,

@@ -221,17 +221,6 @@ async fn authentication(db: Db) {
     assert_eq!(unknown.code(), "route.not.found");
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),*) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await })*
-        }
-    };
-}
-
 on_both_databases!(
     workflow_lifecycle,
     bad_input_is_refused_and_stores_nothing,

@@ -42,6 +42,15 @@ async fn load(
         .ok_or_else(|| ApiError::new("no.document.found", format!("no document {id:?}")))
 }
 
+/// The workflow a document was sent with (each invitation row carries the document's copy).
+fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ApiError> {
+    let first = invitations
+        .first()
+        .ok_or_else(|| ApiError::new("internal.error", "a document without invitations"))?;
+    serde_json::from_str(&first.workflow)
+        .map_err(|e| ApiError::new("internal.error", e.to_string()))
+}
+
 fn title_case(status: &str) -> String {
     let mut c = status.chars();
     match c.next() {
@@ -138,16 +147,7 @@ pub async fn get_document_details(
     let doc = load(&state, &account.id, &params).await?;
     let offset = zone_offset(&state.config.timezone);
     let invitations = state.store.invitations_of(&doc.id).await?;
-    let workflow: WorkflowDefinition = match invitations.first() {
-        Some(i) => serde_json::from_str(&i.workflow)
-            .map_err(|e| ApiError::new("internal.error", e.to_string()))?,
-        None => {
-            return Err(ApiError::new(
-                "internal.error",
-                "a document without invitations",
-            ));
-        }
-    };
+    let workflow = workflow_of(&invitations)?;
     let until = now_ms() + state.config.file_url_ttl.as_millis() as i64;
     let invs: Vec<Value> = invitations
         .iter()
@@ -275,16 +275,7 @@ async fn sign_request_status(
     use base64::Engine;
     let doc = load(&state, account_id, &params).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
-    let workflow: WorkflowDefinition = match invitations.first() {
-        Some(i) => serde_json::from_str(&i.workflow)
-            .map_err(|e| ApiError::new("internal.error", e.to_string()))?,
-        None => {
-            return Err(ApiError::new(
-                "internal.error",
-                "a document without invitations",
-            ));
-        }
-    };
+    let workflow = workflow_of(&invitations)?;
     let requests: Vec<Value> = invitations
         .iter()
         .map(|i| request_json(&invitation_json(&state, i, &workflow, &params), doc.deleted))
