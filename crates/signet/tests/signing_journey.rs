@@ -15,7 +15,8 @@ async fn send(api: &Client, signing_order: bool) -> (String, Vec<String>) {
     let w = json!({
         "name": "Loan agreement", "publish": true, "requireSigningOrder": signing_order,
         "invitees": [
-            {"label": "Borrower", "inviteeType": "Signer", "appearances": [{"page": "L", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]},
+            {"label": "Borrower", "inviteeType": "Signer", "appearances": [{"page": "L", "x1": 50, "y1": 50, "x2": 250, "y2": 110}],
+             "redirectUrl": "https://example.com/done?step=2"},
             {"label": "Co-borrower", "inviteeType": "Signer", "appearances": [{"page": "1", "x1": 300, "y1": 50, "x2": 500, "y2": 110}]},
             {"label": "Lender", "inviteeType": "Reviewer"}
         ]
@@ -87,9 +88,11 @@ async fn journey_with_signing_order(db: Db) {
         "signature.type.not.allowed"
     );
 
+    let signed = invitee.post(&path(0, "/sign"), &typed(true)).await;
+    assert_eq!(signed.ok()["completed"], false);
     assert_eq!(
-        invitee.post(&path(0, "/sign"), &typed(true)).await.ok()["completed"],
-        false
+        signed.ok()["redirectUrl"],
+        format!("https://example.com/done?step=2&documentId={id}")
     );
     assert_eq!(
         invitee.post(&path(0, "/sign"), &typed(true)).await.code(),

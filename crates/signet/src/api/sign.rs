@@ -409,7 +409,44 @@ async fn finish(
             tracing::error!(document = %inv.document_id, error = ?e, "sealing the audit trail failed");
         }
     }
-    Ok(ok(
-        json!({"documentId": inv.document_id, "completed": completes}),
-    ))
+    let mut answer = json!({"documentId": inv.document_id, "completed": completes});
+    if let Some(url) = slot(inv, w)
+        .redirect_url
+        .as_deref()
+        .filter(|u| !u.is_empty())
+    {
+        answer["redirectUrl"] = with_document_id(url, &inv.document_id).into();
+    }
+    Ok(ok(answer))
+}
+
+/// The slot's redirect URL with `documentId` added as a query parameter, as Leegality does.
+fn with_document_id(url: &str, document_id: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, format!("#{f}")),
+        None => (url, String::new()),
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}documentId={document_id}{fragment}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_document_id;
+
+    #[test]
+    fn redirect_urls_gain_the_document_id() {
+        assert_eq!(
+            with_document_id("https://x.in/done", "D1"),
+            "https://x.in/done?documentId=D1"
+        );
+        assert_eq!(
+            with_document_id("https://x.in/done?a=1", "D1"),
+            "https://x.in/done?a=1&documentId=D1"
+        );
+        assert_eq!(
+            with_document_id("https://x.in/d#top", "D1"),
+            "https://x.in/d?documentId=D1#top"
+        );
+    }
 }
