@@ -251,4 +251,82 @@ async fn bad_requests_are_refused_and_store_nothing(db: Db) {
         .ok();
 }
 
-on_both_databases!(sends_a_document, bad_requests_are_refused_and_store_nothing);
+async fn lists_documents(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let profile = published_workflow(&api, false).await;
+    let mut ids = vec![];
+    for irn in ["ORDER-1", "ORDER-2", "ORDER-3"] {
+        let mut body = request(&profile, &pdf_with_pages(3));
+        body["irn"] = irn.into();
+        body["file"]["name"] = format!("Agreement {irn}").into();
+        ids.push(
+            api.post("/api/v3.0/sign/request", &body).await.ok()["documentId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let all = api.get("/api/v3.0/sign/request/list").await;
+    assert_eq!(all.ok()["total"], 3);
+    assert_eq!(
+        all.ok()["documents"][0]["documentId"],
+        ids[2].as_str(),
+        "newest first"
+    );
+    assert_eq!(all.ok()["documents"][0]["status"], "SENT");
+    let page = api.get("/api/v3.0/sign/request/list/?max=1&offset=1").await;
+    assert_eq!(page.ok()["total"], 3);
+    assert_eq!(page.ok()["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(page.ok()["documents"][0]["documentId"], ids[1].as_str());
+    // q matches an irn, a name or an id exactly, ignoring case.
+    for q in ["order-2", "AGREEMENT ORDER-2", &ids[1].to_lowercase()] {
+        let found = api
+            .get(&format!(
+                "/api/v3.0/sign/request/list?q={}",
+                q.replace(' ', "%20")
+            ))
+            .await;
+        assert_eq!(found.ok()["total"], 1, "{q}");
+        assert_eq!(found.ok()["documents"][0]["irn"], "ORDER-2");
+    }
+    assert_eq!(
+        api.get("/api/v3.0/sign/request/list?q=ORDER").await.ok()["total"],
+        0,
+        "exact, not partial"
+    );
+    assert_eq!(
+        api.get("/api/v3.0/sign/request/list?status=completed")
+            .await
+            .ok()["total"],
+        0
+    );
+    assert_eq!(
+        api.get("/api/v3.0/sign/request/list?max=500").await.ok()["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        api.get("/api/v3.0/sign/request/list?status=LOST")
+            .await
+            .code(),
+        "status.invalid"
+    );
+    assert_eq!(
+        api.get("/api/v3.0/sign/request/list?max=ten").await.code(),
+        "max.invalid"
+    );
+    let other = server.client(&server.create_account("Other").token);
+    assert_eq!(
+        other.get("/api/v3.0/sign/request/list").await.ok()["total"],
+        0
+    );
+}
+
+on_both_databases!(
+    sends_a_document,
+    bad_requests_are_refused_and_store_nothing,
+    lists_documents
+);

@@ -172,6 +172,51 @@ impl Store {
         Ok(row.map(document_from_row))
     }
 
+    /// One page of an account's documents, newest first, and how many match in all.
+    /// `query` matches the name, the id or the irn exactly, ignoring case.
+    pub async fn list_documents(
+        &self,
+        account_id: &str,
+        status: Option<&str>,
+        query: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<DocumentRow>, i64), StoreError> {
+        // Placeholders are numbered in order of first use, which both backends need.
+        let mut filter = String::from("account_id = $1 AND deleted = 0");
+        let mut n = 1;
+        if status.is_some() {
+            n += 1;
+            filter.push_str(&format!(" AND status = ${n}"));
+        }
+        if query.is_some() {
+            n += 1;
+            filter.push_str(&format!(
+                " AND (LOWER(name) = ${n} OR UPPER(id) = UPPER(${n}) OR LOWER(irn) = ${n})"
+            ));
+        }
+        let page = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
+        let lowered = query.map(str::to_lowercase);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(page)).bind(account_id);
+        let mut c = sqlx::query(sqlx::AssertSqlSafe(count)).bind(account_id);
+        if let Some(s) = status {
+            q = q.bind(s);
+            c = c.bind(s);
+        }
+        if let Some(l) = &lowered {
+            q = q.bind(l.clone());
+            c = c.bind(l.clone());
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        let total: i64 = c.fetch_one(self.pool()).await?.get(0);
+        Ok((rows.into_iter().map(document_from_row).collect(), total))
+    }
+
     /// A document's events, oldest first, as the audit trail shows them.
     pub async fn events_of(&self, document_id: &str) -> Result<Vec<EventRow>, StoreError> {
         let rows = sqlx::query(

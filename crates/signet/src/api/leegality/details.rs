@@ -327,3 +327,50 @@ pub async fn get_sign_request_status_v32(
 ) -> Result<axum::Json<Value>, ApiError> {
     sign_request_status(state, &account.id, params, false).await
 }
+
+/// `GET /api/v3.0/sign/request/list`: the account's documents, newest first.
+pub async fn list_sign_requests(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    // Leegality's rule: default 20, and anything above 40 falls back to 20.
+    let max = match params.get("max").map(|m| m.parse::<i64>()) {
+        None => 20,
+        Some(Ok(m)) if (1..=40).contains(&m) => m,
+        Some(Ok(_)) => 20,
+        Some(Err(_)) => return Err(ApiError::new("max.invalid", "max: a number from 1 to 40")),
+    };
+    let offset = match params.get("offset").map(|o| o.parse::<i64>()) {
+        None => 0,
+        Some(Ok(o)) if o >= 0 => o,
+        _ => return Err(ApiError::new("offset.invalid", "offset: a number from 0")),
+    };
+    let status = match params
+        .get("status")
+        .map(|s| s.to_uppercase())
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) if ["DRAFT", "SENT", "COMPLETED", "EXPIRED"].contains(&s.as_str()) => Some(s),
+        Some(_) => {
+            return Err(ApiError::new(
+                "status.invalid",
+                "status: DRAFT, SENT, COMPLETED or EXPIRED",
+            ));
+        }
+    };
+    let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    let (docs, total) = state
+        .store
+        .list_documents(&account.id, status.as_deref(), query, max, offset)
+        .await?;
+    let documents: Vec<Value> = docs
+        .iter()
+        .map(|d| {
+            json!({"name": d.name, "documentId": d.id, "irn": d.irn, "folderId": Value::Null,
+                   "folderName": Value::Null, "status": d.status})
+        })
+        .collect();
+    Ok(ok(json!({"total": total, "documents": documents})))
+}

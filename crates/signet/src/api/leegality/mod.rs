@@ -16,7 +16,6 @@ pub const NOT_YET: &[(&str, &str)] = &[
     ("DELETE", "/api/v3.0/sign/request"),
     ("GET", "/api/v3.1/document/details"),
     ("GET", "/api/v3.0/document/details"),
-    ("GET", "/api/v3.0/sign/request/list"),
     ("GET", "/api/v3.0/document/completed"),
     ("DELETE", "/api/v3.0/sign/request/invitation"),
     ("POST", "/api/v3.0/sign/request/reactivate"),
@@ -56,6 +55,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v3.2/sign/request",
             get(details::get_sign_request_status_v32),
+        )
+        .route(
+            "/api/v3.0/sign/request/list",
+            get(details::list_sign_requests),
         );
     let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     for (method, path) in NOT_YET {
