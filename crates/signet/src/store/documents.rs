@@ -3,7 +3,7 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, rfc3339};
 
 pub struct NewDocument {
     pub id: String,
@@ -35,16 +35,6 @@ pub struct NewEvent {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub details: String,
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// Appends events after the document's last one, each hashed onto the one before, inside the

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::server::AppState;
-use crate::store::{StoredWorkflow, WorkflowStatus, now_ms};
+use crate::store::{StoredWorkflow, WorkflowStatus, now_ms, rfc3339};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,6 +40,18 @@ fn not_found(profile_id: &str) -> ApiError {
     )
 }
 
+async fn find_workflow(
+    state: &AppState,
+    account_id: &str,
+    profile_id: &str,
+) -> Result<StoredWorkflow, ApiError> {
+    state
+        .store
+        .workflow(account_id, profile_id)
+        .await?
+        .ok_or_else(|| not_found(profile_id))
+}
+
 /// 7 characters `[A-Za-z0-9]`, as Leegality's profile ids.
 fn new_profile_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -47,16 +59,6 @@ fn new_profile_id() -> String {
     (0..7)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect()
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// The stored workflow as clients see it: its JSON plus id, status and times.
@@ -116,11 +118,7 @@ async fn get_workflow(
     ApiAccount(account): ApiAccount,
     Path(profile_id): Path<String>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let w = state
-        .store
-        .workflow(&account.id, &profile_id)
-        .await?
-        .ok_or_else(|| not_found(&profile_id))?;
+    let w = find_workflow(&state, &account.id, &profile_id).await?;
     Ok(ok(workflow_json(&w)))
 }
 
@@ -148,10 +146,7 @@ async fn replace_workflow(
             )
             .await?;
     }
-    let w = store
-        .workflow(&account.id, &profile_id)
-        .await?
-        .ok_or_else(|| not_found(&profile_id))?;
+    let w = find_workflow(&state, &account.id, &profile_id).await?;
     Ok(ok(workflow_json(&w)))
 }
 
@@ -184,11 +179,7 @@ async fn set_status(
     {
         return Err(not_found(profile_id));
     }
-    let w = state
-        .store
-        .workflow(account_id, profile_id)
-        .await?
-        .ok_or_else(|| not_found(profile_id))?;
+    let w = find_workflow(state, account_id, profile_id).await?;
     Ok(ok(workflow_json(&w)))
 }
 
@@ -199,11 +190,7 @@ async fn workflow_payload(
     ApiAccount(account): ApiAccount,
     Path(profile_id): Path<String>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let w = state
-        .store
-        .workflow(&account.id, &profile_id)
-        .await?
-        .ok_or_else(|| not_found(&profile_id))?;
+    let w = find_workflow(&state, &account.id, &profile_id).await?;
     let def: WorkflowDefinition = serde_json::from_str(&w.definition)
         .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
     let invitees: Vec<Value> = def
