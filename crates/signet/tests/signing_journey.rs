@@ -319,8 +319,40 @@ async fn file_urls_expire(db: Db) {
     assert_eq!(body["messages"][0]["code"], "file.url.invalid");
 }
 
+async fn simultaneous_last_actions_complete_once(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    for _ in 0..3 {
+        let (id, links) = send(&api, false).await;
+        let first = invitee
+            .post(&format!("/api/sign/{}/sign", links[0]), &typed(true))
+            .await;
+        assert_eq!(first.ok()["completed"], false);
+        // The last two actions at the same moment: exactly one of them completes the document.
+        let sign = format!("/api/sign/{}/sign", links[1]);
+        let approve = format!("/api/sign/{}/approve", links[2]);
+        let typed_body = typed(true);
+        let (a, b) = tokio::join!(
+            invitee.post(&sign, &typed_body),
+            invitee.send("POST", &approve, None)
+        );
+        let completed = [a.ok()["completed"].clone(), b.ok()["completed"].clone()];
+        assert_eq!(
+            completed.iter().filter(|c| **c == true).count(),
+            1,
+            "{completed:?}"
+        );
+        let d = api
+            .get(&format!("/api/v3.3/document/details?documentId={id}"))
+            .await;
+        assert_eq!(d.ok()["documentStatus"], "Completed");
+    }
+}
+
 on_both_databases!(
     journey_with_signing_order,
     rejection_ends_the_invitation,
-    file_urls_expire
+    file_urls_expire,
+    simultaneous_last_actions_complete_once
 );

@@ -357,47 +357,37 @@ async fn finish(
     based_on_version: Option<i64>,
     event: NewEvent,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let all = state.store.invitations_of(&inv.document_id).await?;
-    let finished = |i: &InvitationRow| i.signed || i.approved;
-    let ends = |i: &InvitationRow| finished(i) || i.rejected || i.expired;
     let rejecting = matches!(kind, OutcomeKind::Rejected { .. });
-    // A rejection ends the invitation; the document stays open, as Leegality does.
-    let completes = !rejecting && all.iter().all(|i| i.id == inv.id || finished(i));
+    // With a signing order only one slot is active at a time, so reading the others before
+    // the transaction cannot race; completion is decided inside it (store::record_outcome).
     let activate_slots = if w.require_signing_order && !rejecting {
-        let waiting: Vec<bool> = all.iter().map(|i| i.id != inv.id && !ends(i)).collect();
+        let all = state.store.invitations_of(&inv.document_id).await?;
+        let waiting: Vec<bool> = all
+            .iter()
+            .map(|i| i.id != inv.id && !(i.signed || i.approved || i.rejected || i.expired))
+            .collect();
         next_in_order(&waiting, inv.slot as usize)
             .map(|s| vec![s as i64])
             .unwrap_or_default()
     } else {
+        // A rejection ends the invitation; the document stays open, as Leegality does.
         vec![]
     };
-    let mut events = vec![event];
-    if completes {
-        events.push(NewEvent {
-            time: now_ms(),
-            actor: "Signet".into(),
-            action: "Document completed".into(),
-            ip: None,
-            user_agent: None,
-            details: format!("{} invitation(s) done", all.len()),
-        });
-    }
     let outcome = Outcome {
         invitation_id: inv.id.clone(),
         document_id: inv.document_id.clone(),
         kind,
         based_on_version,
         activate_slots,
-        completes,
         at: now_ms(),
-        events,
+        events: vec![event],
     };
-    if !state.store.record_outcome(&outcome).await? {
+    let Some(completes) = state.store.record_outcome(&outcome).await? else {
         return Err(ApiError::new(
             "invitation.conflict",
             "this invitation changed meanwhile; reload and try again",
         ));
-    }
+    };
     if completes {
         // The audit trail is a view of the committed event log; if sealing fails now it is
         // sealed when first asked for.

@@ -43,7 +43,7 @@ pub struct NewEvent {
 pub(super) async fn append_events(
     tx: &mut Transaction<'_, Any>,
     document_id: &str,
-    events: &[NewEvent],
+    events: impl IntoIterator<Item = &NewEvent>,
 ) -> Result<(), StoreError> {
     let last = sqlx::query(
         "SELECT seq, hash FROM events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1",

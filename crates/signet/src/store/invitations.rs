@@ -71,7 +71,6 @@ pub struct Outcome {
     pub based_on_version: Option<i64>,
     /// Slots to activate next (signing order).
     pub activate_slots: Vec<i64>,
-    pub completes: bool,
     pub at: i64,
     pub events: Vec<NewEvent>,
 }
@@ -109,10 +108,17 @@ impl Store {
         Ok(rows.into_iter().map(from_row).collect())
     }
 
-    /// Records an invitee's action. Returns false (and changes nothing) when the invitation
-    /// was no longer open for it, or when another action got to the document's file first.
-    pub async fn record_outcome(&self, o: &Outcome) -> Result<bool, StoreError> {
+    /// Records an invitee's action and whether it completed the document. Returns `None`
+    /// (and changes nothing) when the invitation was no longer open for it, or when another
+    /// action got to the document's file first.
+    pub async fn record_outcome(&self, o: &Outcome) -> Result<Option<bool>, StoreError> {
         let mut tx = self.pool().begin().await?;
+        // Take the document's row lock first (SQLite locks the database on the first write):
+        // actions on one document are serialized from here to the commit.
+        sqlx::query("UPDATE documents SET versions = versions WHERE id = $1")
+            .bind(&o.document_id)
+            .execute(&mut *tx)
+            .await?;
         let (column, extra) = match &o.kind {
             OutcomeKind::Signed { signature_type } => ("signed", Some(signature_type.clone())),
             OutcomeKind::Approved => ("approved", None),
@@ -134,7 +140,7 @@ impl Store {
             .await?
             .rows_affected();
         if changed != 1 {
-            return Ok(false);
+            return Ok(None);
         }
         if let Some(v) = o.based_on_version {
             let bumped = sqlx::query(
@@ -147,7 +153,7 @@ impl Store {
             .await?
             .rows_affected();
             if bumped != 1 {
-                return Ok(false);
+                return Ok(None);
             }
         }
         for slot in &o.activate_slots {
@@ -160,7 +166,22 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        if o.completes {
+        // Decided here, under the document's lock: invitees acting at the same moment each see
+        // the other's action, so the last of them completes the document.
+        let mut events: Vec<&NewEvent> = o.events.iter().collect();
+        let completion;
+        let completes = !matches!(o.kind, OutcomeKind::Rejected { .. })
+            && {
+                let pending: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND signed = 0 AND approved = 0",
+            )
+            .bind(&o.document_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+                pending == 0
+            };
+        if completes {
             sqlx::query(
                 "UPDATE documents SET status = 'COMPLETED', completed_at = $1 WHERE id = $2",
             )
@@ -168,9 +189,18 @@ impl Store {
             .bind(&o.document_id)
             .execute(&mut *tx)
             .await?;
+            completion = NewEvent {
+                time: o.at,
+                actor: "Signet".into(),
+                action: "Document completed".into(),
+                ip: None,
+                user_agent: None,
+                details: "every invitation is signed or approved".into(),
+            };
+            events.push(&completion);
         }
-        append_events(&mut tx, &o.document_id, &o.events).await?;
+        append_events(&mut tx, &o.document_id, events).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(completes))
     }
 }
