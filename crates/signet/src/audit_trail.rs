@@ -19,6 +19,19 @@ fn hex32(s: &str) -> [u8; 32] {
     out
 }
 
+/// Seals a document that just completed. The audit trail is a view of the committed event
+/// log: if sealing fails now, it is sealed when first asked for.
+pub async fn seal_completed(state: &AppState, document_id: &str) {
+    let sealed = match state.store.document_by_id(document_id).await {
+        Ok(Some(doc)) => seal(state, &doc).await,
+        Ok(None) => Ok(()),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = sealed {
+        tracing::error!(document = %document_id, error = ?e, "sealing the audit trail failed");
+    }
+}
+
 /// Renders, seals and stores the audit trail of a completed document.
 pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
     let events = state.store.events_of(&doc.id).await?;
@@ -27,7 +40,7 @@ pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
         .get(&Blobs::document_version(&doc.id, doc.versions))
         .await?;
     let offset = zone_offset(&state.config.timezone);
-    let now = crate::store::now_ms();
+    let now = state.clock.now_ms();
     let trail = signet_pdf::audit::AuditTrail {
         document_name: doc.name.clone(),
         document_id: doc.id.clone(),
@@ -42,13 +55,9 @@ pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
         events: events.iter().map(|e| e.audit_event()).collect(),
     };
     let keys = state.keys.clone();
+    let signed_at = state.clock.now();
     let sealed = tokio::task::spawn_blocking(move || {
-        signet_pdf::audit::seal_audit_trail(
-            &trail,
-            &keys.signer,
-            time::OffsetDateTime::now_utc(),
-            None,
-        )
+        signet_pdf::audit::seal_audit_trail(&trail, &keys.signer, signed_at, None)
     })
     .await
     .map_err(|e| ApiError::new("internal.error", e.to_string()))?

@@ -28,6 +28,10 @@ pub struct Config {
     /// Zone of Leegality-format timestamps (only Asia/Kolkata and UTC are built in).
     #[arg(long, env = "SIGNET_TIMEZONE", default_value = "Asia/Kolkata")]
     pub timezone: String,
+    /// Let `POST /api/signet/clock/advance` move the server's clock forward (tests only:
+    /// expiry then happens on demand instead of after real days).
+    #[arg(long, env = "SIGNET_TEST_CLOCK", default_value_t = false)]
+    pub test_clock: bool,
 }
 
 impl Config {

@@ -69,7 +69,7 @@ fn open_token(secret: &[u8], token: &str, now_ms: i64) -> Option<String> {
 }
 
 pub async fn download(State(state): State<AppState>, UrlPath(token): UrlPath<String>) -> Response {
-    let Some(key) = open_token(&state.file_secret, &token, crate::store::now_ms()) else {
+    let Some(key) = open_token(&state.file_secret, &token, state.clock.now_ms()) else {
         return ApiError::new(
             "file.url.invalid",
             "this file link is invalid or has expired",

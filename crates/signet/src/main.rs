@@ -3,11 +3,14 @@
 mod api;
 mod audit_trail;
 mod cli;
+mod clock;
 mod config;
 mod domain;
 mod files;
+mod notify;
 mod server;
 mod store;
+mod sweeper;
 mod web;
 
 use std::process::ExitCode;
@@ -47,6 +50,8 @@ fn main() -> ExitCode {
                     tracing_subscriber::EnvFilter::try_from_default_env()
                         .unwrap_or_else(|_| "info".into()),
                 )
+                // stdout carries the "listening" line that supervisors and tests read.
+                .with_writer(std::io::stderr)
                 .init();
             server::serve(config).await
         }),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::{Blobs, Store};
 
@@ -18,6 +19,11 @@ pub struct AppState {
     pub keys: Arc<signet_pdf::keys::SealingKeys>,
     /// Signs file URLs.
     pub file_secret: Arc<Vec<u8>>,
+    pub clock: Clock,
+    /// Wakes the sweeper early (a reactivation or a clock step changed what is due).
+    pub sweeper: Arc<tokio::sync::Notify>,
+    /// Sweeps of this process run one at a time.
+    pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
@@ -44,7 +50,14 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         config: Arc::new(config),
         keys: Arc::new(keys),
         file_secret: Arc::new(file_secret),
+        clock: Clock::default(),
+        sweeper: Arc::new(tokio::sync::Notify::new()),
+        sweep_lock: Arc::new(tokio::sync::Mutex::new(())),
     };
+    if state.config.test_clock {
+        tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
+    }
+    crate::sweeper::spawn(state.clone());
     let public = state.config.public_url();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state));

@@ -212,7 +212,7 @@ async fn authentication(db: Db) {
     );
     let coming = server
         .client(&real.token)
-        .get("/api/v3.0/document/completed/?max=5")
+        .get("/api/v3.0/wallet/balance/details/")
         .await;
     assert_eq!(coming.http, 200);
     assert_eq!(coming.code(), "not.implemented");

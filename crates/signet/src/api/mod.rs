@@ -24,7 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(|| async { "ok" }))
         .route("/trust/root.pem", get(root_certificate))
         .route("/files/{token}", get(crate::files::download))
-        .merge(signet::routes())
+        .merge(signet::routes(state.config.test_clock))
         .merge(leegality::routes())
         .merge(sign::routes())
         .merge(crate::web::routes())
@@ -52,6 +52,12 @@ pub fn ok(data: impl serde::Serialize) -> Json<Value> {
     Json(json!({"status": 1, "messages": [], "data": data}))
 }
 
+/// A success that names what happened, as Leegality's delete endpoints do
+/// (`document.delete.success`).
+pub fn ok_with_message(code: &str, message: &str, data: impl serde::Serialize) -> Json<Value> {
+    Json(json!({"status": 1, "messages": [{"code": code, "message": message}], "data": data}))
+}
+
 /// A refusal: `status: 0`, one message with a stable dotted code, HTTP 200 as Leegality does.
 #[derive(Debug)]
 pub struct ApiError {
@@ -67,6 +73,10 @@ impl ApiError {
             message: message.into(),
             http: StatusCode::OK,
         }
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     pub fn with_status(mut self, http: StatusCode) -> Self {

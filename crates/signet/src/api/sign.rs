@@ -16,7 +16,7 @@ use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
 use crate::domain::workflow::{InviteeSlot, InviteeType, WorkflowDefinition};
 use crate::server::AppState;
-use crate::store::{Blobs, InvitationRow, NewEvent, Outcome, OutcomeKind, now_ms};
+use crate::store::{Blobs, InvitationRow, NewEvent, Outcome, OutcomeKind};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -66,7 +66,7 @@ fn state_of(inv: &InvitationRow, w: &WorkflowDefinition) -> InvitationState {
         expired: inv.expired,
         expires_at: inv.expires_at,
         document_open: inv.document_status == "SENT",
-        document_deleted: inv.document_deleted,
+        document_deleted: inv.document_deleted || inv.deleted,
     }
 }
 
@@ -102,7 +102,7 @@ async fn invitation_view(
         "signed": inv.signed,
         "approved": inv.approved,
         "rejected": inv.rejected,
-        "expired": inv.expired || now_ms() > inv.expires_at,
+        "expired": inv.expired || state.clock.now_ms() > inv.expires_at,
         "expiryDate": leegality_time(inv.expires_at, offset),
         "allowedSignatureTypes": if s.invitee_type == InviteeType::Signer { s.signature_types.clone() } else { vec![] },
         "appearances": s.appearances,
@@ -180,7 +180,7 @@ async fn sign(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (inv, w) = load(&state, &uuid).await?;
     let s = slot(&inv, &w);
-    let now = now_ms();
+    let now = state.clock.now_ms();
     check(
         &state_of(&inv, &w),
         &Action::Sign {
@@ -210,7 +210,7 @@ async fn sign(
         leegality_time(now, offset),
         if offset.is_utc() { "UTC" } else { "IST" }
     );
-    let mut options = signet_pdf::sign::SignatureOptions::new(time::OffsetDateTime::now_utc());
+    let mut options = signet_pdf::sign::SignatureOptions::new(state.clock.now());
     options.name = Some(inv.name.clone());
     options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));
     options.limits.max_file_size = usize::MAX;
@@ -288,7 +288,7 @@ async fn approve(
     headers: HeaderMap,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (inv, w) = load(&state, &uuid).await?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     check(&state_of(&inv, &w), &Action::Approve, now).map_err(refusal)?;
     let (ip, ua) = witness(peer, &headers);
     let event = NewEvent {
@@ -317,7 +317,7 @@ async fn reject(
             .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))?
     };
     let (inv, w) = load(&state, &uuid).await?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     check(
         &state_of(&inv, &w),
         &Action::Reject {
@@ -379,7 +379,7 @@ async fn finish(
         kind,
         based_on_version,
         activate_slots,
-        at: now_ms(),
+        at: state.clock.now_ms(),
         events: vec![event],
     };
     let Some(completes) = state.store.record_outcome(&outcome).await? else {
@@ -389,15 +389,7 @@ async fn finish(
         ));
     };
     if completes {
-        // The audit trail is a view of the committed event log; if sealing fails now it is
-        // sealed when first asked for.
-        let sealed = match state.store.document_by_id(&inv.document_id).await? {
-            Some(doc) => crate::audit_trail::seal(state, &doc).await,
-            None => Ok(()),
-        };
-        if let Err(e) = sealed {
-            tracing::error!(document = %inv.document_id, error = ?e, "sealing the audit trail failed");
-        }
+        crate::audit_trail::seal_completed(state, &inv.document_id).await;
     }
     let mut answer = json!({"documentId": inv.document_id, "completed": completes});
     if let Some(url) = slot(inv, w)

@@ -39,7 +39,10 @@ fn refuse(code: &'static str, message: &str) -> Invalid {
 /// invitation.
 pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), Invalid> {
     if s.document_deleted {
-        return Err(refuse("invitation.deleted", "this document was deleted"));
+        return Err(refuse(
+            "invitation.deleted",
+            "this invitation or its document was deleted",
+        ));
     }
     if s.expired || now_ms > s.expires_at {
         return Err(refuse("invitation.expired", "this invitation has expired"));

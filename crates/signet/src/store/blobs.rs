@@ -41,6 +41,14 @@ impl Blobs {
         Ok(())
     }
 
+    /// Removes an object; one already gone counts as removed, so a purge can be repeated.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self.inner.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(err(e)),
+        }
+    }
+
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let got = self.inner.get(&ObjectPath::from(key)).await.map_err(err)?;
         Ok(got.bytes().await.map_err(err)?.to_vec())

@@ -37,6 +37,20 @@ pub struct NewEvent {
     pub details: String,
 }
 
+impl NewEvent {
+    /// An event of the server itself (expiry, completion), with no peer to record.
+    pub fn by_signet(time: i64, action: &str, details: String) -> NewEvent {
+        NewEvent {
+            time,
+            actor: "Signet".into(),
+            action: action.into(),
+            ip: None,
+            user_agent: None,
+            details,
+        }
+    }
+}
+
 /// Appends events after the document's last one, each hashed onto the one before, inside the
 /// caller's transaction: the state change and its events commit together or not at all. Two
 /// writers racing on one document collide on the (document, seq) key instead of forking it.
@@ -243,12 +257,13 @@ pub struct DocumentRow {
     pub original_sha256: String,
     pub created_at: i64,
     pub completed_at: Option<i64>,
+    pub deleted_at: Option<i64>,
 }
 
-const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, versions, original_sha256, \
-     created_at, completed_at";
+pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, versions, original_sha256, \
+     created_at, completed_at, deleted_at";
 
-fn document_from_row(r: AnyRow) -> DocumentRow {
+pub(super) fn document_from_row(r: AnyRow) -> DocumentRow {
     DocumentRow {
         id: r.get(0),
         profile_id: r.get(1),
@@ -260,6 +275,7 @@ fn document_from_row(r: AnyRow) -> DocumentRow {
         original_sha256: r.get(7),
         created_at: r.get(8),
         completed_at: r.get(9),
+        deleted_at: r.get(10),
     }
 }
 

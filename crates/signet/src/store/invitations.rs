@@ -2,6 +2,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::documents::{NewEvent, append_events};
+use super::lifecycle::lock_document;
 use super::{Store, StoreError};
 
 /// An invitation with what its invitee's actions need of the document.
@@ -28,11 +29,13 @@ pub struct InvitationRow {
     pub signed_at: Option<i64>,
     pub rejection_message: Option<String>,
     pub created_at: i64,
+    pub deleted: bool,
+    pub account_id: String,
 }
 
 const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
      i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
-     i.signature_type, i.signed_at, i.rejection_message, i.created_at";
+     i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id";
 
 fn from_row(r: AnyRow) -> InvitationRow {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
@@ -58,6 +61,8 @@ fn from_row(r: AnyRow) -> InvitationRow {
         signed_at: r.get(18),
         rejection_message: r.get(19),
         created_at: r.get(20),
+        deleted: flag(21),
+        account_id: r.get(22),
     }
 }
 
@@ -113,12 +118,11 @@ impl Store {
     /// action got to the document's file first.
     pub async fn record_outcome(&self, o: &Outcome) -> Result<Option<bool>, StoreError> {
         let mut tx = self.pool().begin().await?;
-        // Take the document's row lock first (SQLite locks the database on the first write):
-        // actions on one document are serialized from here to the commit.
-        sqlx::query("UPDATE documents SET versions = versions WHERE id = $1")
-            .bind(&o.document_id)
-            .execute(&mut *tx)
-            .await?;
+        // The document's row lock first: actions on one document are serialized from here to
+        // the commit, and one that was deleted, completed or expired meanwhile takes none.
+        if !lock_document(&mut tx, &o.document_id, true).await? {
+            return Ok(None);
+        }
         let (column, extra) = match &o.kind {
             OutcomeKind::Signed { signature_type } => ("signed", Some(signature_type.clone())),
             OutcomeKind::Approved => ("approved", None),
@@ -130,7 +134,7 @@ impl Store {
         };
         let sql = format!(
             "UPDATE invitations SET {column} = 1, active = 0, signed_at = $1, {extra_column} = $2 \
-             WHERE id = $3 AND active = 1 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0"
+             WHERE id = $3 AND active = 1 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0"
         );
         let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(o.at)
@@ -159,7 +163,7 @@ impl Store {
         for slot in &o.activate_slots {
             sqlx::query(
                 "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = $2 \
-                 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0",
+                 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0",
             )
             .bind(&o.document_id)
             .bind(*slot)
@@ -173,7 +177,7 @@ impl Store {
         let completes = !matches!(o.kind, OutcomeKind::Rejected { .. })
             && {
                 let pending: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND signed = 0 AND approved = 0",
+                "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND signed = 0 AND approved = 0 AND deleted = 0",
             )
             .bind(&o.document_id)
             .fetch_one(&mut *tx)
@@ -189,14 +193,11 @@ impl Store {
             .bind(&o.document_id)
             .execute(&mut *tx)
             .await?;
-            completion = NewEvent {
-                time: o.at,
-                actor: "Signet".into(),
-                action: "Document completed".into(),
-                ip: None,
-                user_agent: None,
-                details: "every invitation is signed or approved".into(),
-            };
+            completion = NewEvent::by_signet(
+                o.at,
+                "Document completed",
+                "every invitation is signed or approved".into(),
+            );
             events.push(&completion);
         }
         append_events(&mut tx, &o.document_id, events).await?;

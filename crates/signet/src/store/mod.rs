@@ -9,12 +9,14 @@ mod accounts;
 mod blobs;
 mod documents;
 mod invitations;
+mod lifecycle;
 mod workflows;
 
 pub use accounts::Account;
 pub use blobs::Blobs;
 pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind};
+pub use lifecycle::{CompletedQuery, Completion};
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 
 use std::path::Path;

@@ -86,11 +86,14 @@ impl Server {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let url = line
+        let Some(url) = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
+            .map(str::to_string)
+        else {
+            let _ = child.kill();
+            panic!("no address in {line:?}");
+        };
         Server {
             child,
             url,
@@ -273,6 +276,47 @@ pub fn pdf_with_pages(pages: usize) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// Creates and publishes a workflow; returns its profileId.
+pub async fn create_workflow(api: &Client, workflow: &Value) -> String {
+    let mut w = workflow.clone();
+    w["publish"] = true.into();
+    api.post("/api/signet/workflows", &w).await.ok()["profileId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Sends a `pages`-page PDF to `invitees` through a workflow; returns the document id and the
+/// signing links' UUIDs in slot order, read by position as clients do.
+pub async fn send_pdf(
+    api: &Client,
+    profile_id: &str,
+    name: &str,
+    irn: Option<&str>,
+    invitees: &Value,
+) -> (String, Vec<String>) {
+    let mut req = serde_json::json!({
+        "profileId": profile_id,
+        "file": {"name": name, "file": base64(&pdf_with_pages(2))},
+        "invitees": invitees,
+    });
+    if let Some(irn) = irn {
+        req["irn"] = irn.into();
+    }
+    let reply = api.post("/api/v3.0/sign/request", &req).await;
+    let d = reply.ok();
+    let links = d["invitees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let url = i["signUrl"].as_str().unwrap();
+            url.rsplit('/').next().unwrap().to_string()
+        })
+        .collect();
+    (d["documentId"].as_str().unwrap().to_string(), links)
 }
 
 pub fn base64(bytes: &[u8]) -> String {

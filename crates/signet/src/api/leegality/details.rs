@@ -14,18 +14,19 @@ use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::files::signed_url;
 use crate::server::AppState;
-use crate::store::{Blobs, DocumentRow, InvitationRow, now_ms};
+use crate::store::{Account, Blobs, CompletedQuery, DocumentRow, InvitationRow};
 
-type Params = HashMap<String, String>;
+pub(super) type Params = HashMap<String, String>;
 
 /// Booleans in queries: `true`, `TRUE` and `1` are true; anything else false.
-fn flag(params: &Params, key: &str) -> bool {
+pub(super) fn flag(params: &Params, key: &str) -> bool {
     params
         .get(key)
         .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
-async fn load(
+/// The document named by `documentId`, deleted ones included (details report them).
+async fn load_even_deleted(
     state: &AppState,
     account_id: &str,
     params: &Params,
@@ -38,12 +39,27 @@ async fn load(
         .store
         .document(account_id, id)
         .await?
-        .filter(|d| !d.deleted)
         .ok_or_else(|| ApiError::new("no.document.found", format!("no document {id:?}")))
 }
 
+/// The document named by `documentId`, if not deleted.
+pub(super) async fn load(
+    state: &AppState,
+    account_id: &str,
+    params: &Params,
+) -> Result<DocumentRow, ApiError> {
+    let doc = load_even_deleted(state, account_id, params).await?;
+    if doc.deleted {
+        return Err(ApiError::new(
+            "no.document.found",
+            format!("document {:?} was deleted", doc.id),
+        ));
+    }
+    Ok(doc)
+}
+
 /// The workflow a document was sent with (each invitation row carries the document's copy).
-fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ApiError> {
+pub(super) fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ApiError> {
     let first = invitations
         .first()
         .ok_or_else(|| ApiError::new("internal.error", "a document without invitations"))?;
@@ -75,7 +91,7 @@ async fn audit_trail_url(
     Ok(signed_url(state, &audit_key(&doc.id), until))
 }
 
-fn invitation_json(
+pub(super) fn invitation_json(
     state: &AppState,
     i: &InvitationRow,
     w: &WorkflowDefinition,
@@ -85,10 +101,11 @@ fn invitation_json(
     let time = |ms: Option<i64>| ms.map(|m| leegality_time(m, offset));
     let slot = w.invitees.get(i.slot as usize);
     let is_signer = slot.is_some_and(|s| s.invitee_type == InviteeType::Signer);
-    let expired = i.expired || (now_ms() > i.expires_at && !i.signed && !i.approved && !i.rejected);
+    let expired = i.expired
+        || (state.clock.now_ms() > i.expires_at && !i.signed && !i.approved && !i.rejected);
     let sign_url = format!("{}/sign/{}", state.config.public_url(), i.id);
     let mut status = json!({
-        "active": i.active && !expired,
+        "active": i.active && !expired && !i.deleted,
         "signed": i.signed,
         "reviewed": i.approved || (!is_signer && i.rejected),
         "approved": i.approved,
@@ -126,32 +143,82 @@ fn invitation_json(
     if flag(params, "invitations_inviteeConfigs") {
         inv["inviteeConfigs"] = slot.map(|s| json!(s)).unwrap_or(Value::Null);
     }
+    // Certificate data and its verification exist for certificate-based signatures; a
+    // VIRTUAL_SIGN invitation has none, and says so with null rather than invented values.
+    if flag(params, "invitations_certificateData") {
+        inv["certificateData"] = Value::Null;
+    }
+    if flag(params, "invitations_verificationRequest") {
+        inv["verificationRequest"] = slot
+            .and_then(|s| s.verification.clone())
+            .unwrap_or(Value::Null);
+    }
+    if flag(params, "invitations_verificationResponse") {
+        inv["verificationResponse"] = Value::Null;
+    }
     inv
 }
 
-fn request_json(inv: &Value, deleted: bool) -> Value {
+pub(super) fn request_json(inv: &Value, deleted: bool) -> Value {
     json!({
         "name": inv["name"], "email": inv["email"], "phone": inv["phone"], "signUrl": inv["signUrl"],
         "active": inv["active"], "signed": inv["signed"], "rejected": inv["rejected"], "expired": inv["expired"],
         "expiryDate": inv["invitationStatus"]["expiryDate"], "deleted": deleted,
         "status": if inv["signed"] == true { "SIGNED" } else if inv["rejected"] == true { "REJECTED" }
-                  else if inv["expired"] == true { "EXPIRED" } else { "PENDING" },
+                  else if deleted { "DELETED" } else if inv["expired"] == true { "EXPIRED" } else { "PENDING" },
     })
 }
 
-pub async fn get_document_details(
-    State(state): State<AppState>,
-    ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let doc = load(&state, &account.id, &params).await?;
+/// How a details answer carries files: v3.3 as short-lived URLs, v3.1 and v3.0 as base64.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FileForm {
+    Url,
+    Base64,
+}
+
+/// The current file (absent once deleted) and, when completed, the audit trail, in `form`.
+async fn files_of(
+    state: &AppState,
+    doc: &DocumentRow,
+    form: FileForm,
+    want_file: bool,
+    want_audit: bool,
+) -> Result<(Option<String>, Option<String>), ApiError> {
+    use base64::Engine;
+    let until = state.clock.now_ms() + state.config.file_url_ttl.as_millis() as i64;
+    let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let current = Blobs::document_version(&doc.id, doc.versions);
+    let file = match (want_file && !doc.deleted, form) {
+        (false, _) => None,
+        (true, FileForm::Url) => Some(signed_url(state, &current, until)),
+        (true, FileForm::Base64) => Some(b64(state.blobs.get(&current).await?)),
+    };
+    let audit = if want_audit && doc.status == "COMPLETED" {
+        let url = audit_trail_url(state, doc, until).await?;
+        Some(match form {
+            FileForm::Url => url,
+            FileForm::Base64 => b64(state.blobs.get(&audit_key(&doc.id)).await?),
+        })
+    } else {
+        None
+    };
+    Ok((file, audit))
+}
+
+/// Details as v3.3 and v3.1 shape them: every opt-in group of API.md section 4.
+async fn details(
+    state: &AppState,
+    account: &Account,
+    params: &Params,
+    form: FileForm,
+) -> Result<Value, ApiError> {
+    let doc = load_even_deleted(state, &account.id, params).await?;
     let offset = zone_offset(&state.config.timezone);
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
-    let until = now_ms() + state.config.file_url_ttl.as_millis() as i64;
     let invs: Vec<Value> = invitations
         .iter()
-        .map(|i| invitation_json(&state, i, &workflow, &params))
+        .map(|i| invitation_json(state, i, &workflow, params))
         .collect();
     let mut data = json!({
         "documentId": doc.id,
@@ -163,34 +230,224 @@ pub async fn get_document_details(
             "completionDate": doc.completed_at.map(|c| leegality_time(c, offset)),
         },
         "invitations": invs,
-        "requests": invs.iter().map(|i| request_json(i, doc.deleted)).collect::<Vec<_>>(),
+        "requests": invitations.iter().zip(&invs).map(|(i, v)| request_json(v, i.deleted)).collect::<Vec<_>>(),
     });
-    if flag(&params, "file") {
-        let url = signed_url(
-            &state,
-            &Blobs::document_version(&doc.id, doc.versions),
-            until,
-        );
-        data["file"] = url.clone().into();
-        data["files"] = json!([url]);
+    if flag(params, "document_deleteOnComplete") {
+        data["document"]["deleteOnComplete"] = workflow.delete_on_complete.into();
     }
-    if flag(&params, "auditTrail") && doc.status == "COMPLETED" {
-        data["auditTrail"] = audit_trail_url(&state, &doc, until).await?.into();
+    if flag(params, "document_requireSigningOrder") || flag(params, "document_requestSigningOrder")
+    {
+        data["document"]["requireSigningOrder"] = workflow.require_signing_order.into();
+        data["document"]["requestSigningOrder"] = workflow.require_signing_order.into();
     }
-    if flag(&params, "workflow") || flag(&params, "workflow_name") {
+    if flag(params, "document_profileId") {
+        data["document"]["profileId"] = doc.profile_id.clone().into();
+    }
+    if flag(params, "document_customMessage") {
+        data["document"]["customMessage"] = workflow.message.clone().into();
+    }
+    let (file, audit) = files_of(
+        state,
+        &doc,
+        form,
+        flag(params, "file"),
+        flag(params, "auditTrail"),
+    )
+    .await?;
+    if flag(params, "file") {
+        data["files"] = json!(file.iter().collect::<Vec<_>>());
+        data["file"] = file.into();
+    }
+    if let Some(audit) = audit {
+        data["auditTrail"] = audit.into();
+    }
+    if flag(params, "workflow") || flag(params, "workflow_name") {
         data["workflow"] = json!({"name": workflow.name, "type": workflow.kind, "subType": Value::Null, "profileId": doc.profile_id});
     }
-    if flag(&params, "account") || flag(&params, "account_name") {
+    if flag(params, "template") {
+        data["template"] = Value::Null;
+    }
+    if flag(params, "account") || flag(params, "account_name") {
         data["account"] =
             json!({"name": account.name, "label": account.name, "brandName": account.name});
     }
-    if flag(&params, "sender") || flag(&params, "sender_name") {
+    if flag(params, "sender") || flag(params, "sender_name") {
         data["sender"] = json!({"name": format!("{} (API)", account.name)});
     }
-    if flag(&params, "folder") || flag(&params, "folder_name") {
+    if flag(params, "folder") || flag(params, "folder_name") {
         data["folders"] = json!([]);
     }
+    if flag(params, "stampDetails") {
+        // Stamp papers are a later capability (API.md section 8): no document carries one.
+        data["stampDetails"] = json!([]);
+    }
+    Ok(data)
+}
+
+/// `GET /api/v3.3/document/details`: files as short-lived URLs.
+pub async fn get_document_details(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    Ok(ok(details(&state, &account, &params, FileForm::Url).await?))
+}
+
+/// `GET /api/v3.1/document/details`: the same flags, files as base64.
+pub async fn get_document_details_v31(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    Ok(ok(
+        details(&state, &account, &params, FileForm::Base64).await?
+    ))
+}
+
+/// `GET /api/v3.0/document/details`: the old flat shape, with the file as base64 unless
+/// `file=false`.
+pub async fn get_document_details_v30(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let doc = load_even_deleted(&state, &account.id, &params).await?;
+    let offset = zone_offset(&state.config.timezone);
+    let time = |ms: Option<i64>| ms.map(|m| leegality_time(m, offset));
+    let invitations = state.store.invitations_of(&doc.id).await?;
+    let workflow = workflow_of(&invitations)?;
+    let want_file = !params.contains_key("file") || flag(&params, "file");
+    let (file, audit) = files_of(
+        &state,
+        &doc,
+        FileForm::Base64,
+        want_file,
+        flag(&params, "auditTrail"),
+    )
+    .await?;
+    let invs: Vec<Value> = invitations
+        .iter()
+        .map(|i| {
+            let nested = invitation_json(&state, i, &workflow, &params);
+            let mut flat = json!({
+                "name": nested["name"], "email": nested["email"], "phone": nested["phone"],
+                "signUrl": nested["signUrl"], "active": nested["active"], "signed": nested["signed"],
+                "rejected": nested["rejected"], "expired": nested["expired"],
+                "creationDate": nested["invitationStatus"]["creationDate"],
+                "expiryDate": nested["invitationStatus"]["expiryDate"],
+                "signDate": nested["signDate"], "signType": i.signature_type,
+            });
+            if flag(&params, "failureReason") {
+                flat["failureReason"] = Value::Null;
+            }
+            if flag(&params, "verificationResponse") {
+                flat["verificationResponse"] = Value::Null;
+            }
+            if flag(&params, "attachments") {
+                flat["attachments"] = json!([]);
+            }
+            flat
+        })
+        .collect();
+    let mut data = json!({
+        "file": file,
+        "documentId": doc.id,
+        "documentName": doc.name,
+        "workflowId": doc.profile_id,
+        "workflowName": workflow.name,
+        "irn": doc.irn,
+        "status": doc.status,
+        "creationDate": time(Some(doc.created_at)),
+        "completionDate": time(doc.completed_at),
+        "deletionDate": time(doc.deleted_at),
+        "senderName": format!("{} (API)", account.name),
+        "senderUsername": account.id,
+        "folders": [],
+        "stamp": [],
+        "invitations": invs,
+    });
+    if let Some(audit) = audit {
+        data["auditTrail"] = audit.into();
+    }
+    if flag(&params, "attachments") {
+        data["attachments"] = json!([]);
+    }
     Ok(ok(data))
+}
+
+/// Leegality's paging rule: `max` defaults to 20 and anything above 40 falls back to 20.
+fn page(params: &Params) -> Result<(i64, i64), ApiError> {
+    let max = match params.get("max").map(|m| m.parse::<i64>()) {
+        None => 20,
+        Some(Ok(m)) if (1..=40).contains(&m) => m,
+        Some(Ok(m)) if m > 40 => 20,
+        _ => return Err(ApiError::new("max.invalid", "max: a number from 1 to 40")),
+    };
+    let offset = match params.get("offset").map(|o| o.parse::<i64>()) {
+        None => 0,
+        Some(Ok(o)) if o >= 0 => o,
+        _ => return Err(ApiError::new("offset.invalid", "offset: a number from 0")),
+    };
+    Ok((max, offset))
+}
+
+/// A `dd-MM-yyyy` query date as the first (or, with `end_of_day`, the last) millisecond of
+/// that day in the server's zone.
+fn query_date(
+    params: &Params,
+    key: &str,
+    offset: time::UtcOffset,
+    end_of_day: bool,
+) -> Result<Option<i64>, ApiError> {
+    let Some(text) = params.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let format = time::macros::format_description!("[day]-[month]-[year]");
+    let day = time::Date::parse(text, format).map_err(|_| {
+        ApiError::new(
+            "date.invalid",
+            format!("{key}: a date as dd-MM-yyyy, not {text:?}"),
+        )
+    })?;
+    let start = day.midnight().assume_offset(offset).unix_timestamp() * 1000;
+    Ok(Some(if end_of_day {
+        start + 86_400_000 - 1
+    } else {
+        start
+    }))
+}
+
+/// `GET /api/v3.0/document/completed`: completed documents, oldest completion first.
+pub async fn list_completed(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<Params>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (max, offset) = page(&params)?;
+    let zone = zone_offset(&state.config.timezone);
+    let text = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let q = CompletedQuery {
+        account_id: &account.id,
+        name: text("name"),
+        irn: text("irn"),
+        completed_from: query_date(&params, "startDate", zone, false)?,
+        completed_until: query_date(&params, "endDate", zone, true)?,
+        limit: max,
+        offset,
+    };
+    let (docs, total) = state.store.completed_documents(&q).await?;
+    let documents: Vec<Value> = docs
+        .iter()
+        .map(|d| {
+            json!({"documentId": d.id, "documentName": d.name, "irn": d.irn, "folderId": Value::Null,
+                   "folderName": Value::Null, "dateCreated": leegality_time(d.created_at, zone),
+                   "completionDate": d.completed_at.map(|c| leegality_time(c, zone))})
+        })
+        .collect();
+    // Both names: older docs say `totalCount`, newer excerpts `total`.
+    Ok(ok(
+        json!({"documents": documents, "totalCount": total, "total": total}),
+    ))
 }
 
 /// The one download type of `documentDownloadType`, refusing none or several.
@@ -226,7 +483,7 @@ pub async fn fetch_document_url(
             "the document is not completed yet",
         ));
     }
-    let until = now_ms() + state.config.file_url_ttl.as_millis() as i64;
+    let until = state.clock.now_ms() + state.config.file_url_ttl.as_millis() as i64;
     let url = match kind {
         "AUDIT_TRAIL" => audit_trail_url(&state, &doc, until).await?,
         _ => signed_url(
@@ -254,7 +511,7 @@ pub async fn fetch_document_bytes(
             ));
         }
         "AUDIT_TRAIL" => {
-            let until = now_ms() + 1000;
+            let until = state.clock.now_ms() + 1000;
             audit_trail_url(&state, &doc, until).await?;
             audit_key(&doc.id)
         }
@@ -272,34 +529,20 @@ async fn sign_request_status(
     params: Params,
     inline_files: bool,
 ) -> Result<axum::Json<Value>, ApiError> {
-    use base64::Engine;
     let doc = load(&state, account_id, &params).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
     let requests: Vec<Value> = invitations
         .iter()
-        .map(|i| request_json(&invitation_json(&state, i, &workflow, &params), doc.deleted))
+        .map(|i| request_json(&invitation_json(&state, i, &workflow, &params), i.deleted))
         .collect();
-    let until = now_ms() + state.config.file_url_ttl.as_millis() as i64;
-    let current = Blobs::document_version(&doc.id, doc.versions);
-    let (files, audit) = if inline_files {
-        let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
-        let file = b64(state.blobs.get(&current).await?);
-        let audit = if doc.status == "COMPLETED" {
-            audit_trail_url(&state, &doc, until).await?;
-            Some(b64(state.blobs.get(&audit_key(&doc.id)).await?))
-        } else {
-            None
-        };
-        (vec![file], audit)
+    let form = if inline_files {
+        FileForm::Base64
     } else {
-        let audit = if doc.status == "COMPLETED" {
-            Some(audit_trail_url(&state, &doc, until).await?)
-        } else {
-            None
-        };
-        (vec![signed_url(&state, &current, until)], audit)
+        FileForm::Url
     };
+    let (file, audit) = files_of(&state, &doc, form, true, true).await?;
+    let files: Vec<String> = file.into_iter().collect();
     Ok(ok(json!({
         "documentId": doc.id,
         "irn": doc.irn,
@@ -334,18 +577,7 @@ pub async fn list_sign_requests(
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    // Leegality's rule: default 20, and anything above 40 falls back to 20.
-    let max = match params.get("max").map(|m| m.parse::<i64>()) {
-        None => 20,
-        Some(Ok(m)) if (1..=40).contains(&m) => m,
-        Some(Ok(_)) => 20,
-        Some(Err(_)) => return Err(ApiError::new("max.invalid", "max: a number from 1 to 40")),
-    };
-    let offset = match params.get("offset").map(|o| o.parse::<i64>()) {
-        None => 0,
-        Some(Ok(o)) if o >= 0 => o,
-        _ => return Err(ApiError::new("offset.invalid", "offset: a number from 0")),
-    };
+    let (max, offset) = page(&params)?;
     let status = match params
         .get("status")
         .map(|s| s.to_uppercase())

@@ -3,6 +3,7 @@
 //! known and coming rather than mistyped; README.md's compatibility table lists them.
 
 mod details;
+mod lifecycle;
 mod sign_request;
 
 use axum::Router;
@@ -13,15 +14,6 @@ use crate::server::AppState;
 
 /// `(method, path)` of every Leegality endpoint of API.md sections 2, 4 and 5 not built yet.
 pub const NOT_YET: &[(&str, &str)] = &[
-    ("DELETE", "/api/v3.0/sign/request"),
-    ("GET", "/api/v3.1/document/details"),
-    ("GET", "/api/v3.0/document/details"),
-    ("GET", "/api/v3.0/document/completed"),
-    ("DELETE", "/api/v3.0/sign/request/invitation"),
-    ("POST", "/api/v3.0/sign/request/reactivate"),
-    ("POST", "/api/v3.0/sign/request/resend"),
-    ("POST", "/api/v3.0/sign/request/complete"),
-    ("PUT", "/api/v3.1/invitation/activate"),
     ("POST", "/api/v3.0/sign/docSigner/invitation"),
     ("GET", "/api/v3.1/series/list"),
     ("GET", "/api/v3.0/series/list"),
@@ -59,6 +51,32 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v3.0/sign/request/list",
             get(details::list_sign_requests),
+        )
+        .route(
+            "/api/v3.1/document/details",
+            get(details::get_document_details_v31),
+        )
+        .route(
+            "/api/v3.0/document/details",
+            get(details::get_document_details_v30),
+        )
+        .route("/api/v3.0/document/completed", get(details::list_completed))
+        .route(
+            "/api/v3.0/sign/request/invitation",
+            delete(lifecycle::delete_invitation),
+        )
+        .route(
+            "/api/v3.0/sign/request/reactivate",
+            post(lifecycle::reactivate),
+        )
+        .route("/api/v3.0/sign/request/resend", post(lifecycle::resend))
+        .route("/api/v3.0/sign/request/complete", post(lifecycle::complete))
+        .route("/api/v3.1/invitation/activate", put(lifecycle::activate))
+        .route(
+            "/api/v3.0/sign/request",
+            post(sign_request::create_sign_request)
+                .get(details::get_sign_request_status_v30)
+                .delete(lifecycle::delete_document),
         );
     let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     for (method, path) in NOT_YET {
@@ -74,16 +92,7 @@ pub fn routes() -> Router<AppState> {
         }
     }
     for (path, methods) in by_path {
-        router = if path == "/api/v3.0/sign/request" {
-            router.route(
-                path,
-                methods
-                    .post(sign_request::create_sign_request)
-                    .get(details::get_sign_request_status_v30),
-            )
-        } else {
-            router.route(path, methods)
-        };
+        router = router.route(path, methods);
     }
     router
 }

@@ -15,7 +15,7 @@ use crate::domain::document::{
 };
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::server::AppState;
-use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus, now_ms};
+use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus};
 
 /// The request body, with Leegality's names. Unknown fields are ignored, as Leegality clients
 /// send fields from several API versions.
@@ -206,9 +206,9 @@ pub async fn create_sign_request(
             .await
             .map_err(|e| ApiError::new("internal.error", e.to_string()))??;
 
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let offset = zone_offset(&state.config.timezone);
-    let now_t = time::OffsetDateTime::now_utc();
+    let now_t = state.clock.now();
     let expires_at =
         (expiry(workflow.expiry_days, now_t, offset).unix_timestamp_nanos() / 1_000_000) as i64;
     let document_id = ulid::Ulid::generate().to_string();

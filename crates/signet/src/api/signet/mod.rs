@@ -1,11 +1,12 @@
 //! Signet's own endpoints under `/api/signet/` (RFC 3339 timestamps).
 
+mod clock;
 mod workflows;
 
 use axum::Router;
 
 use crate::server::AppState;
 
-pub fn routes() -> Router<AppState> {
-    workflows::routes()
+pub fn routes(test_clock: bool) -> Router<AppState> {
+    workflows::routes().merge(clock::routes(test_clock))
 }

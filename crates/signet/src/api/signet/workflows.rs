@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::server::AppState;
-use crate::store::{StoredWorkflow, WorkflowStatus, now_ms, rfc3339};
+use crate::store::{StoredWorkflow, WorkflowStatus, rfc3339};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -86,7 +86,7 @@ async fn create_workflow(
     ApiJson(def): ApiJson<WorkflowDefinition>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let (def, json) = validated(def)?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let w = StoredWorkflow {
         profile_id: new_profile_id(),
         account_id: account.id.clone(),
@@ -131,7 +131,13 @@ async fn replace_workflow(
     let (def, json) = validated(def)?;
     let store = &state.store;
     if !store
-        .replace_workflow(&account.id, &profile_id, def.name.trim(), &json, now_ms())
+        .replace_workflow(
+            &account.id,
+            &profile_id,
+            def.name.trim(),
+            &json,
+            state.clock.now_ms(),
+        )
         .await?
     {
         return Err(not_found(&profile_id));
@@ -142,7 +148,7 @@ async fn replace_workflow(
                 &account.id,
                 &profile_id,
                 WorkflowStatus::Published,
-                now_ms(),
+                state.clock.now_ms(),
             )
             .await?;
     }
@@ -174,7 +180,7 @@ async fn set_status(
 ) -> Result<axum::Json<Value>, ApiError> {
     if !state
         .store
-        .set_workflow_status(account_id, profile_id, status, now_ms())
+        .set_workflow_status(account_id, profile_id, status, state.clock.now_ms())
         .await?
     {
         return Err(not_found(profile_id));

@@ -1,0 +1,455 @@
+//! What happens to a sent document besides its invitees' actions: expiry and reactivation,
+//! deletion, completion by the account, activation out of turn. Each change takes the
+//! document's row lock first and commits with its events, as `record_outcome` does.
+
+use sqlx::{Any, Row, Transaction};
+
+use super::documents::{DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row};
+use super::{Store, StoreError};
+
+/// An invitation that has neither acted nor been ended.
+const OPEN: &str = "signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0";
+
+/// Takes the document's row lock (SQLite locks the database on the first write). True when
+/// the document exists, is not deleted and, with `only_sent`, is still `SENT`.
+pub(super) async fn lock_document(
+    tx: &mut Transaction<'_, Any>,
+    document_id: &str,
+    only_sent: bool,
+) -> Result<bool, StoreError> {
+    let sql = if only_sent {
+        "UPDATE documents SET versions = versions WHERE id = $1 AND deleted = 0 AND status = 'SENT'"
+    } else {
+        "UPDATE documents SET versions = versions WHERE id = $1"
+    };
+    Ok(sqlx::query(sql)
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// What one expiry pass did to a document.
+#[derive(Debug, Default)]
+pub struct Expiry {
+    /// Ids of the invitations that expired, in slot order.
+    pub invitations: Vec<String>,
+    pub document_expired: bool,
+}
+
+pub enum Completion {
+    Completed,
+    NotOpen,
+    ActiveInvitations,
+}
+
+/// Filters of the completed-documents list.
+pub struct CompletedQuery<'a> {
+    pub account_id: &'a str,
+    /// Part of the name, any case.
+    pub name: Option<&'a str>,
+    pub irn: Option<&'a str>,
+    pub completed_from: Option<i64>,
+    pub completed_until: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Store {
+    /// Documents with an open invitation due at `now`, for the sweeper: from the index of
+    /// open invitations, so the cost follows the number due, not the number stored.
+    pub async fn documents_due_for_expiry(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let sql = format!(
+            "SELECT DISTINCT document_id FROM invitations WHERE expires_at <= $1 AND {OPEN} LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
+    /// When the next open invitation falls due, if any.
+    pub async fn next_expiry(&self) -> Result<Option<i64>, StoreError> {
+        let sql = format!("SELECT MIN(expires_at) FROM invitations WHERE {OPEN}");
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(self.pool())
+            .await?
+            .get(0))
+    }
+
+    /// Expires a document's open invitations that are due. On a `SENT` document each gets an
+    /// event, and the document becomes `EXPIRED` when no invitation is left open. On a
+    /// document already finished or deleted the flags are set without events: nothing can
+    /// happen there any more, and the invitation leaves the sweeper's index.
+    pub async fn expire_due(&self, document_id: &str, now: i64) -> Result<Expiry, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        lock_document(&mut tx, document_id, false).await?;
+        let open_doc: Option<(String, i64)> =
+            sqlx::query("SELECT status, deleted FROM documents WHERE id = $1")
+                .bind(document_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| (r.get(0), r.get(1)));
+        let sql = format!(
+            "SELECT id, name FROM invitations WHERE document_id = $1 AND expires_at <= $2 AND {OPEN} ORDER BY slot"
+        );
+        let due: Vec<(String, String)> = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        if due.is_empty() {
+            return Ok(Expiry::default());
+        }
+        let sql = format!(
+            "UPDATE invitations SET expired = 1, active = 0 WHERE document_id = $1 AND expires_at <= $2 AND {OPEN}"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let mut expiry = Expiry {
+            invitations: due.iter().map(|(id, _)| id.clone()).collect(),
+            document_expired: false,
+        };
+        if matches!(&open_doc, Some((status, 0)) if status == "SENT") {
+            let mut events: Vec<NewEvent> = due
+                .iter()
+                .map(|(_, name)| NewEvent::by_signet(now, "Invitation expired", name.clone()))
+                .collect();
+            let sql = format!("SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND {OPEN}");
+            let still_open: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(document_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+            if still_open == 0 {
+                sqlx::query("UPDATE documents SET status = 'EXPIRED' WHERE id = $1")
+                    .bind(document_id)
+                    .execute(&mut *tx)
+                    .await?;
+                events.push(NewEvent::by_signet(
+                    now,
+                    "Document expired",
+                    "no invitation is left open".into(),
+                ));
+                expiry.document_expired = true;
+            }
+            append_events(&mut tx, document_id, &events).await?;
+        }
+        tx.commit().await?;
+        Ok(expiry)
+    }
+
+    /// Gives a document's expired invitations a new expiry and makes the document `SENT`
+    /// again. With a signing order only the first open slot becomes active (unless one already
+    /// is). False when there was nothing to reactivate.
+    pub async fn reactivate(
+        &self,
+        document_id: &str,
+        expires_at: i64,
+        ordered: bool,
+        events: &[NewEvent],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let revived = sqlx::query(
+            "UPDATE documents SET status = 'SENT' WHERE id = $1 AND deleted = 0 AND status IN ('SENT', 'EXPIRED')",
+        )
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if revived != 1 {
+            return Ok(false);
+        }
+        let renewed = sqlx::query(
+            "UPDATE invitations SET expired = 0, active = 0, expires_at = $1 WHERE document_id = $2 \
+             AND expired = 1 AND deleted = 0 AND signed = 0 AND approved = 0 AND rejected = 0",
+        )
+        .bind(expires_at)
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if renewed == 0 {
+            return Ok(false);
+        }
+        if ordered {
+            let sql = format!(
+                "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND active = 1 AND {OPEN}"
+            );
+            let active: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(document_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+            if active == 0 {
+                let sql = format!(
+                    "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = \
+                     (SELECT MIN(slot) FROM invitations WHERE document_id = $1 AND {OPEN})"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(document_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        } else {
+            let sql =
+                format!("UPDATE invitations SET active = 1 WHERE document_id = $1 AND {OPEN}");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(document_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append_events(&mut tx, document_id, events).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Marks a document deleted, with every invitation that had not acted. Its files are
+    /// removed after the commit (`purge_files`). Returns the deleted row, or `None` when
+    /// there was no such document or it was already deleted.
+    pub async fn delete_document(
+        &self,
+        account_id: &str,
+        document_id: &str,
+        now: i64,
+        events: &[NewEvent],
+    ) -> Result<Option<DocumentRow>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let deleted = sqlx::query(
+            "UPDATE documents SET deleted = 1, deleted_at = $1 WHERE account_id = $2 AND id = $3 AND deleted = 0",
+        )
+        .bind(now)
+        .bind(account_id)
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if deleted != 1 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "UPDATE invitations SET deleted = 1, active = 0 WHERE document_id = $1 AND signed = 0 AND approved = 0",
+        )
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?;
+        append_events(&mut tx, document_id, events).await?;
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(document_from_row(row)))
+    }
+
+    /// Deleted documents whose files are still stored (a crash came between the deletion and
+    /// the removal).
+    pub async fn documents_to_purge(&self, limit: i64) -> Result<Vec<DocumentRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE deleted = 1 AND purged_at IS NULL LIMIT $1"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(document_from_row).collect())
+    }
+
+    pub async fn mark_purged(&self, document_id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE documents SET purged_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(document_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes an invitation that has not signed or approved, activating `activate_slot`
+    /// (the next in a signing order) if given. False when the document is no longer open or
+    /// the invitation already acted or was deleted.
+    pub async fn delete_invitation(
+        &self,
+        document_id: &str,
+        invitation_id: &str,
+        activate_slot: Option<i64>,
+        events: &[NewEvent],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if !lock_document(&mut tx, document_id, true).await? {
+            return Ok(false);
+        }
+        let deleted = sqlx::query(
+            "UPDATE invitations SET deleted = 1, active = 0 WHERE id = $1 AND signed = 0 AND approved = 0 AND deleted = 0",
+        )
+        .bind(invitation_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if deleted != 1 {
+            return Ok(false);
+        }
+        if let Some(slot) = activate_slot {
+            let sql = format!(
+                "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = $2 AND {OPEN}"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(document_id)
+                .bind(slot)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append_events(&mut tx, document_id, events).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Activates an open invitation out of its signing order. False when it is not open, is
+    /// already active, or its document is no longer `SENT`.
+    pub async fn activate_invitation(
+        &self,
+        document_id: &str,
+        invitation_id: &str,
+        events: &[NewEvent],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if !lock_document(&mut tx, document_id, true).await? {
+            return Ok(false);
+        }
+        let sql =
+            format!("UPDATE invitations SET active = 1 WHERE id = $1 AND active = 0 AND {OPEN}");
+        let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        append_events(&mut tx, document_id, events).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Completes a `SENT` document on the account's word, provided no invitation can still
+    /// act (an active one not yet due).
+    pub async fn complete_document(
+        &self,
+        document_id: &str,
+        now: i64,
+        events: &[NewEvent],
+    ) -> Result<Completion, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if !lock_document(&mut tx, document_id, true).await? {
+            return Ok(Completion::NotOpen);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND active = 1 AND expires_at > $2 AND {OPEN}"
+        );
+        let active: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+        if active > 0 {
+            return Ok(Completion::ActiveInvitations);
+        }
+        sqlx::query("UPDATE documents SET status = 'COMPLETED', completed_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(document_id)
+            .execute(&mut *tx)
+            .await?;
+        append_events(&mut tx, document_id, events).await?;
+        tx.commit().await?;
+        Ok(Completion::Completed)
+    }
+
+    /// Events that change no state (a notification sent again), committed together.
+    pub async fn record_events(
+        &self,
+        document_id: &str,
+        events: &[NewEvent],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        lock_document(&mut tx, document_id, false).await?;
+        append_events(&mut tx, document_id, events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of an account's completed documents, oldest completion first, and how many
+    /// match in all.
+    pub async fn completed_documents(
+        &self,
+        q: &CompletedQuery<'_>,
+    ) -> Result<(Vec<DocumentRow>, i64), StoreError> {
+        let mut filter = String::from("account_id = $1 AND status = 'COMPLETED' AND deleted = 0");
+        let mut n = 1;
+        let mut next = |clause: &str, filter: &mut String| {
+            n += 1;
+            filter.push_str(&clause.replace("$n", &format!("${n}")));
+        };
+        // `\` escapes LIKE's wildcards typed by the client: `name` is a plain substring.
+        let pattern = q.name.map(|s| {
+            let escaped = s
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        if pattern.is_some() {
+            next(" AND LOWER(name) LIKE $n ESCAPE '\\'", &mut filter);
+        }
+        if q.irn.is_some() {
+            next(" AND irn = $n", &mut filter);
+        }
+        if q.completed_from.is_some() {
+            next(" AND completed_at >= $n", &mut filter);
+        }
+        if q.completed_until.is_some() {
+            next(" AND completed_at <= $n", &mut filter);
+        }
+        let page = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY completed_at, id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(page)).bind(q.account_id);
+        let mut total = sqlx::query(sqlx::AssertSqlSafe(count)).bind(q.account_id);
+        if let Some(p) = &pattern {
+            rows = rows.bind(p.clone());
+            total = total.bind(p.clone());
+        }
+        if let Some(irn) = q.irn {
+            rows = rows.bind(irn.to_string());
+            total = total.bind(irn.to_string());
+        }
+        for bound in [q.completed_from, q.completed_until].into_iter().flatten() {
+            rows = rows.bind(bound);
+            total = total.bind(bound);
+        }
+        let rows = rows
+            .bind(q.limit)
+            .bind(q.offset)
+            .fetch_all(self.pool())
+            .await?;
+        let total: i64 = total.fetch_one(self.pool()).await?.get(0);
+        Ok((rows.into_iter().map(document_from_row).collect(), total))
+    }
+}

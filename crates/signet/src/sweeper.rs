@@ -1,0 +1,85 @@
+//! The background sweeper: expires invitations as they fall due and finishes removing the
+//! files of deleted documents. It asks the index of open invitations when the next one is due
+//! and sleeps until then (at most `IDLE`), so an idle server does no work. Several servers on
+//! one database may sweep at once: each change is conditional under the document's lock.
+
+use std::time::Duration;
+
+use crate::server::AppState;
+use crate::store::{Blobs, DocumentRow, StoreError};
+
+/// The longest sleep: bounds how late an expiry is when the database was changed by another
+/// process (this one is woken through `AppState::sweeper`).
+const IDLE: Duration = Duration::from_secs(10);
+/// The shortest sleep, so a row the sweep cannot settle never makes it spin.
+const BUSY: Duration = Duration::from_millis(250);
+const BATCH: i64 = 100;
+
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweep(&state).await {
+                tracing::error!(error = %e, "sweep failed");
+            }
+            let wait = match state.store.next_expiry().await {
+                Ok(Some(at)) => {
+                    let ms = (at - state.clock.now_ms()).max(0) as u64;
+                    Duration::from_millis(ms).clamp(BUSY, IDLE)
+                }
+                _ => IDLE,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = state.sweeper.notified() => {}
+            }
+        }
+    });
+}
+
+/// One pass at the clock's present time; returns how many invitations expired.
+pub async fn sweep(state: &AppState) -> Result<usize, StoreError> {
+    let _one_at_a_time = state.sweep_lock.lock().await;
+    sweep_locked(state).await
+}
+
+/// Moves the test clock and sweeps at the new time, with no background pass in between: the
+/// count returned is everything the step made due.
+pub async fn advance_and_sweep(state: &AppState, ms: i64) -> Result<usize, StoreError> {
+    let _one_at_a_time = state.sweep_lock.lock().await;
+    state.clock.advance(ms);
+    sweep_locked(state).await
+}
+
+async fn sweep_locked(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.clock.now_ms();
+    let mut expired = 0;
+    loop {
+        let due = state.store.documents_due_for_expiry(now, BATCH).await?;
+        for document_id in &due {
+            let e = state.store.expire_due(document_id, now).await?;
+            expired += e.invitations.len();
+            if e.document_expired {
+                tracing::info!(document = %document_id, "document expired");
+            }
+        }
+        if (due.len() as i64) < BATCH {
+            break;
+        }
+    }
+    for doc in state.store.documents_to_purge(BATCH).await? {
+        purge_files(state, &doc).await?;
+    }
+    Ok(expired)
+}
+
+/// Removes every stored version of a deleted document. The audit trail stays: it is the
+/// record of what happened, and holds the document's hash, not its content.
+pub async fn purge_files(state: &AppState, doc: &DocumentRow) -> Result<(), StoreError> {
+    for v in 1..=doc.versions {
+        state
+            .blobs
+            .delete(&Blobs::document_version(&doc.id, v))
+            .await?;
+    }
+    state.store.mark_purged(&doc.id, state.clock.now_ms()).await
+}
