@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::api::ApiError;
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::server::AppState;
-use crate::store::{Blobs, DocumentRow};
+use crate::store::DocumentRow;
 
 pub fn audit_key(document_id: &str) -> String {
     format!("documents/{document_id}/audit-trail.pdf")
@@ -35,10 +35,7 @@ pub async fn seal_completed(state: &AppState, document_id: &str) {
 /// Renders, seals and stores the audit trail of a completed document.
 pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
     let events = state.store.events_of(&doc.id).await?;
-    let final_pdf = state
-        .blobs
-        .get(&Blobs::document_version(&doc.id, doc.versions))
-        .await?;
+    let final_pdf = state.blobs.get(&doc.file_key).await?;
     let offset = zone_offset(&state.config.timezone);
     let now = state.clock.now_ms();
     let trail = signet_pdf::audit::AuditTrail {

@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use crate::audit_trail::audit_key;
 use crate::server::AppState;
-use crate::store::{Blobs, DocumentRow, StoreError};
+use crate::store::{DocumentRow, StoreError};
 
 /// The longest sleep: bounds how late an expiry is when the database was changed by another
 /// process (this one is woken through `AppState::sweeper`).
@@ -75,11 +76,9 @@ async fn sweep_locked(state: &AppState) -> Result<usize, StoreError> {
 /// Removes every stored version of a deleted document. The audit trail stays: it is the
 /// record of what happened, and holds the document's hash, not its content.
 pub async fn purge_files(state: &AppState, doc: &DocumentRow) -> Result<(), StoreError> {
-    for v in 1..=doc.versions {
-        state
-            .blobs
-            .delete(&Blobs::document_version(&doc.id, v))
-            .await?;
-    }
+    state
+        .blobs
+        .delete_all_under(&format!("documents/{}/", doc.id), &audit_key(&doc.id))
+        .await?;
     state.store.mark_purged(&doc.id, state.clock.now_ms()).await
 }

@@ -350,7 +350,57 @@ async fn simultaneous_last_actions_complete_once(db: Db) {
     }
 }
 
+/// Two signers at the same moment: whoever the database records as signed is exactly who
+/// the stored file holds a signature of (each attempt writes its file under its own key).
+async fn simultaneous_signatures_keep_the_recorded_file(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let w = json!({"name": "Unordered", "requireSigningOrder": false, "invitees": [
+        {"label": "A", "inviteeType": "Signer", "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]},
+        {"label": "B", "inviteeType": "Signer", "appearances": [{"page": "1", "x1": 300, "y1": 50, "x2": 500, "y2": 110}]}]});
+    let profile = common::create_workflow(&api, &w).await;
+    let people = json!([{"name": "Asha Rao", "email": "asha@example.com"},
+                        {"name": "Ravi Kumar", "email": "ravi@example.com"}]);
+    for _ in 0..4 {
+        let (id, links) = common::send_pdf(&api, &profile, "Race", None, &people).await;
+        let body = typed(true);
+        let (first, second) = (
+            format!("/api/sign/{}/sign", links[0]),
+            format!("/api/sign/{}/sign", links[1]),
+        );
+        let (a, b) = tokio::join!(invitee.post(&first, &body), invitee.post(&second, &body));
+        for reply in [&a, &b] {
+            assert!(
+                reply.body["status"] == 1
+                    || reply.body["messages"][0]["code"] == "invitation.conflict",
+                "{}",
+                reply.body
+            );
+        }
+        let d = api
+            .get(&format!("/api/v3.3/document/details?documentId={id}"))
+            .await;
+        let d = d.ok().clone();
+        let file = invitee
+            .http_get_bytes(&format!("/api/sign/{}/file", links[0]))
+            .await;
+        for (i, name) in ["Asha Rao", "Ravi Kumar"].iter().enumerate() {
+            let in_file = file
+                .windows(name.len() + 8)
+                .any(|w| w == format!("/Name ({name})").as_bytes());
+            assert_eq!(
+                d["invitations"][i]["signed"] == true,
+                in_file,
+                "{name}: recorded {} but in the file {in_file}",
+                d["invitations"][i]["signed"]
+            );
+        }
+    }
+}
+
 on_both_databases!(
+    simultaneous_signatures_keep_the_recorded_file,
     journey_with_signing_order,
     rejection_ends_the_invitation,
     file_urls_expire,

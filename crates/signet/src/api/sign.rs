@@ -76,10 +76,7 @@ async fn invitation_view(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (inv, w) = load(&state, &uuid).await?;
     let s = slot(&inv, &w);
-    let pdf = state
-        .blobs
-        .get(&Blobs::document_version(&inv.document_id, inv.versions))
-        .await?;
+    let pdf = state.blobs.get(&inv.file_key).await?;
     let pages = tokio::task::spawn_blocking(move || {
         signet_pdf::Document::open(&pdf, &signet_pdf::Limits::default()).map(|d| {
             d.pages()
@@ -122,10 +119,7 @@ async fn current_file(
             "this document was deleted",
         ));
     }
-    let pdf = state
-        .blobs
-        .get(&Blobs::document_version(&inv.document_id, inv.versions))
-        .await?;
+    let pdf = state.blobs.get(&inv.file_key).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf"),
@@ -238,10 +232,7 @@ async fn sign(
         });
     }
     let version = inv.versions;
-    let current = state
-        .blobs
-        .get(&Blobs::document_version(&inv.document_id, version))
-        .await?;
+    let current = state.blobs.get(&inv.file_key).await?;
     let keys = state.keys.clone();
     let signed = tokio::task::spawn_blocking(move || {
         let appended = signet_pdf::sign::sign(&current, &options, &keys.signer, None)?;
@@ -252,13 +243,10 @@ async fn sign(
     .await
     .map_err(|e| ApiError::new("internal.error", e.to_string()))?
     .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-    state
-        .blobs
-        .put(
-            &Blobs::document_version(&inv.document_id, version + 1),
-            signed,
-        )
-        .await?;
+    // A key of this attempt's own: a concurrent signer refused at commit cannot have
+    // overwritten the file of the one accepted.
+    let key = Blobs::new_version_key(&inv.document_id, version + 1);
+    state.blobs.put(&key, signed).await?;
     let (ip, ua) = witness(peer, &headers);
     let event = NewEvent {
         time: now,
@@ -275,7 +263,7 @@ async fn sign(
         OutcomeKind::Signed {
             signature_type: body.signature_type,
         },
-        Some(version),
+        Some((version, key)),
         event,
     )
     .await
@@ -354,7 +342,7 @@ async fn finish(
     inv: &InvitationRow,
     w: &WorkflowDefinition,
     kind: OutcomeKind,
-    based_on_version: Option<i64>,
+    new_version: Option<(i64, String)>,
     event: NewEvent,
 ) -> Result<axum::Json<Value>, ApiError> {
     let rejecting = matches!(kind, OutcomeKind::Rejected { .. });
@@ -377,12 +365,16 @@ async fn finish(
         invitation_id: inv.id.clone(),
         document_id: inv.document_id.clone(),
         kind,
-        based_on_version,
+        new_version: new_version.clone(),
         activate_slots,
         at: state.clock.now_ms(),
         events: vec![event],
     };
     let Some(completes) = state.store.record_outcome(&outcome).await? else {
+        if let Some((_, orphan)) = &new_version {
+            // Never recorded: nothing refers to it. The purge of the document would find it.
+            let _ = state.blobs.delete(orphan).await;
+        }
         return Err(ApiError::new(
             "invitation.conflict",
             "this invitation changed meanwhile; reload and try again",

@@ -33,6 +33,29 @@ impl Blobs {
         format!("documents/{document_id}/v{n}.pdf")
     }
 
+    /// A fresh key for version `n` of a document's file, unique to the attempt that writes it.
+    pub fn new_version_key(document_id: &str, n: i64) -> String {
+        let attempt = &uuid::Uuid::new_v4().simple().to_string()[..12];
+        format!("documents/{document_id}/v{n}-{attempt}.pdf")
+    }
+
+    /// Removes every object under `prefix` except `keep`.
+    pub async fn delete_all_under(&self, prefix: &str, keep: &str) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt;
+        let listed: Vec<object_store::ObjectMeta> = self
+            .inner
+            .list(Some(&ObjectPath::from(prefix)))
+            .try_collect()
+            .await
+            .map_err(err)?;
+        for meta in listed {
+            if meta.location.as_ref() != keep {
+                self.delete(meta.location.as_ref()).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.inner
             .put(&ObjectPath::from(key), PutPayload::from(bytes))

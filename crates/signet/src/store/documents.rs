@@ -13,6 +13,8 @@ pub struct NewDocument {
     pub irn: Option<String>,
     pub workflow: String,
     pub original_sha256: String,
+    /// Where the original file is stored.
+    pub file_key: String,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -49,6 +51,29 @@ impl NewEvent {
             details,
         }
     }
+}
+
+/// Moves a document between the per-status counts of its account (`None`: in from, or out
+/// to, nowhere), inside the transaction that changes its status.
+pub(super) async fn move_count(
+    tx: &mut Transaction<'_, Any>,
+    document_id: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(), StoreError> {
+    for (status, delta) in [(from, -1i64), (to, 1)] {
+        let Some(status) = status else { continue };
+        sqlx::query(
+            "INSERT INTO document_counts (account_id, status, n) SELECT account_id, $1, $2 FROM documents \
+             WHERE id = $3 ON CONFLICT (account_id, status) DO UPDATE SET n = document_counts.n + excluded.n",
+        )
+        .bind(status)
+        .bind(delta)
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Appends events after the document's last one, each hashed onto the one before, inside the
@@ -116,7 +141,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
-             versions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, 1, $8, $9)",
+             file_key, versions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, 1, $9, $10)",
         )
         .bind(&d.id)
         .bind(&d.account_id)
@@ -125,10 +150,12 @@ impl Store {
         .bind(&d.irn)
         .bind(&d.workflow)
         .bind(&d.original_sha256)
+        .bind(&d.file_key)
         .bind(d.created_at)
         .bind(d.expires_at)
         .execute(&mut *tx)
         .await?;
+        move_count(&mut tx, &d.id, None, Some("SENT")).await?;
         for i in invitations {
             sqlx::query(
                 "INSERT INTO invitations (id, document_id, slot, name, email, phone, invitee_type, active, \
@@ -177,7 +204,9 @@ impl Store {
     }
 
     /// One page of an account's documents, newest first, and how many match in all.
-    /// `query` matches the name, the id or the irn exactly, ignoring case.
+    /// `query` matches the name, the id or the irn exactly, ignoring case. Each form of the
+    /// question has an index, and totals without `query` come from the per-status counts, so
+    /// the cost does not grow with the number of documents stored.
     pub async fn list_documents(
         &self,
         account_id: &str,
@@ -194,31 +223,72 @@ impl Store {
             filter.push_str(&format!(" AND status = ${n}"));
         }
         if query.is_some() {
-            n += 1;
             filter.push_str(&format!(
-                " AND (LOWER(name) = ${n} OR UPPER(id) = UPPER(${n}) OR LOWER(irn) = ${n})"
+                " AND (id = ${} OR LOWER(name) = ${} OR LOWER(irn) = ${})",
+                n + 1,
+                n + 2,
+                n + 2
             ));
+            n += 2;
         }
         let page = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
-        let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
-        let lowered = query.map(str::to_lowercase);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(page)).bind(account_id);
-        let mut c = sqlx::query(sqlx::AssertSqlSafe(count)).bind(account_id);
         if let Some(s) = status {
             q = q.bind(s);
-            c = c.bind(s);
         }
-        if let Some(l) = &lowered {
-            q = q.bind(l.clone());
-            c = c.bind(l.clone());
+        // Ids are stored upper case; names and irns compare lowered.
+        if let Some(text) = query {
+            q = q.bind(text.to_uppercase()).bind(text.to_lowercase());
         }
         let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
-        let total: i64 = c.fetch_one(self.pool()).await?.get(0);
+        let total: i64 = match query {
+            Some(text) => {
+                let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
+                let mut c = sqlx::query(sqlx::AssertSqlSafe(count)).bind(account_id);
+                if let Some(s) = status {
+                    c = c.bind(s);
+                }
+                c.bind(text.to_uppercase())
+                    .bind(text.to_lowercase())
+                    .fetch_one(self.pool())
+                    .await?
+                    .get(0)
+            }
+            None => self.count_documents(account_id, status).await?,
+        };
         Ok((rows.into_iter().map(document_from_row).collect(), total))
+    }
+
+    /// An account's documents not deleted, of one status or all, from the kept counts.
+    pub async fn count_documents(
+        &self,
+        account_id: &str,
+        status: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let row = match status {
+            Some(s) => {
+                sqlx::query(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1 AND status = $2",
+                )
+                .bind(account_id)
+                .bind(s)
+                .fetch_one(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1",
+                )
+                .bind(account_id)
+                .fetch_one(self.pool())
+                .await?
+            }
+        };
+        Ok(row.get(0))
     }
 
     /// A document's events, oldest first, as the audit trail shows them.
@@ -253,15 +323,16 @@ pub struct DocumentRow {
     pub irn: Option<String>,
     pub status: String,
     pub deleted: bool,
-    pub versions: i64,
     pub original_sha256: String,
     pub created_at: i64,
     pub completed_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// The stored object of the current file.
+    pub file_key: String,
 }
 
-pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, versions, original_sha256, \
-     created_at, completed_at, deleted_at";
+pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, original_sha256, \
+     created_at, completed_at, deleted_at, file_key";
 
 pub(super) fn document_from_row(r: AnyRow) -> DocumentRow {
     DocumentRow {
@@ -271,11 +342,11 @@ pub(super) fn document_from_row(r: AnyRow) -> DocumentRow {
         irn: r.get(3),
         status: r.get(4),
         deleted: r.get::<i64, _>(5) != 0,
-        versions: r.get(6),
-        original_sha256: r.get(7),
-        created_at: r.get(8),
-        completed_at: r.get(9),
-        deleted_at: r.get(10),
+        original_sha256: r.get(6),
+        created_at: r.get(7),
+        completed_at: r.get(8),
+        deleted_at: r.get(9),
+        file_key: r.get(10),
     }
 }
 

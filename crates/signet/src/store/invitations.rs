@@ -1,7 +1,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::documents::{NewEvent, append_events};
+use super::documents::{NewEvent, append_events, move_count};
 use super::lifecycle::lock_document;
 use super::{Store, StoreError};
 
@@ -31,11 +31,13 @@ pub struct InvitationRow {
     pub created_at: i64,
     pub deleted: bool,
     pub account_id: String,
+    /// The stored object of the document's current file.
+    pub file_key: String,
 }
 
 const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
      i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
-     i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id";
+     i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id, d.file_key";
 
 fn from_row(r: AnyRow) -> InvitationRow {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
@@ -63,6 +65,7 @@ fn from_row(r: AnyRow) -> InvitationRow {
         created_at: r.get(20),
         deleted: flag(21),
         account_id: r.get(22),
+        file_key: r.get(23),
     }
 }
 
@@ -71,9 +74,10 @@ pub struct Outcome {
     pub invitation_id: String,
     pub document_id: String,
     pub kind: OutcomeKind,
-    /// With a new file version: the version the action was based on. The update only applies
-    /// if the document is still at it, so two signers never append to the same version.
-    pub based_on_version: Option<i64>,
+    /// With a new file version: the version the action was based on and where the new one is
+    /// stored. The update only applies if the document is still at that version, so two
+    /// signers never append to the same version.
+    pub new_version: Option<(i64, String)>,
     /// Slots to activate next (signing order).
     pub activate_slots: Vec<i64>,
     pub at: i64,
@@ -146,13 +150,14 @@ impl Store {
         if changed != 1 {
             return Ok(None);
         }
-        if let Some(v) = o.based_on_version {
+        if let Some((v, key)) = &o.new_version {
             let bumped = sqlx::query(
-                "UPDATE documents SET versions = $1 WHERE id = $2 AND versions = $3 AND status = 'SENT'",
+                "UPDATE documents SET versions = $1, file_key = $2 WHERE id = $3 AND versions = $4 AND status = 'SENT'",
             )
             .bind(v + 1)
+            .bind(key)
             .bind(&o.document_id)
-            .bind(v)
+            .bind(*v)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -193,6 +198,7 @@ impl Store {
             .bind(&o.document_id)
             .execute(&mut *tx)
             .await?;
+            move_count(&mut tx, &o.document_id, Some("SENT"), Some("COMPLETED")).await?;
             completion = NewEvent::by_signet(
                 o.at,
                 "Document completed",

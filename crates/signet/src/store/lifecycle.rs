@@ -4,7 +4,9 @@
 
 use sqlx::{Any, Row, Transaction};
 
-use super::documents::{DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row};
+use super::documents::{
+    DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, move_count,
+};
 use super::{Store, StoreError};
 
 /// An invitation that has neither acted nor been ended.
@@ -139,6 +141,7 @@ impl Store {
                     .bind(document_id)
                     .execute(&mut *tx)
                     .await?;
+                move_count(&mut tx, document_id, Some("SENT"), Some("EXPIRED")).await?;
                 events.push(NewEvent::by_signet(
                     now,
                     "Document expired",
@@ -164,13 +167,15 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
         let revived = sqlx::query(
-            "UPDATE documents SET status = 'SENT' WHERE id = $1 AND deleted = 0 AND status IN ('SENT', 'EXPIRED')",
+            "UPDATE documents SET status = 'SENT' WHERE id = $1 AND deleted = 0 AND status = 'EXPIRED'",
         )
         .bind(document_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if revived != 1 {
+        if revived == 1 {
+            move_count(&mut tx, document_id, Some("EXPIRED"), Some("SENT")).await?;
+        } else if !lock_document(&mut tx, document_id, true).await? {
             return Ok(false);
         }
         let renewed = sqlx::query(
@@ -248,12 +253,15 @@ impl Store {
         .await?;
         append_events(&mut tx, document_id, events).await?;
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(document_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = document_from_row(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(document_id)
+                .fetch_one(&mut *tx)
+                .await?,
+        );
+        move_count(&mut tx, document_id, Some(&row.status), None).await?;
         tx.commit().await?;
-        Ok(Some(document_from_row(row)))
+        Ok(Some(row))
     }
 
     /// Deleted documents whose files are still stored (a crash came between the deletion and
@@ -373,6 +381,7 @@ impl Store {
             .bind(document_id)
             .execute(&mut *tx)
             .await?;
+        move_count(&mut tx, document_id, Some("SENT"), Some("COMPLETED")).await?;
         append_events(&mut tx, document_id, events).await?;
         tx.commit().await?;
         Ok(Completion::Completed)

@@ -222,6 +222,18 @@ impl Client {
         self.send("POST", path, Some(body)).await
     }
 
+    /// A GET whose answer is bytes (a PDF), checked to be HTTP 200.
+    pub async fn http_get_bytes(&self, path: &str) -> Vec<u8> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        res.bytes().await.unwrap().to_vec()
+    }
+
     pub async fn raw_post(&self, path: &str, body: &str) -> Reply {
         let res = self
             .http

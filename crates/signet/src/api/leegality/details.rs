@@ -14,7 +14,7 @@ use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::files::signed_url;
 use crate::server::AppState;
-use crate::store::{Account, Blobs, CompletedQuery, DocumentRow, InvitationRow};
+use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
 
 pub(super) type Params = HashMap<String, String>;
 
@@ -187,7 +187,7 @@ async fn files_of(
     use base64::Engine;
     let until = state.clock.now_ms() + state.config.file_url_ttl.as_millis() as i64;
     let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
-    let current = Blobs::document_version(&doc.id, doc.versions);
+    let current = &doc.file_key;
     let file = match (want_file && !doc.deleted, form) {
         (false, _) => None,
         (true, FileForm::Url) => Some(signed_url(state, &current, until)),
@@ -486,11 +486,7 @@ pub async fn fetch_document_url(
     let until = state.clock.now_ms() + state.config.file_url_ttl.as_millis() as i64;
     let url = match kind {
         "AUDIT_TRAIL" => audit_trail_url(&state, &doc, until).await?,
-        _ => signed_url(
-            &state,
-            &Blobs::document_version(&doc.id, doc.versions),
-            until,
-        ),
+        _ => signed_url(&state, &doc.file_key, until),
     };
     Ok(ok(json!({"file": url})))
 }
@@ -515,7 +511,7 @@ pub async fn fetch_document_bytes(
             audit_trail_url(&state, &doc, until).await?;
             audit_key(&doc.id)
         }
-        _ => Blobs::document_version(&doc.id, doc.versions),
+        _ => doc.file_key.clone(),
     };
     let bytes = state.blobs.get(&key).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())

@@ -162,7 +162,15 @@ pub async fn create_sign_request(
             format!("file.file: the PDF is over the limit of {max} bytes"),
         ));
     }
-    let compact: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Most clients send base64 without line breaks: copy only when there are some.
+    let compact: std::borrow::Cow<str> = if b64.bytes().any(|b| b.is_ascii_whitespace()) {
+        b64.chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect::<String>()
+            .into()
+    } else {
+        b64.into()
+    };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
         .map_err(|e| {
@@ -280,6 +288,7 @@ pub async fn create_sign_request(
                 irn: irn.clone(),
                 workflow: stored.definition.clone(),
                 original_sha256: sha256,
+                file_key: Blobs::document_version(&document_id, 1),
                 created_at: now,
                 expires_at,
             },
