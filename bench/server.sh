@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The server's load figures in BENCHMARKS.md, reproduced:
+#
+#   bench/server.sh              both backends (~20 minutes on 2 cores with the full seed)
+#   bench/server.sh sqlite       one backend: sqlite or postgres
+#   BENCH_SEED=10000 bench/server.sh sqlite      a quicker pass (~5 minutes)
+#
+# For each backend, a fresh `signet serve` (release build, RUST_LOG=warn) on an ephemeral port,
+# SQLite in a temporary data dir or a throwaway PostgreSQL database on 127.0.0.1:5432 (user
+# postgres, trust auth; dropped at the end), one account, and bench/load (`signet-load`):
+#
+# 1. create: POST /api/v3.0/sign/request with a 100 KB PDF (concurrency 32) and a 5 MB PDF
+#    (concurrency 8, BENCH_BIG_REQUESTS requests).
+# 2. details (GET /api/v3.3/document/details) and list (GET /api/v3.0/sign/request/list, plain
+#    and with q=<irn>) on an almost empty database.
+# 3. journey: create (20 KB), both invitees sign (VIRTUAL_SIGN), details with file=true, GET the
+#    file URL: journeys per second and latency of each step.
+# 4. seed: BENCH_SEED documents (default 100,000; 2 KB PDFs, distinct irns), then details and
+#    list again, to see what a full database costs.
+#
+# Every run prints a summary on stderr and rows of one markdown table per backend on stdout;
+# the CPU columns split the run's CPU between server, generator and everything else (PostgreSQL,
+# other processes), as percent of one core (the machine has two: 200 %).
+#
+# Knobs: BENCH_DURATION (10s per timed run), BENCH_CONCURRENCY (32), BENCH_SEED (100000),
+# BENCH_BIG_REQUESTS (100), BENCH_PG (postgres://postgres@127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+DURATION=${BENCH_DURATION:-10s}
+CONC=${BENCH_CONCURRENCY:-32}
+SEED=${BENCH_SEED:-100000}
+BIG=${BENCH_BIG_REQUESTS:-100}
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+case "${1:-all}" in
+    all) BACKENDS="sqlite postgres" ;;
+    sqlite | postgres) BACKENDS=$1 ;;
+    *) echo "usage: bench/server.sh [sqlite|postgres]" >&2; exit 2 ;;
+esac
+
+cargo build --release -q -p signet -p signet-load
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
+WORK=$(mktemp -d)
+SERVER_PID=
+PG_DB=
+cleanup() {
+    stop_server
+    drop_database
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+stop_server() {
+    if [[ -n $SERVER_PID ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
+    fi
+}
+
+drop_database() {
+    if [[ -n $PG_DB ]]; then
+        psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
+        PG_DB=
+    fi
+}
+
+# Starts `signet serve` on port 0 and sets URL from the line it prints once listening.
+start_server() {
+    local dir=$1
+    RUST_LOG=${RUST_LOG:-warn} "$BIN/signet" serve --listen 127.0.0.1:0 --data-dir "$dir" \
+        >"$dir.out" 2>"$dir.err" &
+    SERVER_PID=$!
+    for _ in $(seq 300); do
+        URL=$(grep -o 'Signet listening on http://[^ ]*' "$dir.out" | head -1 | sed 's/.* on //') || true
+        [[ -n $URL ]] && return
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "the server did not start within 30 s" >&2
+    exit 1
+}
+
+bench_backend() {
+    local backend=$1 dir=$WORK/$1
+    mkdir -p "$dir"
+    if [[ $backend == postgres ]]; then
+        PG_DB=signet_bench_$$_$RANDOM
+        psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $PG_DB"
+        export SIGNET_DATABASE_URL=$PG/$PG_DB
+    else
+        unset SIGNET_DATABASE_URL
+    fi
+    start_server "$dir"
+    local token
+    token=$("$BIN/signet" account create --name "Bench" --data-dir "$dir" |
+        sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
+    export SIGNET_URL=$URL SIGNET_TOKEN=$token
+    local PROFILE_ID DOCUMENT_ID SAMPLE_IRN
+    eval "$("$BIN/signet-load" setup)"
+    load() { "$BIN/signet-load" "$@" --server-pid "$SERVER_PID"; }
+
+    echo "### $backend ($(date -u +%F), seed $SEED, $DURATION per timed run)"
+    echo
+    "$BIN/signet-load" header
+    load create --profile "$PROFILE_ID" --pdf-kb 100 --concurrency "$CONC" --duration "$DURATION"
+    load create --profile "$PROFILE_ID" --pdf-kb 5120 --concurrency 8 --requests "$BIG"
+    load details --document "$DOCUMENT_ID" --concurrency "$CONC" --duration "$DURATION"
+    load list --concurrency "$CONC" --duration "$DURATION"
+    load list --q "$SAMPLE_IRN" --concurrency "$CONC" --duration "$DURATION"
+    load journey --profile "$PROFILE_ID" --concurrency "$CONC" --duration "$DURATION"
+    load seed --profile "$PROFILE_ID" --count "$SEED" --concurrency "$CONC"
+    local after="after seed, c$CONC"
+    load details --document "$DOCUMENT_ID" --concurrency "$CONC" --duration "$DURATION" --label "details $after"
+    load list --concurrency "$CONC" --duration "$DURATION" --label "list $after"
+    load list --q "$SAMPLE_IRN" --concurrency "$CONC" --duration "$DURATION" --label "list q=irn $after"
+    echo
+    echo "Stored after the run: files $(du -sh "$dir" | cut -f1)$(
+        [[ $backend == postgres ]] && psql "$PG/$PG_DB" -tAc \
+            "SELECT ', database ' || pg_size_pretty(pg_database_size(current_database()))")"
+    echo
+    stop_server
+    drop_database
+}
+
+for b in $BACKENDS; do
+    bench_backend "$b"
+done
