@@ -190,8 +190,8 @@ async fn files_of(
     let current = &doc.file_key;
     let file = match (want_file && !doc.deleted, form) {
         (false, _) => None,
-        (true, FileForm::Url) => Some(signed_url(state, &current, until)),
-        (true, FileForm::Base64) => Some(b64(state.blobs.get(&current).await?)),
+        (true, FileForm::Url) => Some(signed_url(state, current, until)),
+        (true, FileForm::Base64) => Some(b64(state.blobs.get(current).await?)),
     };
     let audit = if want_audit && doc.status == "COMPLETED" {
         let url = audit_trail_url(state, doc, until).await?;
