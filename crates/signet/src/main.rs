@@ -1,5 +1,6 @@
 //! The `signet` binary: the server and its operator commands.
 
+mod account_cache;
 mod api;
 mod audit_trail;
 mod cli;

@@ -24,6 +24,7 @@ pub struct AppState {
     pub sweeper: Arc<tokio::sync::Notify>,
     /// Sweeps of this process run one at a time.
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
+    pub accounts: Arc<crate::account_cache::AccountCache>,
 }
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
@@ -53,6 +54,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         clock: Clock::default(),
         sweeper: Arc::new(tokio::sync::Notify::new()),
         sweep_lock: Arc::new(tokio::sync::Mutex::new(())),
+        accounts: Arc::default(),
     };
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");

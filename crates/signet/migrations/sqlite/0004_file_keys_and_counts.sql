@@ -16,7 +16,9 @@ CREATE TABLE document_counts (
 INSERT INTO document_counts (account_id, status, n)
     SELECT account_id, status, COUNT(*) FROM documents WHERE deleted = 0 GROUP BY account_id, status;
 
--- The list's filters: by status, newest first; `q` on the name or irn, ignoring case.
-CREATE INDEX documents_by_status ON documents (account_id, status, created_at);
+-- The list, newest first (with the id as tie-break, so the index gives the order and no sort
+-- of the account's documents is needed), by status too; `q` on the name or irn, any case.
+CREATE INDEX documents_newest ON documents (account_id, created_at, id);
+CREATE INDEX documents_by_status ON documents (account_id, status, created_at, id);
 CREATE INDEX documents_by_lower_name ON documents (LOWER(name));
 CREATE INDEX documents_by_lower_irn ON documents (LOWER(irn));

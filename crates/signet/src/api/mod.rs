@@ -118,11 +118,18 @@ impl FromRequestParts<AppState> for ApiAccount {
             .filter(|t| !t.is_empty())
             .ok_or_else(invalid)?;
         let hash = hex::encode(Sha256::digest(token.as_bytes()));
-        let account = state
-            .store
-            .account_by_token_hash(&hash)
-            .await?
-            .ok_or_else(invalid)?;
+        let account = match state.accounts.get(&hash) {
+            Some(a) => a,
+            None => {
+                let a = state
+                    .store
+                    .account_by_token_hash(&hash)
+                    .await?
+                    .ok_or_else(invalid)?;
+                state.accounts.put(&hash, &a);
+                a
+            }
+        };
         // The lookup matched on the hash; compare again in constant time so that no timing
         // difference in the database's comparison can be observed through this path.
         if !bool::from(account.token_hash.as_bytes().ct_eq(hash.as_bytes())) {

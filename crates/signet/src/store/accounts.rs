@@ -22,7 +22,7 @@ impl Store {
         .bind(&a.token_hash)
         .bind(&a.private_salt)
         .bind(a.created_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

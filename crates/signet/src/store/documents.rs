@@ -138,7 +138,7 @@ impl Store {
         invitations: &[NewInvitation],
         events: &[NewEvent],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
              file_key, versions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, 1, $9, $10)",
@@ -223,11 +223,14 @@ impl Store {
             filter.push_str(&format!(" AND status = ${n}"));
         }
         if query.is_some() {
+            // A union of three lookups, each answered by its own index; an OR of the three
+            // makes both databases scan the account's documents instead.
             filter.push_str(&format!(
-                " AND (id = ${} OR LOWER(name) = ${} OR LOWER(irn) = ${})",
-                n + 1,
-                n + 2,
-                n + 2
+                " AND id IN (SELECT id FROM documents WHERE id = ${a} \
+                 UNION SELECT id FROM documents WHERE LOWER(name) = ${b} \
+                 UNION SELECT id FROM documents WHERE LOWER(irn) = ${b})",
+                a = n + 1,
+                b = n + 2
             ));
             n += 2;
         }

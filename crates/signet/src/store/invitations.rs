@@ -121,7 +121,7 @@ impl Store {
     /// (and changes nothing) when the invitation was no longer open for it, or when another
     /// action got to the document's file first.
     pub async fn record_outcome(&self, o: &Outcome) -> Result<Option<bool>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         // The document's row lock first: actions on one document are serialized from here to
         // the commit, and one that was deleted, completed or expired meanwhile takes none.
         if !lock_document(&mut tx, &o.document_id, true).await? {

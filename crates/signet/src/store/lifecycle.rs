@@ -91,7 +91,7 @@ impl Store {
     /// document already finished or deleted the flags are set without events: nothing can
     /// happen there any more, and the invitation leaves the sweeper's index.
     pub async fn expire_due(&self, document_id: &str, now: i64) -> Result<Expiry, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         lock_document(&mut tx, document_id, false).await?;
         let open_doc: Option<(String, i64)> =
             sqlx::query("SELECT status, deleted FROM documents WHERE id = $1")
@@ -165,7 +165,7 @@ impl Store {
         ordered: bool,
         events: &[NewEvent],
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let revived = sqlx::query(
             "UPDATE documents SET status = 'SENT' WHERE id = $1 AND deleted = 0 AND status = 'EXPIRED'",
         )
@@ -232,7 +232,7 @@ impl Store {
         now: i64,
         events: &[NewEvent],
     ) -> Result<Option<DocumentRow>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let deleted = sqlx::query(
             "UPDATE documents SET deleted = 1, deleted_at = $1 WHERE account_id = $2 AND id = $3 AND deleted = 0",
         )
@@ -281,7 +281,7 @@ impl Store {
         sqlx::query("UPDATE documents SET purged_at = $1 WHERE id = $2")
             .bind(now)
             .bind(document_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -296,7 +296,7 @@ impl Store {
         activate_slot: Option<i64>,
         events: &[NewEvent],
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         if !lock_document(&mut tx, document_id, true).await? {
             return Ok(false);
         }
@@ -333,7 +333,7 @@ impl Store {
         invitation_id: &str,
         events: &[NewEvent],
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         if !lock_document(&mut tx, document_id, true).await? {
             return Ok(false);
         }
@@ -360,7 +360,7 @@ impl Store {
         now: i64,
         events: &[NewEvent],
     ) -> Result<Completion, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         if !lock_document(&mut tx, document_id, true).await? {
             return Ok(Completion::NotOpen);
         }
@@ -393,7 +393,7 @@ impl Store {
         document_id: &str,
         events: &[NewEvent],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         lock_document(&mut tx, document_id, false).await?;
         append_events(&mut tx, document_id, events).await?;
         tx.commit().await?;

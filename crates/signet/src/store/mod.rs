@@ -33,6 +33,11 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where writes go. On SQLite one connection: the database has one writer, and writers
+    /// waiting in this pool's queue are woken in turn, where several connections would meet
+    /// at SQLite's lock and sleep in its busy handler's steps (up to 100 ms each). On
+    /// PostgreSQL, the same pool as reads.
+    writer: AnyPool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,39 +69,51 @@ impl Store {
             Backend::Postgres => url.to_string(),
         };
         let is_sqlite = backend == Backend::Sqlite;
-        let pool = AnyPoolOptions::new()
-            // SQLite has one writer; more connections only queue on its lock.
-            .max_connections(if is_sqlite { 4 } else { 16 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if is_sqlite {
-                        // WAL: readers never wait for the writer; a writer waits for another
-                        // rather than failing at once.
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA foreign_keys = ON")
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await?;
+        let pool = open_pool(&url, is_sqlite, if is_sqlite { 4 } else { 16 }).await?;
+        let writer = if is_sqlite {
+            open_pool(&url, true, 1).await?
+        } else {
+            pool.clone()
+        };
         match backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&writer).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&writer).await?,
         }
-        Ok(Store { pool })
+        Ok(Store { pool, writer })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+}
+
+async fn open_pool(url: &str, is_sqlite: bool, size: u32) -> Result<AnyPool, StoreError> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(size)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if is_sqlite {
+                    // WAL: readers never wait for the writer; a writer waits for another
+                    // rather than failing at once.
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 5000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA foreign_keys = ON")
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
 }
 
 /// `sqlite://path` with the file created if missing, and its directory too.

@@ -65,7 +65,7 @@ impl Store {
         .bind(&w.definition)
         .bind(w.created_at)
         .bind(w.updated_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -114,7 +114,7 @@ impl Store {
         .bind(now)
         .bind(account_id)
         .bind(profile_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -135,7 +135,7 @@ impl Store {
         .bind(now)
         .bind(account_id)
         .bind(profile_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(r.rows_affected() == 1)
     }
