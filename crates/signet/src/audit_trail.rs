@@ -19,17 +19,24 @@ fn hex32(s: &str) -> [u8; 32] {
     out
 }
 
-/// Seals a document that just completed. The audit trail is a view of the committed event
-/// log: if sealing fails now, it is sealed when first asked for.
-pub async fn seal_completed(state: &AppState, document_id: &str) {
-    let sealed = match state.store.document_by_id(document_id).await {
-        Ok(Some(doc)) => seal(state, &doc).await,
-        Ok(None) => Ok(()),
-        Err(e) => Err(e.into()),
-    };
-    if let Err(e) = sealed {
-        tracing::error!(document = %document_id, error = ?e, "sealing the audit trail failed");
-    }
+/// Seals a document that just completed, after the answer: rendering and sealing take
+/// longer than the rest of the completing request, and nobody waits on them. The audit trail
+/// is a view of the committed event log: if sealing fails (or the process stops first), it is
+/// sealed when first asked for; two seals racing each store a complete trail (object writes
+/// are atomic renames), and the last one stays.
+pub fn seal_completed(state: &AppState, document_id: &str) {
+    let state = state.clone();
+    let document_id = document_id.to_string();
+    tokio::spawn(async move {
+        let sealed = match state.store.document_by_id(&document_id).await {
+            Ok(Some(doc)) => seal(&state, &doc).await,
+            Ok(None) => Ok(()),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = sealed {
+            tracing::error!(document = %document_id, error = ?e, "sealing the audit trail failed");
+        }
+    });
 }
 
 /// Renders, seals and stores the audit trail of a completed document.

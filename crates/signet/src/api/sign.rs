@@ -381,7 +381,7 @@ async fn finish(
         ));
     };
     if completes {
-        crate::audit_trail::seal_completed(state, &inv.document_id).await;
+        crate::audit_trail::seal_completed(state, &inv.document_id);
     }
     let mut answer = json!({"documentId": inv.document_id, "completed": completes});
     if let Some(url) = slot(inv, w)

@@ -298,7 +298,7 @@ pub async fn complete(
             ));
         }
     }
-    crate::audit_trail::seal_completed(&state, &doc.id).await;
+    crate::audit_trail::seal_completed(&state, &doc.id);
     Ok(ok(json!({})))
 }
 
