@@ -217,52 +217,62 @@ impl Store {
     ) -> Result<(Vec<DocumentRow>, i64), StoreError> {
         // Placeholders are numbered in order of first use, which both backends need.
         let mut filter = String::from("account_id = $1 AND deleted = 0");
-        let mut n = 1;
         if status.is_some() {
-            n += 1;
-            filter.push_str(&format!(" AND status = ${n}"));
+            filter.push_str(" AND status = $2");
         }
-        if query.is_some() {
-            // A union of three lookups, each answered by its own index; an OR of the three
-            // makes both databases scan the account's documents instead.
-            filter.push_str(&format!(
-                " AND id IN (SELECT id FROM documents WHERE id = ${a} \
-                 UNION SELECT id FROM documents WHERE LOWER(name) = ${b} \
-                 UNION SELECT id FROM documents WHERE LOWER(irn) = ${b})",
-                a = n + 1,
-                b = n + 2
-            ));
-            n += 2;
-        }
+        let n = if status.is_some() { 2 } else { 1 };
+        let Some(text) = query else {
+            let page = format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} \
+                 ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(page)).bind(account_id);
+            if let Some(s) = status {
+                q = q.bind(s);
+            }
+            let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+            let total = self.count_documents(account_id, status).await?;
+            return Ok((rows.into_iter().map(document_from_row).collect(), total));
+        };
+        // Three lookups, each answered by its own index, then merged: written as one filter
+        // with OR (or `id IN` a union), both databases walk the account's documents instead.
+        // Ids are stored upper case; names and irns compare lowered.
+        let (id, lowered) = (n + 1, n + 2);
+        let matched = |columns: &str| {
+            format!(
+                "SELECT {columns} FROM documents WHERE {filter} AND id = ${id} \
+                 UNION SELECT {columns} FROM documents WHERE {filter} AND LOWER(name) = ${lowered} \
+                 UNION SELECT {columns} FROM documents WHERE {filter} AND LOWER(irn) = ${lowered}"
+            )
+        };
         let page = format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+            "SELECT * FROM ({}) AS matched ORDER BY created_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            matched(DOCUMENT_COLUMNS),
+            n + 3,
+            n + 4
         );
+        let count = format!("SELECT COUNT(*) FROM ({}) AS matched", matched("id"));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(page)).bind(account_id);
+        let mut c = sqlx::query(sqlx::AssertSqlSafe(count)).bind(account_id);
         if let Some(s) = status {
             q = q.bind(s);
+            c = c.bind(s);
         }
-        // Ids are stored upper case; names and irns compare lowered.
-        if let Some(text) = query {
-            q = q.bind(text.to_uppercase()).bind(text.to_lowercase());
-        }
-        let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
-        let total: i64 = match query {
-            Some(text) => {
-                let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
-                let mut c = sqlx::query(sqlx::AssertSqlSafe(count)).bind(account_id);
-                if let Some(s) = status {
-                    c = c.bind(s);
-                }
-                c.bind(text.to_uppercase())
-                    .bind(text.to_lowercase())
-                    .fetch_one(self.pool())
-                    .await?
-                    .get(0)
-            }
-            None => self.count_documents(account_id, status).await?,
-        };
+        let rows = q
+            .bind(text.to_uppercase())
+            .bind(text.to_lowercase())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
+        let total: i64 = c
+            .bind(text.to_uppercase())
+            .bind(text.to_lowercase())
+            .fetch_one(self.pool())
+            .await?
+            .get(0);
         Ok((rows.into_iter().map(document_from_row).collect(), total))
     }
 
