@@ -3,10 +3,9 @@
 //! may reach a log line, so the log names the invitation and the masked address, never the
 //! link.
 
-use crate::server::AppState;
 use crate::store::InvitationRow;
 
-pub fn invitation(_state: &AppState, inv: &InvitationRow) {
+pub fn invitation(inv: &InvitationRow) {
     tracing::info!(
         document = %inv.document_id,
         slot = inv.slot,

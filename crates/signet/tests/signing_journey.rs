@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, Db, Server, base64, pdf_with_pages};
+use common::{Client, Db, Server, pdf_with_pages};
 use serde_json::{Value, json};
 
 /// A 40x16 RGBA PNG with a stroke on a transparent background, as a canvas sends.
@@ -13,7 +13,7 @@ const STROKE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAACgAAAAQCAYAAABk1z2tAAAAY0lEQV
 /// links' UUIDs in slot order.
 async fn send(api: &Client, signing_order: bool) -> (String, Vec<String>) {
     let w = json!({
-        "name": "Loan agreement", "publish": true, "requireSigningOrder": signing_order,
+        "name": "Loan agreement", "requireSigningOrder": signing_order,
         "invitees": [
             {"label": "Borrower", "inviteeType": "Signer", "appearances": [{"page": "L", "x1": 50, "y1": 50, "x2": 250, "y2": 110}],
              "redirectUrl": "https://example.com/done?step=2"},
@@ -21,36 +21,21 @@ async fn send(api: &Client, signing_order: bool) -> (String, Vec<String>) {
             {"label": "Lender", "inviteeType": "Reviewer"}
         ]
     });
-    let profile = api.post("/api/signet/workflows", &w).await.ok()["profileId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let req = json!({
-        "profileId": profile,
-        "file": {"name": "Loan agreement 42", "file": base64(&pdf_with_pages(3))},
-        "invitees": [
-            {"name": "Asha Rao", "email": "asha@example.com"},
-            {"name": "आशा राव", "phone": "9876500000"},
-            {"name": "Ravi Kumar", "email": "ravi@example.com"}
-        ]
-    });
-    let reply = api.post("/api/v3.0/sign/request", &req).await;
-    let d = reply.ok();
-    let links = d["invitees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            i["signUrl"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    (d["documentId"].as_str().unwrap().to_string(), links)
+    let profile = common::create_workflow(api, &w).await;
+    let people = json!([
+        {"name": "Asha Rao", "email": "asha@example.com"},
+        {"name": "आशा राव", "phone": "9876500000"},
+        {"name": "Ravi Kumar", "email": "ravi@example.com"}
+    ]);
+    common::send_file(
+        api,
+        &profile,
+        "Loan agreement 42",
+        None,
+        &pdf_with_pages(3),
+        &people,
+    )
+    .await
 }
 
 fn typed(consent: bool) -> Value {

@@ -10,43 +10,34 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Client, Db, Server, base64};
+use common::{Client, Db, Server};
 use serde_json::json;
 
 /// One signer whose mark goes on the last page, then one reviewer, in order.
 async fn send(api: &Client) -> Vec<String> {
     let w = json!({
-        "name": "Service agreement", "publish": true, "requireSigningOrder": true,
+        "name": "Service agreement", "requireSigningOrder": true,
         "invitees": [
             {"label": "Client", "inviteeType": "Signer", "appearances": [{"page": "L", "x1": 320, "y1": 60, "x2": 540, "y2": 130}]},
             {"label": "Legal", "inviteeType": "Reviewer"}
         ]
     });
-    let profile = api.post("/api/signet/workflows", &w).await.ok()["profileId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let req = json!({
-        "profileId": profile,
-        "file": {"name": "Service agreement 2025-07", "file": base64(&agreement_pdf())},
-        "invitees": [
-            {"name": "Asha Rao", "email": "asha@example.com"},
-            {"name": "Ravi Kumar", "email": "ravi@example.com"}
-        ]
-    });
-    api.post("/api/v3.0/sign/request", &req).await.ok()["invitees"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let url = i["signUrl"].as_str().unwrap();
-            url.rsplit('/').next().unwrap().to_string()
-        })
-        .collect()
+    let profile = common::create_workflow(api, &w).await;
+    let people = json!([{"name": "Asha Rao", "email": "asha@example.com"},
+                        {"name": "Ravi Kumar", "email": "ravi@example.com"}]);
+    let pdf = agreement_pdf();
+    common::send_file(
+        api,
+        &profile,
+        "Service agreement 2025-07",
+        None,
+        &pdf,
+        &people,
+    )
+    .await
+    .1
 }
 
-/// A two-page A4 contract with text and rules on it, so that the screenshots show a document
-/// and the test can tell a rendered page from a blank one.
 fn agreement_pdf() -> Vec<u8> {
     let mut pages = vec![];
     for n in 1..=2 {
@@ -76,27 +67,7 @@ fn agreement_pdf() -> Vec<u8> {
         ));
         objects.push(format!("<< /Length {} >>\nstream\n{c}endstream", c.len()));
     }
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = vec![];
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    common::pdf_from_objects(&objects)
 }
 
 /// playwright-core as scripts/test installs it; a clear failure when it has not run.

@@ -64,6 +64,15 @@ impl Blobs {
         Ok(())
     }
 
+    /// Whether an object is stored, without reading it.
+    pub async fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        match self.inner.head(&ObjectPath::from(key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(err(e)),
+        }
+    }
+
     /// Removes an object; one already gone counts as removed, so a purge can be repeated.
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
         match self.inner.delete(&ObjectPath::from(key)).await {

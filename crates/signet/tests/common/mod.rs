@@ -267,6 +267,12 @@ pub fn pdf_with_pages(pages: usize) -> Vec<u8> {
     for _ in 0..pages {
         objects.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into());
     }
+    pdf_from_objects(&objects)
+}
+
+/// A PDF whose objects are `objects` (object n is `objects[n - 1]`), with a correct
+/// cross-reference table; object 1 must be the catalog.
+pub fn pdf_from_objects(objects: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
     let mut offsets = vec![];
     for (i, o) in objects.iter().enumerate() {
@@ -309,9 +315,21 @@ pub async fn send_pdf(
     irn: Option<&str>,
     invitees: &Value,
 ) -> (String, Vec<String>) {
+    send_file(api, profile_id, name, irn, &pdf_with_pages(2), invitees).await
+}
+
+/// `send_pdf` with a PDF of the caller's.
+pub async fn send_file(
+    api: &Client,
+    profile_id: &str,
+    name: &str,
+    irn: Option<&str>,
+    pdf: &[u8],
+    invitees: &Value,
+) -> (String, Vec<String>) {
     let mut req = serde_json::json!({
         "profileId": profile_id,
-        "file": {"name": name, "file": base64(&pdf_with_pages(2))},
+        "file": {"name": name, "file": base64(pdf)},
         "invitees": invitees,
     });
     if let Some(irn) = irn {

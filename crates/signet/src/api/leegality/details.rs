@@ -85,7 +85,7 @@ async fn audit_trail_url(
     doc: &DocumentRow,
     until: i64,
 ) -> Result<String, ApiError> {
-    if state.blobs.get(&audit_key(&doc.id)).await.is_err() {
+    if !state.blobs.exists(&audit_key(&doc.id)).await? {
         audit_trail::seal(state, doc).await?;
     }
     Ok(signed_url(state, &audit_key(&doc.id), until))

@@ -403,7 +403,7 @@ pub async fn resend(
                             .store
                             .record_events(&inv.document_id, &[event])
                             .await?;
-                        crate::notify::invitation(&state, &inv);
+                        crate::notify::invitation(&inv);
                         1
                     }
                 };
