@@ -1,4 +1,4 @@
-//! The server's time. Expiry and (later) webhook retries are driven by it, so tests move it
+//! The server's time. Expiry and webhook retries are driven by it, so tests move it
 //! forward instead of sleeping: with `SIGNET_TEST_CLOCK=true` an authenticated
 //! `POST /api/signet/clock/advance` shifts it, the way payment APIs offer test clocks.
 

@@ -32,6 +32,31 @@ pub struct Config {
     /// expiry then happens on demand instead of after real days).
     #[arg(long, env = "SIGNET_TEST_CLOCK", default_value_t = false)]
     pub test_clock: bool,
+    /// Let webhooks go to loopback and private addresses (tests, private networks). Off, a
+    /// webhook URL that resolves to one is refused, so accounts cannot reach the server's own
+    /// network through it.
+    #[arg(long, env = "SIGNET_WEBHOOK_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhook_allow_private: bool,
+    /// Delays of the retries after a failed webhook attempt, comma-separated; after the last
+    /// the delivery is dead (it can still be redelivered through the API).
+    #[arg(long, env = "SIGNET_WEBHOOK_RETRIES", default_value = "0s,1h,3h", value_parser = parse_durations)]
+    pub webhook_retries: Durations,
+    /// How long a webhook receiver has to answer before the attempt counts as failed.
+    #[arg(long, env = "SIGNET_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub webhook_timeout: Duration,
+}
+
+/// A list of durations, e.g. `0s,1h,3h` (empty: none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Durations(pub Vec<Duration>);
+
+fn parse_durations(s: &str) -> Result<Durations, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(parse_duration)
+        .collect::<Result<Vec<_>, _>>()
+        .map(Durations)
 }
 
 impl Config {
@@ -96,5 +121,15 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
+        assert_eq!(
+            parse_durations("0s, 1h,3h"),
+            Ok(Durations(vec![
+                Duration::ZERO,
+                Duration::from_secs(3600),
+                Duration::from_secs(3 * 3600)
+            ]))
+        );
+        assert_eq!(parse_durations(""), Ok(Durations(vec![])));
+        assert!(parse_durations("1h,later").is_err());
     }
 }

@@ -13,6 +13,7 @@ mod server;
 mod store;
 mod sweeper;
 mod web;
+mod webhooks;
 
 use std::process::ExitCode;
 

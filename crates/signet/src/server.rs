@@ -45,6 +45,10 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     config.listen = bound;
     let blobs =
         Blobs::local(&config.data_dir.join("objects")).map_err(|e| format!("file storage: {e}"))?;
+    let store = store.with_webhooks(Arc::new(crate::webhooks::payload::Renderer {
+        public_url: config.public_url(),
+        offset: crate::domain::document::zone_offset(&config.timezone),
+    }));
     let state = AppState {
         store,
         blobs,
@@ -60,6 +64,15 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }
     crate::sweeper::spawn(state.clone());
+    crate::webhooks::dispatcher::spawn(
+        state.store.clone(),
+        state.clock.clone(),
+        crate::webhooks::dispatcher::Settings {
+            timeout: state.config.webhook_timeout,
+            retry_delays: state.config.webhook_retries.0.clone(),
+            allow_private: state.config.webhook_allow_private,
+        },
+    )?;
     let public = state.config.public_url();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state));

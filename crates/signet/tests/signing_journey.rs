@@ -105,7 +105,7 @@ async fn journey_with_signing_order(db: Db) {
     );
 
     // The signed file: two signatures by the server's seal, trusted through /trust/root.pem.
-    let http = reqwest::Client::new();
+    let http = common::http();
     let pdf = http
         .get(format!("{}{}", server.url, path(2, "/file")))
         .send()
@@ -291,7 +291,7 @@ async fn file_urls_expire(db: Db) {
         ))
         .await;
     let url = details.ok()["file"].as_str().unwrap().to_string();
-    let http = reqwest::Client::new();
+    let http = common::http();
     assert_eq!(http.get(&url).send().await.unwrap().status(), 200);
     assert!(
         details.ok().get("auditTrail").is_none(),

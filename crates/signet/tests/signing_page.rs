@@ -119,7 +119,7 @@ async fn a_signer_signs_and_a_reviewer_approves_in_chromium() {
     assert_eq!(reviewer.ok()["approved"], true);
 
     // The file now carries one valid signature by the server's seal.
-    let http = reqwest::Client::new();
+    let http = common::http();
     let get = |path: String| {
         let http = http.clone();
         let url = format!("{}{path}", server.url);
@@ -145,7 +145,7 @@ async fn the_page_is_served_with_its_security_headers_and_unknown_links_are_404(
     let server = Server::start(Db::Sqlite);
     let api = server.client(&server.create_account("Acme").token);
     let links = send(&api).await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let page = http
         .get(format!("{}/sign/{}", server.url, links[0]))
         .send()

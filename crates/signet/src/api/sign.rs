@@ -345,7 +345,10 @@ async fn finish(
     new_version: Option<(i64, String)>,
     event: NewEvent,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let rejecting = matches!(kind, OutcomeKind::Rejected { .. });
+    let rejecting = matches!(
+        kind,
+        OutcomeKind::Rejected { .. } | OutcomeKind::VerificationFailed { .. }
+    );
     // With a signing order only one slot is active at a time, so reading the others before
     // the transaction cannot race; completion is decided inside it (store::record_outcome).
     let activate_slots = if w.require_signing_order && !rejecting {

@@ -244,8 +244,66 @@ impl InviteeSlot {
                 ));
             }
         }
+        if let Some(w) = &self.webhook
+            && w.version != "2.5"
+        {
+            return Err(invalid(
+                "workflow.webhook.version.unsupported",
+                format!(
+                    "{}: only version 2.5 is sent (the body of API.md section 6)",
+                    at("webhook.version")
+                ),
+            ));
+        }
+        if self.webhook_headers.len() > 20 {
+            return Err(invalid(
+                "workflow.webhook.header.invalid",
+                format!("{}: at most 20 headers", at("webhookHeaders")),
+            ));
+        }
+        for (name, value) in &self.webhook_headers {
+            if let Some(why) = header_problem(name, value) {
+                return Err(invalid(
+                    "workflow.webhook.header.invalid",
+                    format!("{}.{name}: {why}", at("webhookHeaders")),
+                ));
+            }
+        }
         Ok(())
     }
+}
+
+/// Headers Signet sets itself on every webhook, which a slot cannot replace.
+const RESERVED_HEADERS: &[&str] = &[
+    "content-type",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "host",
+    "user-agent",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+];
+
+/// Why a static webhook header cannot be sent as given, if it cannot.
+fn header_problem(name: &str, value: &str) -> Option<&'static str> {
+    // RFC 9110 token characters.
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || name.len() > 100 || !name.chars().all(token) {
+        return Some("not a valid header name");
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Some("set by Signet itself");
+    }
+    if value.len() > 4096
+        || value
+            .chars()
+            .any(|c| !(c == '\t' || (' '..='~').contains(&c)))
+    {
+        return Some("values are printable ASCII, at most 4096 characters");
+    }
+    None
 }
 
 #[cfg(test)]
@@ -319,6 +377,25 @@ mod tests {
             (
                 |v| v["invitees"][0]["enforceAuthentication"] = true.into(),
                 "workflow.authentication.unsupported",
+            ),
+            (
+                |v| v["invitees"][0]["webhook"]["version"] = "2.1".into(),
+                "workflow.webhook.version.unsupported",
+            ),
+            (
+                |v| v["invitees"][0]["webhookHeaders"] = serde_json::json!({"Bad Name": "x"}),
+                "workflow.webhook.header.invalid",
+            ),
+            (
+                |v| v["invitees"][0]["webhookHeaders"] = serde_json::json!({"X-Key": "a\r\nb"}),
+                "workflow.webhook.header.invalid",
+            ),
+            (
+                |v| {
+                    v["invitees"][0]["webhookHeaders"] =
+                        serde_json::json!({"Webhook-Signature": "x"})
+                },
+                "workflow.webhook.header.invalid",
             ),
         ];
         for (change, code) in cases {

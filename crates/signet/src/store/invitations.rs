@@ -3,6 +3,7 @@ use sqlx::any::AnyRow;
 
 use super::documents::{NewEvent, append_events, move_count};
 use super::lifecycle::lock_document;
+use super::webhooks::{VerificationCheck, WebhookEvent};
 use super::{Store, StoreError};
 
 /// An invitation with what its invitee's actions need of the document.
@@ -85,9 +86,40 @@ pub struct Outcome {
 }
 
 pub enum OutcomeKind {
-    Signed { signature_type: String },
+    Signed {
+        signature_type: String,
+    },
     Approved,
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
+    /// The signer's certificate failed the checks the request asked for: the invitation is
+    /// terminated (recorded as rejected, with the failed checks as its message), as
+    /// Leegality does. Nothing reaches it over HTTP until certificate-based signing exists;
+    /// `webhooks::tests` proves its path.
+    #[cfg_attr(not(test), allow(dead_code))]
+    VerificationFailed {
+        checks: Vec<VerificationCheck>,
+    },
+}
+
+impl OutcomeKind {
+    fn webhook_event(&self) -> WebhookEvent {
+        match self {
+            OutcomeKind::Signed { .. } => WebhookEvent::Signed,
+            OutcomeKind::Approved => WebhookEvent::Approved,
+            OutcomeKind::Rejected { .. } => WebhookEvent::Rejected,
+            OutcomeKind::VerificationFailed { .. } => WebhookEvent::VerificationFailed,
+        }
+    }
+
+    /// Ends the invitation without signing or approving it.
+    fn ends_unfinished(&self) -> bool {
+        matches!(
+            self,
+            OutcomeKind::Rejected { .. } | OutcomeKind::VerificationFailed { .. }
+        )
+    }
 }
 
 impl Store {
@@ -131,6 +163,18 @@ impl Store {
             OutcomeKind::Signed { signature_type } => ("signed", Some(signature_type.clone())),
             OutcomeKind::Approved => ("approved", None),
             OutcomeKind::Rejected { reason } => ("rejected", Some(reason.clone())),
+            OutcomeKind::VerificationFailed { checks } => (
+                "rejected",
+                Some(format!(
+                    "Certificate verification failed: {}",
+                    checks
+                        .iter()
+                        .filter(|c| !c.passed)
+                        .map(|c| c.check.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ),
         };
         let extra_column = match o.kind {
             OutcomeKind::Signed { .. } => "signature_type",
@@ -179,7 +223,7 @@ impl Store {
         // the other's action, so the last of them completes the document.
         let mut events: Vec<&NewEvent> = o.events.iter().collect();
         let completion;
-        let completes = !matches!(o.kind, OutcomeKind::Rejected { .. })
+        let completes = !o.kind.ends_unfinished()
             && {
                 let pending: i64 = sqlx::query(
                 "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND signed = 0 AND approved = 0 AND deleted = 0",
@@ -207,7 +251,22 @@ impl Store {
             events.push(&completion);
         }
         append_events(&mut tx, &o.document_id, events).await?;
+        let checks = match &o.kind {
+            OutcomeKind::VerificationFailed { checks } => checks.as_slice(),
+            _ => &[],
+        };
+        let wrote = self
+            .enqueue_webhooks(
+                &mut tx,
+                o.kind.webhook_event(),
+                &[&o.invitation_id],
+                completes,
+                checks,
+                o.at,
+            )
+            .await?;
         tx.commit().await?;
+        self.wake_dispatcher(wrote);
         Ok(Some(completes))
     }
 }

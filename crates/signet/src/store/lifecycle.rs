@@ -7,6 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use super::documents::{
     DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, move_count,
 };
+use super::webhooks::WebhookEvent;
 use super::{Store, StoreError};
 
 /// An invitation that has neither acted nor been ended.
@@ -125,6 +126,7 @@ impl Store {
             invitations: due.iter().map(|(id, _)| id.clone()).collect(),
             document_expired: false,
         };
+        let mut wrote = false;
         if matches!(&open_doc, Some((status, 0)) if status == "SENT") {
             let mut events: Vec<NewEvent> = due
                 .iter()
@@ -150,8 +152,13 @@ impl Store {
                 expiry.document_expired = true;
             }
             append_events(&mut tx, document_id, &events).await?;
+            let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
+            wrote = self
+                .enqueue_webhooks(&mut tx, WebhookEvent::Expired, &ids, false, &[], now)
+                .await?;
         }
         tx.commit().await?;
+        self.wake_dispatcher(wrote);
         Ok(expiry)
     }
 

@@ -10,6 +10,7 @@ mod blobs;
 mod documents;
 mod invitations;
 mod lifecycle;
+mod webhooks;
 mod workflows;
 
 pub use accounts::Account;
@@ -17,6 +18,10 @@ pub use blobs::Blobs;
 pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind};
 pub use lifecycle::{CompletedQuery, Completion};
+pub use webhooks::{
+    AttemptResult, ClaimedDelivery, DeliveryRow, EventFacts, RenderedWebhook, VerificationCheck,
+    WebhookEvent, WebhookRenderer,
+};
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 
 use std::path::Path;
@@ -38,6 +43,8 @@ pub struct Store {
     /// at SQLite's lock and sleep in its busy handler's steps (up to 100 ms each). On
     /// PostgreSQL, the same pool as reads.
     writer: AnyPool,
+    backend: Backend,
+    outbox: Option<webhooks::Outbox>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +86,12 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&writer).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&writer).await?,
         }
-        Ok(Store { pool, writer })
+        Ok(Store {
+            pool,
+            writer,
+            backend,
+            outbox: None,
+        })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+pub mod receiver;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
     Sqlite,
@@ -21,6 +23,9 @@ pub struct Server {
     pub data_dir: PathBuf,
     pub database_url: String,
     pg_database: Option<String>,
+    env: Vec<(String, String)>,
+    /// False for a second process on another's database and files: the first cleans up.
+    owns_data: bool,
 }
 
 pub struct Account {
@@ -72,35 +77,45 @@ impl Server {
                 (format!("{}/{name}", postgres_admin_url()), Some(name))
             }
         };
-        let mut child = signet()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("SIGNET_DATA_DIR", &data_dir)
-            .env("SIGNET_DATABASE_URL", &database_url)
-            .env("RUST_LOG", "warn")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("signet serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let Some(url) = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(str::to_string)
-        else {
-            let _ = child.kill();
-            panic!("no address in {line:?}");
-        };
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, url) = spawn_serve(&data_dir, &database_url, &env);
         Server {
             child,
             url,
             data_dir,
             database_url,
             pg_database,
+            env,
+            owns_data: true,
         }
+    }
+
+    /// A second `signet serve` on this server's database and files, as a scaled-out
+    /// deployment runs several behind a load balancer.
+    pub fn start_sharing(&self) -> Server {
+        let (child, url) = spawn_serve(&self.data_dir, &self.database_url, &self.env);
+        Server {
+            child,
+            url,
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            pg_database: self.pg_database.clone(),
+            env: self.env.clone(),
+            owns_data: false,
+        }
+    }
+
+    /// Kills the process with SIGKILL, as a crash would, and starts it again on the same
+    /// database and files (on a new port).
+    pub fn crash_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, url) = spawn_serve(&self.data_dir, &self.database_url, &self.env);
+        self.child = child;
+        self.url = url;
     }
 
     /// `signet account create` against the same database, as an operator runs it.
@@ -128,20 +143,61 @@ impl Server {
         Client {
             base: self.url.clone(),
             token: token.into(),
-            http: reqwest::Client::new(),
+            http: http(),
         }
     }
+}
+
+/// Starts `signet serve` on port 0 and reads the address it printed.
+fn spawn_serve(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    env: &[(String, String)],
+) -> (Child, String) {
+    let mut child = signet()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("SIGNET_DATA_DIR", data_dir)
+        .env("SIGNET_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("signet serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let Some(url) = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(str::to_string)
+    else {
+        let _ = child.kill();
+        panic!("no address in {line:?}");
+    };
+    (child, url)
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if !self.owns_data {
+            return;
+        }
         if let Some(db) = &self.pg_database {
             psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
+}
+
+/// An HTTP client. The server's reqwest is built with TLS but without a crypto provider of
+/// its own, and tests share its features, so the provider the server uses is installed first.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 fn ulid_like() -> String {

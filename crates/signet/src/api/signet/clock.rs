@@ -1,5 +1,6 @@
 //! `POST /api/signet/clock/advance`: moves the server's clock forward and runs the sweeper
-//! at once, so a test sees expiry (and what follows it) without sleeping. Mounted only with
+//! at once, so a test sees expiry (and what follows it: webhooks, retries falling due)
+//! without sleeping. Mounted only with
 //! `SIGNET_TEST_CLOCK=true`; otherwise the path does not exist.
 
 use axum::Router;
@@ -39,6 +40,10 @@ async fn advance(
     }
     let expired =
         crate::sweeper::advance_and_sweep(&state, body.seconds.saturating_mul(1000)).await?;
+    // Retries the step made due go out now, not at the dispatcher's next idle wake-up.
+    if let Some(ready) = state.store.deliveries_ready() {
+        ready.notify_one();
+    }
     Ok(ok(json!({
         "now": rfc3339(state.clock.now_ms()),
         "expiredInvitations": expired,

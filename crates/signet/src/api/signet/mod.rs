@@ -1,6 +1,7 @@
 //! Signet's own endpoints under `/api/signet/` (RFC 3339 timestamps).
 
 mod clock;
+mod webhooks;
 mod workflows;
 
 use axum::Router;
@@ -8,5 +9,7 @@ use axum::Router;
 use crate::server::AppState;
 
 pub fn routes(test_clock: bool) -> Router<AppState> {
-    workflows::routes().merge(clock::routes(test_clock))
+    workflows::routes()
+        .merge(webhooks::routes())
+        .merge(clock::routes(test_clock))
 }

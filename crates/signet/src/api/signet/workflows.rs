@@ -72,9 +72,28 @@ fn workflow_json(w: &StoredWorkflow) -> Value {
     v
 }
 
-fn validated(def: WorkflowDefinition) -> Result<(WorkflowDefinition, String), ApiError> {
+fn validated(
+    state: &AppState,
+    def: WorkflowDefinition,
+) -> Result<(WorkflowDefinition, String), ApiError> {
     def.validate()
         .map_err(|e| ApiError::new(e.code, e.message))?;
+    if !state.config.webhook_allow_private {
+        for (i, slot) in def.invitees.iter().enumerate() {
+            let urls = slot.webhook.iter().flat_map(|w| [&w.success, &w.error]);
+            for url in urls.flatten() {
+                if let Some(host) = crate::webhooks::address::private_literal_host(url) {
+                    return Err(ApiError::new(
+                        "workflow.webhook.url.private",
+                        format!(
+                            "invitees[{i}].webhook: {}",
+                            crate::webhooks::address::refusal(&host)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     let json =
         serde_json::to_string(&def).map_err(|e| ApiError::new("internal.error", e.to_string()))?;
     Ok((def, json))
@@ -85,7 +104,7 @@ async fn create_workflow(
     ApiAccount(account): ApiAccount,
     ApiJson(def): ApiJson<WorkflowDefinition>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let (def, json) = validated(def)?;
+    let (def, json) = validated(&state, def)?;
     let now = state.clock.now_ms();
     let w = StoredWorkflow {
         profile_id: new_profile_id(),
@@ -128,7 +147,7 @@ async fn replace_workflow(
     Path(profile_id): Path<String>,
     ApiJson(def): ApiJson<WorkflowDefinition>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let (def, json) = validated(def)?;
+    let (def, json) = validated(&state, def)?;
     let store = &state.store;
     if !store
         .replace_workflow(

@@ -1,0 +1,113 @@
+//! `/api/signet/webhooks/deliveries`: what was sent where and what came back, and sending one
+//! again. Nothing secret is shown: no static header, no signature.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::api::{ApiAccount, ApiError, ok};
+use crate::server::AppState;
+use crate::store::{DeliveryRow, rfc3339};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/signet/webhooks/deliveries", get(list_deliveries))
+        .route(
+            "/api/signet/webhooks/deliveries/{id}/redeliver",
+            post(redeliver),
+        )
+}
+
+const STATES: &[&str] = &["pending", "delivered", "dead"];
+
+/// `documentId` (one document's deliveries), `state` (`pending`, `delivered` or `dead`) and
+/// `limit` (1–500, default 100) narrow the list; newest first.
+async fn list_deliveries(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let document_id = params.get("documentId").filter(|d| !d.is_empty());
+    if let Some(id) = document_id
+        && state.store.document(&account.id, id).await?.is_none()
+    {
+        return Err(ApiError::new(
+            "no.document.found",
+            format!("no document {id:?}"),
+        ));
+    }
+    let wanted = params.get("state").filter(|s| !s.is_empty());
+    if let Some(s) = wanted
+        && !STATES.contains(&s.as_str())
+    {
+        return Err(ApiError::new(
+            "webhook.state.invalid",
+            "state: pending, delivered or dead",
+        ));
+    }
+    let limit = match params.get("limit") {
+        None => 100,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=500).contains(l))
+            .ok_or_else(|| ApiError::new("limit.invalid", "limit: a number from 1 to 500"))?,
+    };
+    let rows = state
+        .store
+        .deliveries(
+            &account.id,
+            document_id.map(String::as_str),
+            wanted.map(String::as_str),
+            limit,
+        )
+        .await?;
+    Ok(ok(
+        json!({"deliveries": rows.iter().map(delivery_json).collect::<Vec<_>>()}),
+    ))
+}
+
+/// Sends the delivery again now, with the same `webhook-id` and body. A delivered or dead
+/// one starts the retry schedule over.
+async fn redeliver(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let row = state
+        .store
+        .redeliver(&account.id, &id, state.clock.now_ms())
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                "webhook.delivery.not.found",
+                format!("no webhook delivery {id:?}"),
+            )
+        })?;
+    Ok(ok(delivery_json(&row)))
+}
+
+fn delivery_json(d: &DeliveryRow) -> Value {
+    json!({
+        "id": d.id,
+        "documentId": d.document_id,
+        "invitationId": d.invitation_id,
+        "event": d.event,
+        "url": d.url,
+        "state": d.state,
+        "createdAt": rfc3339(d.created_at),
+        "nextAttemptAt": d.next_attempt_at.filter(|_| d.state == "pending").map(rfc3339),
+        "deliveredAt": d.delivered_at.map(rfc3339),
+        "attempts": d.attempts.iter().map(|a| json!({
+            "number": a.number,
+            "time": rfc3339(a.time),
+            "url": a.url,
+            "httpStatus": a.http_status,
+            "error": a.error,
+            "durationMs": a.duration_ms,
+        })).collect::<Vec<_>>(),
+    })
+}

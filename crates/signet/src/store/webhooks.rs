@@ -1,0 +1,476 @@
+//! The webhook outbox: deliveries written in the transaction of the event they report, claimed
+//! by dispatchers (several processes may share one PostgreSQL), and their attempts.
+//!
+//! The store knows no wire format: a [`WebhookRenderer`] given at start-up turns what the
+//! transaction sees of an event into the URL, headers and body to send.
+
+use std::sync::Arc;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::{Backend, Store, StoreError};
+
+/// The invitation events that cause webhooks (API.md section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookEvent {
+    Signed,
+    Approved,
+    Rejected,
+    /// A certificate-based signature whose checks failed: the invitation is terminated.
+    VerificationFailed,
+    Expired,
+}
+
+impl WebhookEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            WebhookEvent::Signed => "signed",
+            WebhookEvent::Approved => "approved",
+            WebhookEvent::Rejected => "rejected",
+            WebhookEvent::VerificationFailed => "verification_failed",
+            WebhookEvent::Expired => "expired",
+        }
+    }
+}
+
+/// One check of a signer's certificate against what the request asked to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationCheck {
+    /// `name`, `smartName`, `pincode`, `state`, `title`, `yob` or `gender`.
+    pub check: String,
+    pub passed: bool,
+    /// The match score of `smartName` (0–100).
+    pub score: Option<i64>,
+}
+
+/// An invitation event as the transaction recording it sees it, after the change.
+#[derive(Debug, Clone)]
+pub struct EventFacts {
+    pub event: WebhookEvent,
+    pub document_id: String,
+    pub irn: Option<String>,
+    /// True when this event completed the document.
+    pub completes_document: bool,
+    /// The workflow JSON the document was sent with.
+    pub workflow: String,
+    pub slot: i64,
+    pub invitation_id: String,
+    pub invitee_type: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub expired: bool,
+    pub expires_at: i64,
+    pub rejection_message: Option<String>,
+    pub signature_type: Option<String>,
+    pub checks: Vec<VerificationCheck>,
+    /// The account's private salt, which keys the body's `mac`.
+    pub private_salt: String,
+}
+
+/// What to send for an event, rendered once, when it is recorded.
+#[derive(Debug, Clone)]
+pub struct RenderedWebhook {
+    pub url: String,
+    /// The slot's static headers, as a JSON object.
+    pub headers: String,
+    pub body: String,
+}
+
+/// Turns an event into its webhook, or `None` when its slot has no URL for it.
+pub trait WebhookRenderer: Send + Sync {
+    fn render(&self, facts: &EventFacts) -> Option<RenderedWebhook>;
+}
+
+/// The renderer, and the signal that wakes this process's dispatcher after a commit.
+#[derive(Clone)]
+pub(super) struct Outbox {
+    renderer: Arc<dyn WebhookRenderer>,
+    ready: Arc<tokio::sync::Notify>,
+}
+
+/// A delivery a dispatcher claimed: it alone attempts it until the lease runs out.
+#[derive(Debug, Clone)]
+pub struct ClaimedDelivery {
+    pub id: String,
+    pub account_id: String,
+    pub url: String,
+    pub headers: String,
+    pub body: String,
+    pub step: i64,
+}
+
+/// How one attempt went.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    pub delivery_id: String,
+    pub url: String,
+    /// The step the attempt was made at (from the claim).
+    pub step: i64,
+    pub time: i64,
+    pub duration_ms: i64,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+}
+
+impl AttemptResult {
+    pub fn delivered(&self) -> bool {
+        self.http_status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// A delivery with its attempts, for the account that owns it.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub document_id: String,
+    pub invitation_id: String,
+    pub event: String,
+    pub url: String,
+    pub state: String,
+    pub attempts: Vec<AttemptRow>,
+    pub next_attempt_at: Option<i64>,
+    pub created_at: i64,
+    pub delivered_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttemptRow {
+    pub number: i64,
+    pub time: i64,
+    pub url: String,
+    pub http_status: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+const FACT_COLUMNS: &str = "i.id, i.slot, i.invitee_type, i.name, i.email, i.phone, i.active, i.expired, \
+     i.expires_at, i.rejection_message, i.signature_type, d.irn, d.workflow, a.private_salt";
+
+impl Store {
+    /// Renders each event's webhook with `renderer` from now on, inside the transaction that
+    /// records it. Without one (e.g. `signet account create`) no webhook is written.
+    pub fn with_webhooks(mut self, renderer: Arc<dyn WebhookRenderer>) -> Store {
+        self.outbox = Some(Outbox {
+            renderer,
+            ready: Arc::default(),
+        });
+        self
+    }
+
+    /// Notified after every commit that wrote a delivery.
+    pub fn deliveries_ready(&self) -> Option<Arc<tokio::sync::Notify>> {
+        self.outbox.as_ref().map(|o| o.ready.clone())
+    }
+
+    /// Wakes the dispatcher once the transaction that wrote deliveries has committed.
+    pub(super) fn wake_dispatcher(&self, wrote: bool) {
+        if let (true, Some(o)) = (wrote, &self.outbox) {
+            o.ready.notify_one();
+        }
+    }
+
+    /// Writes the deliveries of `event` for each of `invitation_ids`, in the caller's
+    /// transaction and after its changes. Returns whether any was written.
+    pub(super) async fn enqueue_webhooks(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        event: WebhookEvent,
+        invitation_ids: &[&str],
+        completes_document: bool,
+        checks: &[VerificationCheck],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(outbox) = &self.outbox else {
+            return Ok(false);
+        };
+        let mut wrote = false;
+        for id in invitation_ids {
+            let sql = format!(
+                "SELECT {FACT_COLUMNS}, d.id, d.account_id FROM invitations i \
+                 JOIN documents d ON d.id = i.document_id JOIN accounts a ON a.id = d.account_id \
+                 WHERE i.id = $1"
+            );
+            let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*id)
+                .fetch_optional(&mut **tx)
+                .await?
+            else {
+                continue;
+            };
+            let document_id: String = r.get(14);
+            let account_id: String = r.get(15);
+            let facts = EventFacts {
+                event,
+                document_id: document_id.clone(),
+                irn: r.get(11),
+                completes_document,
+                workflow: r.get(12),
+                slot: r.get(1),
+                invitation_id: r.get(0),
+                invitee_type: r.get(2),
+                name: r.get(3),
+                email: r.get(4),
+                phone: r.get(5),
+                active: r.get::<i64, _>(6) != 0,
+                expired: r.get::<i64, _>(7) != 0,
+                expires_at: r.get(8),
+                rejection_message: r.get(9),
+                signature_type: r.get(10),
+                checks: checks.to_vec(),
+                private_salt: r.get(13),
+            };
+            let Some(w) = outbox.renderer.render(&facts) else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (id, account_id, document_id, invitation_id, event, url, \
+                 headers, body, state, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)",
+            )
+            .bind(ulid::Ulid::generate().to_string())
+            .bind(account_id)
+            .bind(document_id)
+            .bind(*id)
+            .bind(event.name())
+            .bind(w.url)
+            .bind(w.headers)
+            .bind(w.body)
+            .bind(now)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            wrote = true;
+        }
+        Ok(wrote)
+    }
+
+    /// Claims up to `limit` deliveries due at `now` for this process until `lease_until`.
+    /// On PostgreSQL rows another process is claiming are skipped, not waited for, so two
+    /// dispatchers never claim the same attempt.
+    pub async fn claim_deliveries(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // The outer conditions repeat the inner ones: PostgreSQL re-checks them on a row that
+        // changed while this statement waited, the subquery's result it does not.
+        let sql = format!(
+            "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id IN \
+             (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
+              ORDER BY next_attempt_at LIMIT $3 {lock}) \
+             AND state = 'pending' AND next_attempt_at <= $4 \
+             RETURNING id, account_id, url, headers, body, step"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .bind(now)
+            .fetch_all(self.writer())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ClaimedDelivery {
+                id: r.get(0),
+                account_id: r.get(1),
+                url: r.get(2),
+                headers: r.get(3),
+                body: r.get(4),
+                step: r.get(5),
+            })
+            .collect())
+    }
+
+    /// When the next pending delivery is due, if any.
+    pub async fn next_delivery_due(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query(
+            "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'",
+        )
+        .fetch_one(self.pool())
+        .await?
+        .get(0))
+    }
+
+    /// The salt that keys an account's webhook signatures.
+    pub async fn private_salt(&self, account_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query("SELECT private_salt FROM accounts WHERE id = $1")
+                .bind(account_id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.get(0)),
+        )
+    }
+
+    /// Records attempts in one transaction: delivered on a 2xx, otherwise the next retry after
+    /// `retry_delays[step]`, or dead once the schedule is used up.
+    pub async fn record_attempts(
+        &self,
+        results: &[AttemptResult],
+        retry_delays_ms: &[i64],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        for a in results {
+            let (state, step, next, delivered_at) = if a.delivered() {
+                ("delivered", a.step, None, Some(now))
+            } else if let Some(delay) = retry_delays_ms.get(a.step as usize) {
+                ("pending", a.step + 1, Some(now + delay), None)
+            } else {
+                ("dead", a.step + 1, None, None)
+            };
+            let number: Option<i64> = sqlx::query(
+                "UPDATE webhook_deliveries SET state = $1, step = $2, next_attempt_at = $3, \
+                 delivered_at = $4, attempts = attempts + 1 WHERE id = $5 RETURNING attempts",
+            )
+            .bind(state)
+            .bind(step)
+            .bind(next)
+            .bind(delivered_at)
+            .bind(&a.delivery_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.get(0));
+            let Some(number) = number else { continue };
+            sqlx::query(
+                "INSERT INTO webhook_attempts (delivery_id, number, time, url, http_status, error, duration_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&a.delivery_id)
+            .bind(number)
+            .bind(a.time)
+            .bind(&a.url)
+            .bind(a.http_status.map(i64::from))
+            .bind(&a.error)
+            .bind(a.duration_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account's deliveries, newest first: of one document, or all of them.
+    pub async fn deliveries(
+        &self,
+        account_id: &str,
+        document_id: Option<&str>,
+        state: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, document_id, invitation_id, event, url, state, next_attempt_at, created_at, \
+             delivered_at FROM webhook_deliveries WHERE account_id = $1",
+        );
+        let mut n = 1;
+        if document_id.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND document_id = ${n}"));
+        }
+        if state.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND state = ${n}"));
+        }
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, id DESC LIMIT ${}",
+            n + 1
+        ));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id);
+        if let Some(d) = document_id {
+            q = q.bind(d);
+        }
+        if let Some(s) = state {
+            q = q.bind(s);
+        }
+        let mut rows: Vec<DeliveryRow> = q
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(delivery_from_row)
+            .collect();
+        if rows.is_empty() {
+            return Ok(rows);
+        }
+        let placeholders: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT delivery_id, number, time, url, http_status, error, duration_ms FROM webhook_attempts \
+             WHERE delivery_id IN ({}) ORDER BY delivery_id, number",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in &rows {
+            q = q.bind(r.id.clone());
+        }
+        for a in q.fetch_all(self.pool()).await? {
+            let id: String = a.get(0);
+            if let Some(d) = rows.iter_mut().find(|d| d.id == id) {
+                d.attempts.push(AttemptRow {
+                    number: a.get(1),
+                    time: a.get(2),
+                    url: a.get(3),
+                    http_status: a.get(4),
+                    error: a.get(5),
+                    duration_ms: a.get(6),
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Sends a delivery again now. A delivered or dead one starts its retry schedule over.
+    /// `None` when the account has no such delivery.
+    pub async fn redeliver(
+        &self,
+        account_id: &str,
+        delivery_id: &str,
+        now: i64,
+    ) -> Result<Option<DeliveryRow>, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE webhook_deliveries SET step = CASE WHEN state = 'pending' THEN step ELSE 0 END, \
+             state = 'pending', next_attempt_at = $1, delivered_at = NULL \
+             WHERE id = $2 AND account_id = $3",
+        )
+        .bind(now)
+        .bind(delivery_id)
+        .bind(account_id)
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.wake_dispatcher(true);
+        let row = sqlx::query(
+            "SELECT id, document_id, invitation_id, event, url, state, next_attempt_at, created_at, \
+             delivered_at FROM webhook_deliveries WHERE id = $1",
+        )
+        .bind(delivery_id)
+        .fetch_optional(self.writer())
+        .await?;
+        Ok(row.map(delivery_from_row))
+    }
+}
+
+fn delivery_from_row(r: AnyRow) -> DeliveryRow {
+    DeliveryRow {
+        id: r.get(0),
+        document_id: r.get(1),
+        invitation_id: r.get(2),
+        event: r.get(3),
+        url: r.get(4),
+        state: r.get(5),
+        next_attempt_at: r.get(6),
+        created_at: r.get(7),
+        delivered_at: r.get(8),
+        attempts: vec![],
+    }
+}

@@ -1,0 +1,301 @@
+//! The dispatcher: claims due deliveries from the outbox, sends each in its own task, and
+//! records the attempts in batches.
+//!
+//! Claiming pushes a delivery's due time forward by a lease, so no other dispatcher (this
+//! process's next pass, or another process on the same PostgreSQL) takes it while it is being
+//! sent; if this process dies mid-attempt the lease runs out and the delivery is sent again:
+//! at least once, never lost. Results go to one recorder task that commits them together,
+//! so the database sees one transaction per batch, not one per webhook.
+
+use std::collections::{HashMap, HashSet};
+use std::error::Error as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use tokio::sync::{Notify, Semaphore, mpsc};
+
+use super::address::{PublicOnly, is_public, refusal};
+use super::signature::body_signature;
+use crate::clock::Clock;
+use crate::store::{AttemptResult, ClaimedDelivery, Store};
+
+/// Attempts in flight at once, per process.
+const IN_FLIGHT: usize = 256;
+/// Results committed together at most.
+const RECORD_BATCH: usize = 512;
+/// The longest sleep: how late this process notices deliveries another process wrote or a
+/// retry that fell due.
+const IDLE: Duration = Duration::from_secs(1);
+/// How long a claim holds a delivery beyond the attempt's own timeout.
+const LEASE_MARGIN: Duration = Duration::from_secs(50);
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub timeout: Duration,
+    /// Delays of the retries after a failed attempt; once used up the delivery is dead.
+    pub retry_delays: Vec<Duration>,
+    pub allow_private: bool,
+}
+
+/// Starts this process's dispatcher (nothing when the store writes no webhooks).
+pub fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), String> {
+    let Some(ready) = store.deliveries_ready() else {
+        return Ok(());
+    };
+    let client = http_client(&settings)?;
+    let (results, rx) = mpsc::unbounded_channel();
+    let delays_ms: Vec<i64> = settings
+        .retry_delays
+        .iter()
+        .map(|d| d.as_millis() as i64)
+        .collect();
+    tokio::spawn(record(store.clone(), clock.clone(), rx, delays_ms));
+    let d = Dispatcher {
+        store,
+        clock,
+        client,
+        settings,
+        ready,
+        results,
+        permits: Arc::new(Semaphore::new(IN_FLIGHT)),
+        in_flight: Arc::default(),
+        salts: HashMap::new(),
+    };
+    tokio::spawn(d.run());
+    Ok(())
+}
+
+/// Redirects are not followed (a 3xx is a failed attempt): the account chose the URL, not
+/// whoever answers it. No proxy is read from the environment: it would bypass the address
+/// check.
+fn http_client(settings: &Settings) -> Result<reqwest::Client, String> {
+    // reqwest is built without a TLS crypto provider of its own (ring is smaller to build
+    // than aws-lc); an error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut b = reqwest::Client::builder()
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("Signet-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .pool_max_idle_per_host(IN_FLIGHT);
+    if !settings.allow_private {
+        b = b.dns_resolver(Arc::new(PublicOnly));
+    }
+    b.build().map_err(|e| format!("webhook HTTP client: {e}"))
+}
+
+struct Dispatcher {
+    store: Store,
+    clock: Clock,
+    client: reqwest::Client,
+    settings: Settings,
+    ready: Arc<Notify>,
+    results: mpsc::UnboundedSender<AttemptResult>,
+    permits: Arc<Semaphore>,
+    /// Deliveries this process is sending: a claim that finds one again (its lease ran out
+    /// under a test clock step) leaves it to the attempt under way.
+    in_flight: Arc<Mutex<HashSet<String>>>,
+    /// Private salts never change, so each account's is read once.
+    salts: HashMap<String, Arc<str>>,
+}
+
+impl Dispatcher {
+    async fn run(mut self) {
+        let lease = (self.settings.timeout + LEASE_MARGIN).as_millis() as i64;
+        loop {
+            let free = self.permits.available_permits();
+            let mut more = false;
+            if free > 0 {
+                let now = self.clock.now_ms();
+                match self
+                    .store
+                    .claim_deliveries(now, now + lease, free as i64)
+                    .await
+                {
+                    Ok(batch) => {
+                        more = batch.len() == free;
+                        for d in batch {
+                            self.start(d).await;
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "claiming webhook deliveries failed"),
+                }
+            }
+            if more && self.permits.available_permits() > 0 {
+                continue;
+            }
+            let wait = match self.store.next_delivery_due().await {
+                Ok(Some(at)) => Duration::from_millis((at - self.clock.now_ms()).max(0) as u64)
+                    .clamp(Duration::from_millis(5), IDLE),
+                _ => IDLE,
+            };
+            let permits = self.permits.clone();
+            tokio::select! {
+                _ = self.ready.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                // Full: wait for an attempt to finish rather than for the clock.
+                _ = permits.acquire(), if free == 0 => {}
+            }
+        }
+    }
+
+    async fn start(&mut self, d: ClaimedDelivery) {
+        if !self
+            .in_flight
+            .lock()
+            .expect("not poisoned")
+            .insert(d.id.clone())
+        {
+            return;
+        }
+        let salt = match self.salts.get(&d.account_id) {
+            Some(s) => s.clone(),
+            None => match self.store.private_salt(&d.account_id).await {
+                Ok(Some(s)) => {
+                    let s: Arc<str> = s.into();
+                    self.salts.insert(d.account_id.clone(), s.clone());
+                    s
+                }
+                _ => {
+                    // Left claimed: the lease runs out and it is tried again.
+                    self.in_flight.lock().expect("not poisoned").remove(&d.id);
+                    return;
+                }
+            },
+        };
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
+            return;
+        };
+        let client = self.client.clone();
+        let clock = self.clock.clone();
+        let allow_private = self.settings.allow_private;
+        let timeout = self.settings.timeout;
+        let results = self.results.clone();
+        let in_flight = self.in_flight.clone();
+        tokio::spawn(async move {
+            let time = clock.now_ms();
+            let started = Instant::now();
+            let outcome = send(&client, &d, &salt, time / 1000, allow_private, timeout).await;
+            let result = AttemptResult {
+                delivery_id: d.id.clone(),
+                url: d.url.clone(),
+                step: d.step,
+                time,
+                duration_ms: started.elapsed().as_millis() as i64,
+                http_status: outcome.as_ref().ok().copied(),
+                error: outcome.err(),
+            };
+            if !result.delivered() {
+                // The id and what went wrong; never the URL, its headers or body, which may
+                // carry credentials.
+                tracing::warn!(delivery = %d.id, status = ?result.http_status,
+                    error = result.error.as_deref().unwrap_or(""), "webhook attempt failed");
+            }
+            in_flight.lock().expect("not poisoned").remove(&d.id);
+            let _ = results.send(result);
+            drop(permit);
+        });
+    }
+}
+
+/// One attempt: the HTTP status the receiver answered, or why there was none.
+async fn send(
+    client: &reqwest::Client,
+    d: &ClaimedDelivery,
+    salt: &str,
+    timestamp: i64,
+    allow_private: bool,
+    timeout: Duration,
+) -> Result<u16, String> {
+    let url = reqwest::Url::parse(&d.url).map_err(|e| format!("invalid URL: {e}"))?;
+    // Addresses written as such never reach the resolver, which checks names.
+    if !allow_private {
+        let literal = url.host_str().and_then(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .ok()
+        });
+        if let Some(ip) = literal.filter(|ip| !is_public(*ip)) {
+            return Err(refusal(&ip.to_string()));
+        }
+    }
+    let mut req = client
+        .post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .header("webhook-id", &d.id)
+        .header("webhook-timestamp", timestamp)
+        .header(
+            "webhook-signature",
+            body_signature(salt.as_bytes(), &d.id, timestamp, d.body.as_bytes()),
+        );
+    let headers: HashMap<String, String> = serde_json::from_str(&d.headers).unwrap_or_default();
+    for (name, value) in headers {
+        // Checked when the workflow was stored; a header that no longer parses is skipped.
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
+            req = req.header(n, v);
+        }
+    }
+    let mut res = req
+        .body(d.body.clone())
+        .send()
+        .await
+        .map_err(|e| describe(e, timeout))?;
+    let status = res.status().as_u16();
+    // Read (a little of) the answer so the connection can be used again.
+    let mut read = 0;
+    while let Ok(Some(chunk)) = res.chunk().await {
+        read += chunk.len();
+        if read > 64 * 1024 {
+            break;
+        }
+    }
+    Ok(status)
+}
+
+/// What went wrong, without the URL (it may hold a token).
+fn describe(e: reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {} s", timeout.as_secs_f32());
+    }
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Commits results as they come, together when several are waiting. A batch that cannot be
+/// recorded is dropped after a few tries: its deliveries' leases run out and they are sent
+/// again, so a failing database delays webhooks but loses none.
+async fn record(
+    store: Store,
+    clock: Clock,
+    mut rx: mpsc::UnboundedReceiver<AttemptResult>,
+    delays_ms: Vec<i64>,
+) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while rx.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        for attempt in 1..=5 {
+            match store
+                .record_attempts(&batch, &delays_ms, clock.now_ms())
+                .await
+            {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, attempt, "recording webhook attempts failed");
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                }
+            }
+        }
+        batch.clear();
+    }
+}
