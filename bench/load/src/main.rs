@@ -3,7 +3,8 @@
 //! Each subcommand repeats one kind of request (or a whole signing journey) on `--concurrency`
 //! connections for `--duration` or `--requests` iterations, then prints latency percentiles
 //! and throughput: a summary on stderr, markdown table rows on stdout. `bench/server.sh`
-//! starts the server and runs the whole set.
+//! starts the server and runs the whole set. `webhooks` measures webhook delivery against a
+//! receiver of its own (`bench/webhooks.sh`).
 
 mod client;
 mod cpu;
@@ -11,6 +12,7 @@ mod pdf;
 mod report;
 mod run;
 mod scenarios;
+mod webhooks;
 
 use std::future::Future;
 
@@ -128,6 +130,10 @@ enum Command {
     },
     /// Print the header of the markdown table the other subcommands write rows of.
     Header,
+    /// Webhook delivery: delay from an approval to its webhook, and how fast a backlog of due
+    /// deliveries drains. Runs its own receiver; the server needs SIGNET_TEST_CLOCK=true and
+    /// SIGNET_WEBHOOK_ALLOW_PRIVATE=true. Prints its own table header.
+    Webhooks(webhooks::Options),
 }
 
 fn main() {
@@ -140,6 +146,7 @@ fn main() {
         | Command::Journey { common: c, .. }
         | Command::Seed { common: c, .. } => c.threads,
         Command::Header => 1,
+        Command::Webhooks(o) => o.threads,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
@@ -156,6 +163,7 @@ async fn dispatch(command: Command) -> Result<(), String> {
     match command {
         Command::Header => println!("{}", report::HEADER),
         Command::Setup(c) => setup(&c).await?,
+        Command::Webhooks(o) => webhooks::run(&o).await?,
         Command::Create {
             common,
             profile,

@@ -40,16 +40,26 @@ const IRN_HOLE: &str = "@@IRN@@";
 
 impl CreateBody {
     pub fn new(profile: &str, pdf_kb: usize) -> CreateBody {
+        CreateBody::with_invitees(
+            profile,
+            pdf_kb,
+            json!([
+                {"name": "Asha Rao", "email": "asha@example.com"},
+                {"name": "Ravi Kumar", "phone": "9876543210"}
+            ]),
+        )
+    }
+
+    /// The same for a workflow of other slots: `invitees` is the request's array, one entry
+    /// per slot in slot order.
+    pub fn with_invitees(profile: &str, pdf_kb: usize, invitees: Value) -> CreateBody {
         let pdf = crate::pdf::pdf_of_size(pdf_kb, 0x5EED ^ pdf_kb as u64);
         let body = json!({
             "profileId": profile,
             "irn": IRN_HOLE,
             "file": {"name": format!("Load test {pdf_kb} KB"),
                      "file": base64::engine::general_purpose::STANDARD.encode(&pdf)},
-            "invitees": [
-                {"name": "Asha Rao", "email": "asha@example.com"},
-                {"name": "Ravi Kumar", "phone": "9876543210"}
-            ]
+            "invitees": invitees
         })
         .to_string();
         let (head, tail) = body.split_once(IRN_HOLE).expect("the hole is in the body");
