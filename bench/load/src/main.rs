@@ -138,6 +138,9 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    // See Cargo.toml: needed when the workspace is built as one (its reqwest then has TLS
+    // without a provider); harmless otherwise.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let threads = match &cli.command {
         Command::Setup(c)
         | Command::Create { common: c, .. }

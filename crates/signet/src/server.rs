@@ -45,10 +45,13 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     config.listen = bound;
     let blobs =
         Blobs::local(&config.data_dir.join("objects")).map_err(|e| format!("file storage: {e}"))?;
-    let store = store.with_webhooks(Arc::new(crate::webhooks::payload::Renderer {
-        public_url: config.public_url(),
-        offset: crate::domain::document::zone_offset(&config.timezone),
-    }));
+    let store = store.with_webhooks(
+        Arc::new(crate::webhooks::payload::Renderer {
+            public_url: config.public_url(),
+            offset: crate::domain::document::zone_offset(&config.timezone),
+        }),
+        crate::webhooks::dispatcher::lease(config.webhook_timeout),
+    );
     let state = AppState {
         store,
         blobs,
@@ -63,7 +66,6 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }
-    crate::sweeper::spawn(state.clone());
     crate::webhooks::dispatcher::spawn(
         state.store.clone(),
         state.clock.clone(),
@@ -72,7 +74,11 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
             retry_delays: state.config.webhook_retries.0.clone(),
             allow_private: state.config.webhook_allow_private,
         },
-    )?;
+    )
+    .await?;
+    // After the dispatcher: it releases the leases a previous run left, which must not
+    // catch deliveries this run has written already.
+    crate::sweeper::spawn(state.clone());
     let public = state.config.public_url();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state));

@@ -16,9 +16,11 @@ CREATE TABLE webhook_deliveries (
     -- Failed attempts since the schedule (re)started: the index of the next retry delay.
     step            BIGINT NOT NULL DEFAULT 0,
     attempts        BIGINT NOT NULL DEFAULT 0,
-    -- When a pending delivery is next due. Claiming one pushes it forward by a lease, so a
-    -- process that dies mid-attempt leaves it to be retried, never lost.
+    -- When a pending delivery is next due. A process that writes or claims one pushes it
+    -- forward by a lease (and sets `leased`), so a process that dies mid-attempt leaves it to
+    -- be retried, never lost.
     next_attempt_at BIGINT,
+    leased          BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
     delivered_at    BIGINT
 );

@@ -255,7 +255,7 @@ impl Store {
             OutcomeKind::VerificationFailed { checks } => checks.as_slice(),
             _ => &[],
         };
-        let wrote = self
+        let fresh = self
             .enqueue_webhooks(
                 &mut tx,
                 o.kind.webhook_event(),
@@ -266,7 +266,7 @@ impl Store {
             )
             .await?;
         tx.commit().await?;
-        self.wake_dispatcher(wrote);
+        self.hand_over(fresh);
         Ok(Some(completes))
     }
 }

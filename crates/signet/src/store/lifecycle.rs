@@ -126,7 +126,7 @@ impl Store {
             invitations: due.iter().map(|(id, _)| id.clone()).collect(),
             document_expired: false,
         };
-        let mut wrote = false;
+        let mut fresh = vec![];
         if matches!(&open_doc, Some((status, 0)) if status == "SENT") {
             let mut events: Vec<NewEvent> = due
                 .iter()
@@ -153,12 +153,12 @@ impl Store {
             }
             append_events(&mut tx, document_id, &events).await?;
             let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
-            wrote = self
+            fresh = self
                 .enqueue_webhooks(&mut tx, WebhookEvent::Expired, &ids, false, &[], now)
                 .await?;
         }
         tx.commit().await?;
-        self.wake_dispatcher(wrote);
+        self.hand_over(fresh);
         Ok(expiry)
     }
 

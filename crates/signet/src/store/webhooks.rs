@@ -3,8 +3,16 @@
 //!
 //! The store knows no wire format: a [`WebhookRenderer`] given at start-up turns what the
 //! transaction sees of an event into the URL, headers and body to send.
+//!
+//! A delivery is written already leased to the process that wrote it and handed to that
+//! process's dispatcher once the transaction commits, so the first attempt needs no claim
+//! (no second write before the webhook leaves). Only retries, redeliveries and deliveries
+//! whose process died are claimed from the table.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -84,14 +92,21 @@ pub trait WebhookRenderer: Send + Sync {
     fn render(&self, facts: &EventFacts) -> Option<RenderedWebhook>;
 }
 
-/// The renderer, and the signal that wakes this process's dispatcher after a commit.
+/// The renderer, and the way to this process's dispatcher.
 #[derive(Clone)]
 pub(super) struct Outbox {
     renderer: Arc<dyn WebhookRenderer>,
-    ready: Arc<tokio::sync::Notify>,
+    /// How long a claim (or a fresh delivery) belongs to this process.
+    lease_ms: i64,
+    /// Deliveries this process wrote, handed over after their commit.
+    fresh: mpsc::UnboundedSender<ClaimedDelivery>,
+    /// Taken once, by the dispatcher.
+    fresh_rx: Arc<Mutex<Option<mpsc::UnboundedReceiver<ClaimedDelivery>>>>,
+    /// Wakes the dispatcher to claim: something became due (a redelivery, a clock step).
+    due: Arc<tokio::sync::Notify>,
 }
 
-/// A delivery a dispatcher claimed: it alone attempts it until the lease runs out.
+/// A delivery leased to this process: it alone attempts it until `lease_until`.
 #[derive(Debug, Clone)]
 pub struct ClaimedDelivery {
     pub id: String,
@@ -100,6 +115,14 @@ pub struct ClaimedDelivery {
     pub headers: String,
     pub body: String,
     pub step: i64,
+    pub lease_until: i64,
+}
+
+/// What a dispatcher is given: fresh deliveries, and the signal to claim.
+pub struct DispatchFeed {
+    pub fresh: mpsc::UnboundedReceiver<ClaimedDelivery>,
+    pub due: Arc<tokio::sync::Notify>,
+    pub lease_ms: i64,
 }
 
 /// How one attempt went.
@@ -151,29 +174,68 @@ const FACT_COLUMNS: &str = "i.id, i.slot, i.invitee_type, i.name, i.email, i.pho
 
 impl Store {
     /// Renders each event's webhook with `renderer` from now on, inside the transaction that
-    /// records it. Without one (e.g. `signet account create`) no webhook is written.
-    pub fn with_webhooks(mut self, renderer: Arc<dyn WebhookRenderer>) -> Store {
+    /// records it, leased to this process for `lease`. Without a renderer (e.g. `signet
+    /// account create`) no webhook is written.
+    pub fn with_webhooks(mut self, renderer: Arc<dyn WebhookRenderer>, lease: Duration) -> Store {
+        let (fresh, rx) = mpsc::unbounded_channel();
         self.outbox = Some(Outbox {
             renderer,
-            ready: Arc::default(),
+            lease_ms: lease.as_millis() as i64,
+            fresh,
+            fresh_rx: Arc::new(Mutex::new(Some(rx))),
+            due: Arc::default(),
         });
         self
     }
 
-    /// Notified after every commit that wrote a delivery.
-    pub fn deliveries_ready(&self) -> Option<Arc<tokio::sync::Notify>> {
-        self.outbox.as_ref().map(|o| o.ready.clone())
+    /// The dispatcher's inputs; `None` without webhooks, or when already taken.
+    pub fn dispatch_feed(&self) -> Option<DispatchFeed> {
+        let o = self.outbox.as_ref()?;
+        let fresh = o.fresh_rx.lock().ok()?.take()?;
+        Some(DispatchFeed {
+            fresh,
+            due: o.due.clone(),
+            lease_ms: o.lease_ms,
+        })
     }
 
-    /// Wakes the dispatcher once the transaction that wrote deliveries has committed.
-    pub(super) fn wake_dispatcher(&self, wrote: bool) {
-        if let (true, Some(o)) = (wrote, &self.outbox) {
-            o.ready.notify_one();
+    /// Asks the dispatcher to claim now (the clock moved, or a delivery was made due).
+    pub fn wake_dispatcher(&self) {
+        if let Some(o) = &self.outbox {
+            o.due.notify_one();
         }
     }
 
+    /// Gives the deliveries a committed transaction wrote to this process's dispatcher.
+    pub(super) fn hand_over(&self, fresh: Vec<ClaimedDelivery>) {
+        if let Some(o) = &self.outbox {
+            for d in fresh {
+                // A dispatcher that is gone leaves them to be claimed when the lease ends.
+                let _ = o.fresh.send(d);
+            }
+        }
+    }
+
+    /// At start on SQLite, which one process serves: deliveries still leased were being
+    /// sent when the last process stopped, so they are due now rather than when their
+    /// leases run out. On PostgreSQL other processes may hold them; their leases decide.
+    pub async fn release_abandoned_leases(&self, now: i64) -> Result<u64, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        Ok(sqlx::query(
+            "UPDATE webhook_deliveries SET next_attempt_at = $1, leased = 0 \
+             WHERE state = 'pending' AND leased = 1",
+        )
+        .bind(now)
+        .execute(self.writer())
+        .await?
+        .rows_affected())
+    }
+
     /// Writes the deliveries of `event` for each of `invitation_ids`, in the caller's
-    /// transaction and after its changes. Returns whether any was written.
+    /// transaction and after its changes, leased to this process. Give what it returns to
+    /// [`Store::hand_over`] once the transaction has committed.
     pub(super) async fn enqueue_webhooks(
         &self,
         tx: &mut Transaction<'_, Any>,
@@ -182,11 +244,11 @@ impl Store {
         completes_document: bool,
         checks: &[VerificationCheck],
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let Some(outbox) = &self.outbox else {
-            return Ok(false);
+            return Ok(vec![]);
         };
-        let mut wrote = false;
+        let mut fresh = vec![];
         for id in invitation_ids {
             let sql = format!(
                 "SELECT {FACT_COLUMNS}, d.id, d.account_id FROM invitations i \
@@ -202,6 +264,8 @@ impl Store {
             };
             let document_id: String = r.get(14);
             let account_id: String = r.get(15);
+            let delivery_id = ulid::Ulid::generate().to_string();
+            let lease_until = now + outbox.lease_ms;
             let facts = EventFacts {
                 event,
                 document_id: document_id.clone(),
@@ -227,24 +291,32 @@ impl Store {
             };
             sqlx::query(
                 "INSERT INTO webhook_deliveries (id, account_id, document_id, invitation_id, event, url, \
-                 headers, body, state, next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)",
+                 headers, body, state, leased, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 1, $9, $10)",
             )
-            .bind(ulid::Ulid::generate().to_string())
-            .bind(account_id)
+            .bind(&delivery_id)
+            .bind(&account_id)
             .bind(document_id)
             .bind(*id)
             .bind(event.name())
-            .bind(w.url)
-            .bind(w.headers)
-            .bind(w.body)
-            .bind(now)
+            .bind(&w.url)
+            .bind(&w.headers)
+            .bind(&w.body)
+            .bind(lease_until)
             .bind(now)
             .execute(&mut **tx)
             .await?;
-            wrote = true;
+            fresh.push(ClaimedDelivery {
+                id: delivery_id,
+                account_id,
+                url: w.url,
+                headers: w.headers,
+                body: w.body,
+                step: 0,
+                lease_until,
+            });
         }
-        Ok(wrote)
+        Ok(fresh)
     }
 
     /// Claims up to `limit` deliveries due at `now` for this process until `lease_until`.
@@ -263,7 +335,7 @@ impl Store {
         // The outer conditions repeat the inner ones: PostgreSQL re-checks them on a row that
         // changed while this statement waited, the subquery's result it does not.
         let sql = format!(
-            "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id IN \
+            "UPDATE webhook_deliveries SET next_attempt_at = $1, leased = 1 WHERE id IN \
              (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
               ORDER BY next_attempt_at LIMIT $3 {lock}) \
              AND state = 'pending' AND next_attempt_at <= $4 \
@@ -285,6 +357,7 @@ impl Store {
                 headers: r.get(3),
                 body: r.get(4),
                 step: r.get(5),
+                lease_until,
             })
             .collect())
     }
@@ -329,7 +402,7 @@ impl Store {
             };
             let number: Option<i64> = sqlx::query(
                 "UPDATE webhook_deliveries SET state = $1, step = $2, next_attempt_at = $3, \
-                 delivered_at = $4, attempts = attempts + 1 WHERE id = $5 RETURNING attempts",
+                 delivered_at = $4, leased = 0, attempts = attempts + 1 WHERE id = $5 RETURNING attempts",
             )
             .bind(state)
             .bind(step)
@@ -436,7 +509,7 @@ impl Store {
     ) -> Result<Option<DeliveryRow>, StoreError> {
         let changed = sqlx::query(
             "UPDATE webhook_deliveries SET step = CASE WHEN state = 'pending' THEN step ELSE 0 END, \
-             state = 'pending', next_attempt_at = $1, delivered_at = NULL \
+             state = 'pending', leased = 0, next_attempt_at = $1, delivered_at = NULL \
              WHERE id = $2 AND account_id = $3",
         )
         .bind(now)
@@ -448,7 +521,7 @@ impl Store {
         if changed == 0 {
             return Ok(None);
         }
-        self.wake_dispatcher(true);
+        self.wake_dispatcher();
         let row = sqlx::query(
             "SELECT id, document_id, invitation_id, event, url, state, next_attempt_at, created_at, \
              delivered_at FROM webhook_deliveries WHERE id = $1",

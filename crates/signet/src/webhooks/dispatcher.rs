@@ -1,11 +1,12 @@
-//! The dispatcher: claims due deliveries from the outbox, sends each in its own task, and
-//! records the attempts in batches.
+//! The dispatcher: sends the deliveries this process wrote as soon as they are committed,
+//! claims the others from the outbox when they fall due (retries, redeliveries, deliveries of
+//! a process that died), sends each in its own task, and records the attempts in batches.
 //!
-//! Claiming pushes a delivery's due time forward by a lease, so no other dispatcher (this
-//! process's next pass, or another process on the same PostgreSQL) takes it while it is being
-//! sent; if this process dies mid-attempt the lease runs out and the delivery is sent again:
-//! at least once, never lost. Results go to one recorder task that commits them together,
-//! so the database sees one transaction per batch, not one per webhook.
+//! A delivery being sent is leased: its due time is pushed past the lease, so no other
+//! dispatcher (this process's next claim, or another process on the same PostgreSQL) takes it
+//! meanwhile; if this process dies mid-attempt the lease runs out and the delivery is sent
+//! again: at least once, never lost. Results go to one recorder task that commits them
+//! together, so the database sees one transaction per batch, not one per webhook.
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error as _;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::time::Instant as Deadline;
 
 use super::address::{PublicOnly, is_public, refusal};
 use super::signature::body_signature;
@@ -27,8 +29,14 @@ const RECORD_BATCH: usize = 512;
 /// The longest sleep: how late this process notices deliveries another process wrote or a
 /// retry that fell due.
 const IDLE: Duration = Duration::from_secs(1);
-/// How long a claim holds a delivery beyond the attempt's own timeout.
+/// How long a lease holds a delivery beyond the attempt's own timeout: room for a queue of
+/// fresh deliveries and for recording the result.
 const LEASE_MARGIN: Duration = Duration::from_secs(50);
+
+/// How long this process holds a delivery it writes or claims (see `Store::with_webhooks`).
+pub fn lease(timeout: Duration) -> Duration {
+    timeout + LEASE_MARGIN
+}
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -39,11 +47,21 @@ pub struct Settings {
 }
 
 /// Starts this process's dispatcher (nothing when the store writes no webhooks).
-pub fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), String> {
-    let Some(ready) = store.deliveries_ready() else {
+pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), String> {
+    let Some(feed) = store.dispatch_feed() else {
         return Ok(());
     };
     let client = http_client(&settings)?;
+    let released = store
+        .release_abandoned_leases(clock.now_ms())
+        .await
+        .map_err(|e| format!("webhook outbox: {e}"))?;
+    if released > 0 {
+        tracing::info!(
+            deliveries = released,
+            "resending webhooks the last run was sending"
+        );
+    }
     let (results, rx) = mpsc::unbounded_channel();
     let delays_ms: Vec<i64> = settings
         .retry_delays
@@ -56,7 +74,9 @@ pub fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), Strin
         clock,
         client,
         settings,
-        ready,
+        fresh: feed.fresh,
+        due: feed.due,
+        lease_ms: feed.lease_ms,
         results,
         permits: Arc::new(Semaphore::new(IN_FLIGHT)),
         in_flight: Arc::default(),
@@ -90,7 +110,9 @@ struct Dispatcher {
     clock: Clock,
     client: reqwest::Client,
     settings: Settings,
-    ready: Arc<Notify>,
+    fresh: mpsc::UnboundedReceiver<ClaimedDelivery>,
+    due: Arc<Notify>,
+    lease_ms: i64,
     results: mpsc::UnboundedSender<AttemptResult>,
     permits: Arc<Semaphore>,
     /// Deliveries this process is sending: a claim that finds one again (its lease ran out
@@ -102,45 +124,57 @@ struct Dispatcher {
 
 impl Dispatcher {
     async fn run(mut self) {
-        let lease = (self.settings.timeout + LEASE_MARGIN).as_millis() as i64;
+        let mut claim_at = Deadline::now();
         loop {
             let free = self.permits.available_permits();
-            let mut more = false;
-            if free > 0 {
-                let now = self.clock.now_ms();
-                match self
-                    .store
-                    .claim_deliveries(now, now + lease, free as i64)
-                    .await
-                {
-                    Ok(batch) => {
-                        more = batch.len() == free;
-                        for d in batch {
-                            self.start(d).await;
-                        }
-                    }
-                    Err(e) => tracing::error!(error = %e, "claiming webhook deliveries failed"),
-                }
+            if free > 0 && Deadline::now() >= claim_at {
+                claim_at = self.claim(free).await;
             }
-            if more && self.permits.available_permits() > 0 {
-                continue;
-            }
-            let wait = match self.store.next_delivery_due().await {
-                Ok(Some(at)) => Duration::from_millis((at - self.clock.now_ms()).max(0) as u64)
-                    .clamp(Duration::from_millis(5), IDLE),
-                _ => IDLE,
-            };
             let permits = self.permits.clone();
             tokio::select! {
-                _ = self.ready.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-                // Full: wait for an attempt to finish rather than for the clock.
+                // Fresh deliveries first: they are what a waiting receiver expects next.
+                biased;
+                Some(d) = self.fresh.recv(), if free > 0 => self.start(d).await,
+                _ = self.due.notified() => claim_at = Deadline::now(),
+                _ = tokio::time::sleep_until(claim_at), if free > 0 => {}
+                // Full: wait for an attempt to finish.
                 _ = permits.acquire(), if free == 0 => {}
             }
         }
     }
 
+    /// Claims what is due, up to `free`; returns when to claim next.
+    async fn claim(&mut self, free: usize) -> Deadline {
+        let now = self.clock.now_ms();
+        match self
+            .store
+            .claim_deliveries(now, now + self.lease_ms, free as i64)
+            .await
+        {
+            Ok(batch) => {
+                let full = batch.len() == free;
+                for d in batch {
+                    self.start(d).await;
+                }
+                if full {
+                    return Deadline::now();
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "claiming webhook deliveries failed"),
+        }
+        let wait = match self.store.next_delivery_due().await {
+            Ok(Some(at)) => Duration::from_millis((at - self.clock.now_ms()).max(0) as u64),
+            _ => IDLE,
+        };
+        Deadline::now() + wait.clamp(Duration::from_millis(5), IDLE)
+    }
+
     async fn start(&mut self, d: ClaimedDelivery) {
+        // A fresh delivery that waited past its lease may have been claimed meanwhile: the
+        // claim owns it now.
+        if d.lease_until <= self.clock.now_ms() {
+            return;
+        }
         if !self
             .in_flight
             .lock()

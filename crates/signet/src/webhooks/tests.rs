@@ -98,13 +98,13 @@ async fn receiver() -> (
 
 async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bool) {
     let db = Db::new(postgres);
-    let store = Store::connect(&db.url)
-        .await
-        .unwrap()
-        .with_webhooks(Arc::new(Renderer {
+    let store = Store::connect(&db.url).await.unwrap().with_webhooks(
+        Arc::new(Renderer {
             public_url: "https://signet.example".into(),
             offset: time::UtcOffset::UTC,
-        }));
+        }),
+        dispatcher::lease(Duration::from_secs(10)),
+    );
     let (hooks, mut received) = receiver().await;
     let now = crate::store::now_ms();
     store
@@ -151,6 +151,18 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         .await
         .unwrap();
 
+    // Running before the event, as in the server.
+    dispatcher::spawn(
+        store.clone(),
+        Clock::default(),
+        Settings {
+            timeout: Duration::from_secs(10),
+            retry_delays: vec![],
+            allow_private: true,
+        },
+    )
+    .await
+    .unwrap();
     let failed = |check: &str| VerificationCheck {
         check: check.into(),
         passed: false,
@@ -201,16 +213,6 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         "nothing more can happen to a terminated invitation"
     );
 
-    dispatcher::spawn(
-        store.clone(),
-        Clock::default(),
-        Settings {
-            timeout: Duration::from_secs(10),
-            retry_delays: vec![],
-            allow_private: true,
-        },
-    )
-    .unwrap();
     let (path, headers, body) = tokio::time::timeout(Duration::from_secs(10), received.recv())
         .await
         .expect("the webhook arrives")

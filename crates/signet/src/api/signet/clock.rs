@@ -41,9 +41,7 @@ async fn advance(
     let expired =
         crate::sweeper::advance_and_sweep(&state, body.seconds.saturating_mul(1000)).await?;
     // Retries the step made due go out now, not at the dispatcher's next idle wake-up.
-    if let Some(ready) = state.store.deliveries_ready() {
-        ready.notify_one();
-    }
+    state.store.wake_dispatcher();
     Ok(ok(json!({
         "now": rfc3339(state.clock.now_ms()),
         "expiredInvitations": expired,
