@@ -432,6 +432,66 @@ async fn retries_on_schedule_then_dead_then_redelivered(db: Db) {
     assert_eq!(d["attempts"][4]["httpStatus"], 200);
 }
 
+/// A redirect is a failed attempt, not followed; so is an answer later than the timeout.
+async fn redirects_and_late_answers_fail(db: Db) {
+    let r = Receiver::start();
+    let server = Server::start_with(
+        db,
+        &[
+            ("SIGNET_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("SIGNET_WEBHOOK_TIMEOUT", "1s"),
+            ("SIGNET_WEBHOOK_RETRIES", "0s"),
+        ],
+    );
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let w = json!({"name": "Hooks", "invitees": [
+        {"label": "Moved", "inviteeType": "Reviewer", "webhook": hooks(&r, "moved")},
+        {"label": "Slow", "inviteeType": "Reviewer", "webhook": hooks(&r, "slow")}]});
+    let profile = create_workflow(&api, &w).await;
+    r.answer("/moved/ok", &[302, 302]);
+    r.answer_slowly("/slow/ok", std::time::Duration::from_secs(3));
+    let (moved_doc, links) = send_pdf(&api, &profile, "Memo", None, &people()).await;
+    invitee
+        .post(&format!("/api/sign/{}/approve", links[0]), &json!({}))
+        .await
+        .ok();
+    let moved = loop {
+        let d = wait_for_attempts(&api, &moved_doc, 2).await;
+        if d["state"] == "dead" {
+            break d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(moved["attempts"][0]["httpStatus"], 302);
+    assert_eq!(moved["attempts"][1]["httpStatus"], 302);
+    assert!(
+        r.received().iter().all(|x| x.path != "/redirected"),
+        "a redirect is not followed"
+    );
+
+    let (slow_doc, links) = send_pdf(&api, &profile, "Memo", None, &people()).await;
+    invitee
+        .post(&format!("/api/sign/{}/approve", links[1]), &json!({}))
+        .await
+        .ok();
+    let slow = wait_for_attempts(&api, &slow_doc, 1).await;
+    let attempt = &slow["attempts"][0];
+    assert_eq!(attempt["httpStatus"], Value::Null);
+    assert!(
+        attempt["error"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 1 s"),
+        "{attempt}"
+    );
+    let took = attempt["durationMs"].as_i64().unwrap();
+    assert!(
+        (1000..2900).contains(&took),
+        "gave up at the timeout: {took} ms"
+    );
+}
+
 /// Without SIGNET_WEBHOOK_ALLOW_PRIVATE a private address is refused: written as one when
 /// the workflow is stored, or reached through a name when the webhook is sent.
 async fn private_addresses_are_refused(db: Db) {
@@ -667,6 +727,7 @@ async fn two_servers_never_send_an_attempt_twice() {
 on_both_databases!(
     every_event_at_its_url,
     retries_on_schedule_then_dead_then_redelivered,
+    redirects_and_late_answers_fail,
     private_addresses_are_refused,
     nothing_is_lost_in_a_crash
 );

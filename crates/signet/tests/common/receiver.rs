@@ -45,6 +45,8 @@ impl Received {
 struct Inner {
     received: Vec<Received>,
     scripts: HashMap<String, VecDeque<u16>>,
+    /// Paths that answer only after this long.
+    slow: HashMap<String, Duration>,
 }
 
 #[derive(Clone)]
@@ -63,6 +65,10 @@ impl Receiver {
             let state = state.clone();
             async move {
                 let path = uri.path().to_string();
+                let slow = state.lock().unwrap().slow.get(&path).copied();
+                if let Some(pause) = slow {
+                    tokio::time::sleep(pause).await;
+                }
                 let mut s = state.lock().unwrap();
                 let status = s
                     .scripts
@@ -78,7 +84,11 @@ impl Receiver {
                     status,
                     at: Instant::now(),
                 });
-                StatusCode::from_u16(status).unwrap()
+                // A redirect names where to go; a webhook sender must not follow it.
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [(axum::http::header::LOCATION, "/redirected")],
+                )
             }
         });
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -106,6 +116,15 @@ impl Receiver {
             .entry(path.to_string())
             .or_default()
             .extend(statuses);
+    }
+
+    /// Requests to `path` are answered only after `pause`.
+    pub fn answer_slowly(&self, path: &str, pause: Duration) {
+        self.inner
+            .lock()
+            .unwrap()
+            .slow
+            .insert(path.to_string(), pause);
     }
 
     pub fn received(&self) -> Vec<Received> {
