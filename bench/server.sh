@@ -22,6 +22,8 @@
 # the CPU columns split the run's CPU between server, generator and everything else (PostgreSQL,
 # other processes), as percent of one core (the machine has two: 200 %).
 #
+# On PostgreSQL the tables are ANALYZEd before each group of reads (see `analyze` below).
+#
 # Knobs: BENCH_DURATION (10s per timed run), BENCH_CONCURRENCY (32), BENCH_SEED (100000),
 # BENCH_BIG_REQUESTS (100), BENCH_PG (postgres://postgres@127.0.0.1:5432).
 set -euo pipefail
@@ -99,18 +101,24 @@ bench_backend() {
     local PROFILE_ID DOCUMENT_ID SAMPLE_IRN
     eval "$("$BIN/signet-load" setup)"
     load() { "$BIN/signet-load" "$@" --server-pid "$SERVER_PID"; }
+    # What autovacuum does within a minute of a bulk load on any PostgreSQL with default
+    # settings. The PostgreSQL of these machines runs with autovacuum off, so without this the
+    # planner keeps the statistics of the nearly empty tables (and plans for them) for good.
+    analyze() { [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"; }
 
     echo "### $backend ($(date -u +%F), seed $SEED, $DURATION per timed run)"
     echo
     "$BIN/signet-load" header
     load create --profile "$PROFILE_ID" --pdf-kb 100 --concurrency "$CONC" --duration "$DURATION"
     load create --profile "$PROFILE_ID" --pdf-kb 5120 --concurrency 8 --requests "$BIG"
+    analyze
     load details --document "$DOCUMENT_ID" --concurrency "$CONC" --duration "$DURATION"
     load list --concurrency "$CONC" --duration "$DURATION"
     load list --q "$SAMPLE_IRN" --concurrency "$CONC" --duration "$DURATION"
     load journey --profile "$PROFILE_ID" --concurrency "$CONC" --duration "$DURATION"
     load seed --profile "$PROFILE_ID" --count "$SEED" --concurrency "$CONC"
     local after="after seed, c$CONC"
+    analyze
     load details --document "$DOCUMENT_ID" --concurrency "$CONC" --duration "$DURATION" --label "details $after"
     load list --concurrency "$CONC" --duration "$DURATION" --label "list $after"
     load list --q "$SAMPLE_IRN" --concurrency "$CONC" --duration "$DURATION" --label "list q=irn $after"
