@@ -41,6 +41,18 @@ pub struct Config {
     /// the delivery is dead (it can still be redelivered through the API).
     #[arg(long, env = "SIGNET_WEBHOOK_RETRIES", default_value = "0s,1h,3h", value_parser = parse_durations)]
     pub webhook_retries: Durations,
+    /// SMTP server for invitation mail: `smtp://host:port`, `smtp://host?tls=required`
+    /// (STARTTLS), `smtps://user:password@host` (TLS). Unset, mail is not sent: the log names
+    /// the masked recipient (never the link).
+    #[arg(long, env = "SIGNET_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The From of invitation mail.
+    #[arg(
+        long,
+        env = "SIGNET_MAIL_FROM",
+        default_value = "Signet <signet@localhost>"
+    )]
+    pub mail_from: String,
     /// How long a webhook receiver has to answer before the attempt counts as failed.
     #[arg(long, env = "SIGNET_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub webhook_timeout: Duration,

@@ -52,6 +52,11 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         }),
         crate::webhooks::dispatcher::lease(config.webhook_timeout),
     );
+    let store = store.with_mail(Arc::new(crate::notify::InvitationMail {
+        public_url: config.public_url(),
+        offset: crate::domain::document::zone_offset(&config.timezone),
+        zone: config.timezone.clone(),
+    }));
     let state = AppState {
         store,
         blobs,
@@ -76,8 +81,17 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         },
     )
     .await?;
-    // After the dispatcher: it releases the leases a previous run left, which must not
-    // catch deliveries this run has written already.
+    crate::notify::mailer::spawn(
+        state.store.clone(),
+        state.clock.clone(),
+        crate::notify::mailer::Settings {
+            smtp_url: state.config.smtp_url.clone(),
+            from: state.config.mail_from.clone(),
+        },
+    )
+    .await?;
+    // After the dispatcher and the mailer: they release the leases a previous run left,
+    // which must not catch what this run has written already.
     crate::sweeper::spawn(state.clone());
     let public = state.config.public_url();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.

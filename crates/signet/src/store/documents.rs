@@ -3,6 +3,7 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
+use super::mail::{MailKind, Recipients};
 use super::{Store, StoreError, rfc3339};
 
 pub struct NewDocument {
@@ -175,7 +176,17 @@ impl Store {
             .await?;
         }
         append_events(&mut tx, &d.id, events).await?;
+        let mailed = self
+            .enqueue_invitation_mail(
+                &mut tx,
+                &d.id,
+                Recipients::AllActive,
+                MailKind::Invitation,
+                d.created_at,
+            )
+            .await?;
         tx.commit().await?;
+        self.wake_mailer(mailed);
         Ok(())
     }
 

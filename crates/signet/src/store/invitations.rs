@@ -3,6 +3,7 @@ use sqlx::any::AnyRow;
 
 use super::documents::{NewEvent, append_events, move_count};
 use super::lifecycle::lock_document;
+use super::mail::{MailKind, Recipients};
 use super::webhooks::{VerificationCheck, WebhookEvent};
 use super::{Store, StoreError};
 
@@ -251,6 +252,17 @@ impl Store {
             events.push(&completion);
         }
         append_events(&mut tx, &o.document_id, events).await?;
+        // Whose turn it is now hears of it; nobody does once the document is complete.
+        let mailed = !o.activate_slots.is_empty()
+            && self
+                .enqueue_invitation_mail(
+                    &mut tx,
+                    &o.document_id,
+                    Recipients::Slots(&o.activate_slots),
+                    MailKind::Invitation,
+                    o.at,
+                )
+                .await?;
         let checks = match &o.kind {
             OutcomeKind::VerificationFailed { checks } => checks.as_slice(),
             _ => &[],
@@ -267,6 +279,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         self.hand_over(fresh);
+        self.wake_mailer(mailed);
         Ok(Some(completes))
     }
 }

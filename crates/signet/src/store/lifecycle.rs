@@ -7,6 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use super::documents::{
     DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, move_count,
 };
+use super::mail::{MailKind, Recipients};
 use super::webhooks::WebhookEvent;
 use super::{Store, StoreError};
 
@@ -225,7 +226,19 @@ impl Store {
                 .await?;
         }
         append_events(&mut tx, document_id, events).await?;
+        // The events carry the action's time.
+        let now = events.first().map_or(0, |e| e.time);
+        let mailed = self
+            .enqueue_invitation_mail(
+                &mut tx,
+                document_id,
+                Recipients::AllActive,
+                MailKind::Invitation,
+                now,
+            )
+            .await?;
         tx.commit().await?;
+        self.wake_mailer(mailed);
         Ok(true)
     }
 
@@ -328,7 +341,22 @@ impl Store {
                 .await?;
         }
         append_events(&mut tx, document_id, events).await?;
+        let mailed = match activate_slot {
+            Some(slot) => {
+                let now = events.first().map_or(0, |e| e.time);
+                self.enqueue_invitation_mail(
+                    &mut tx,
+                    document_id,
+                    Recipients::Slots(&[slot]),
+                    MailKind::Invitation,
+                    now,
+                )
+                .await?
+            }
+            None => false,
+        };
         tx.commit().await?;
+        self.wake_mailer(mailed);
         Ok(true)
     }
 
@@ -355,7 +383,18 @@ impl Store {
             return Ok(false);
         }
         append_events(&mut tx, document_id, events).await?;
+        let now = events.first().map_or(0, |e| e.time);
+        let mailed = self
+            .enqueue_invitation_mail(
+                &mut tx,
+                document_id,
+                Recipients::Ids(&[invitation_id]),
+                MailKind::Invitation,
+                now,
+            )
+            .await?;
         tx.commit().await?;
+        self.wake_mailer(mailed);
         Ok(true)
     }
 
@@ -392,19 +431,6 @@ impl Store {
         append_events(&mut tx, document_id, events).await?;
         tx.commit().await?;
         Ok(Completion::Completed)
-    }
-
-    /// Events that change no state (a notification sent again), committed together.
-    pub async fn record_events(
-        &self,
-        document_id: &str,
-        events: &[NewEvent],
-    ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
-        lock_document(&mut tx, document_id, false).await?;
-        append_events(&mut tx, document_id, events).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// One page of an account's completed documents, oldest completion first, and how many

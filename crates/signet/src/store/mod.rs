@@ -10,6 +10,7 @@ mod blobs;
 mod documents;
 mod invitations;
 mod lifecycle;
+mod mail;
 mod webhooks;
 mod workflows;
 
@@ -18,6 +19,7 @@ pub use blobs::Blobs;
 pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind};
 pub use lifecycle::{CompletedQuery, Completion};
+pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
 pub use webhooks::{
     AttemptResult, ClaimedDelivery, DeliveryRow, EventFacts, RenderedWebhook, VerificationCheck,
     WebhookEvent, WebhookRenderer,
@@ -45,6 +47,7 @@ pub struct Store {
     writer: AnyPool,
     backend: Backend,
     outbox: Option<webhooks::Outbox>,
+    mailbox: Option<mail::Mailbox>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +94,7 @@ impl Store {
             writer,
             backend,
             outbox: None,
+            mailbox: None,
         })
     }
 

@@ -401,9 +401,13 @@ pub async fn resend(
                             by_account(&state, &account, "Invitation sent again", inv.name.clone());
                         state
                             .store
-                            .record_events(&inv.document_id, &[event])
+                            .resend_invitations(
+                                &inv.document_id,
+                                &[inv.id.as_str()],
+                                &[event],
+                                state.clock.now_ms(),
+                            )
                             .await?;
-                        crate::notify::invitation(&inv);
                         1
                     }
                 };

@@ -1,0 +1,167 @@
+//! The mailer: sends the mail outbox over SMTP (`SIGNET_SMTP_URL`), or, with no SMTP server
+//! configured, writes each mail's masked recipient and subject to the log and marks it
+//! `logged` (the body holds a signing link, which never reaches a log line).
+//!
+//! Mail is claimed with a lease like webhooks, so several processes on one PostgreSQL share
+//! the work and a process that dies mid-send leaves its mail to be sent again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::mask;
+use crate::clock::Clock;
+use crate::store::{ClaimedMail, MailResult, Store};
+
+/// Mails sent at once.
+const BATCH: usize = 16;
+/// The longest sleep: how late this process notices mail another process wrote, or a retry.
+const IDLE: Duration = Duration::from_secs(2);
+/// How long a claim holds a mail: beyond lettre's own SMTP timeouts.
+const LEASE: Duration = Duration::from_secs(120);
+/// After a failure that may pass (a server down, a temporary refusal): retried after these,
+/// then dead.
+const RETRIES: [Duration; 4] = [
+    Duration::from_secs(60),
+    Duration::from_secs(10 * 60),
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(6 * 60 * 60),
+];
+
+pub struct Settings {
+    /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS), `smtps://user:pass@…`.
+    pub smtp_url: Option<String>,
+    /// The From of every mail, e.g. `Signet <signet@example.com>`.
+    pub from: String,
+}
+
+/// Checks the settings and starts this process's mailer (nothing when the store writes no
+/// mail).
+pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), String> {
+    let Some(ready) = store.mail_ready() else {
+        return Ok(());
+    };
+    let from: Mailbox = settings
+        .from
+        .parse()
+        .map_err(|e| format!("SIGNET_MAIL_FROM {:?}: {e}", settings.from))?;
+    let transport = match &settings.smtp_url {
+        None => None,
+        Some(url) => Some(
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                // The URL may hold a password: name the problem, not the URL.
+                .map_err(|e| format!("SIGNET_SMTP_URL is not a usable SMTP URL: {e}"))?
+                .build(),
+        ),
+    };
+    store
+        .release_abandoned_mail(clock.now_ms())
+        .await
+        .map_err(|e| format!("mail outbox: {e}"))?;
+    let mailer = Mailer {
+        store,
+        clock,
+        transport,
+        from,
+        ready,
+    };
+    tokio::spawn(mailer.run());
+    Ok(())
+}
+
+struct Mailer {
+    store: Store,
+    clock: Clock,
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: Mailbox,
+    ready: Arc<tokio::sync::Notify>,
+}
+
+impl Mailer {
+    async fn run(self) {
+        let delays: Vec<i64> = RETRIES.iter().map(|d| d.as_millis() as i64).collect();
+        loop {
+            let now = self.clock.now_ms();
+            let claimed = match self
+                .store
+                .claim_mail(now, now + LEASE.as_millis() as i64, BATCH as i64)
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming mail failed");
+                    vec![]
+                }
+            };
+            let full = claimed.len() == BATCH;
+            let results =
+                futures_util::future::join_all(claimed.into_iter().map(|m| self.send(m))).await;
+            if !results.is_empty()
+                && let Err(e) = self
+                    .store
+                    .record_mail(&results, &delays, self.clock.now_ms())
+                    .await
+            {
+                // Left leased: sent again when the lease ends (at least once).
+                tracing::error!(error = %e, "recording sent mail failed");
+            }
+            if full {
+                continue;
+            }
+            let wait = match self.store.next_mail_due().await {
+                Ok(Some(at)) => Duration::from_millis((at - self.clock.now_ms()).max(0) as u64),
+                _ => IDLE,
+            };
+            tokio::select! {
+                _ = self.ready.notified() => {}
+                _ = tokio::time::sleep(wait.clamp(Duration::from_millis(10), IDLE)) => {}
+            }
+        }
+    }
+
+    async fn send(&self, m: ClaimedMail) -> MailResult {
+        let outcome = match &self.transport {
+            None => {
+                tracing::info!(to = %mask(&m.recipient), subject = %m.subject,
+                    "mail not sent: no SIGNET_SMTP_URL configured");
+                Ok("logged")
+            }
+            Some(transport) => self.deliver(transport, &m).await.map(|()| "sent"),
+        };
+        if let Err((why, retry)) = &outcome {
+            tracing::warn!(mail = %m.id, to = %mask(&m.recipient), retry, error = %why, "mail not sent");
+        }
+        MailResult {
+            id: m.id,
+            outcome,
+            attempts: m.attempts,
+        }
+    }
+
+    /// Sends one mail; on failure, why and whether trying again could help.
+    async fn deliver(
+        &self,
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+        m: &ClaimedMail,
+    ) -> Result<(), (String, bool)> {
+        let to: Mailbox = m
+            .recipient
+            .parse()
+            .map_err(|e| (format!("not a mail address: {e}"), false))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(m.subject.as_str())
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body.clone())
+            .map_err(|e| (format!("cannot build the message: {e}"), false))?;
+        transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| (e.to_string(), !e.is_permanent()))
+    }
+}

@@ -1,0 +1,292 @@
+//! The mail outbox: an invitation's mail is written in the transaction that makes it active
+//! (sending, the next turn in a signing order, reactivation, activation out of turn) or that
+//! records a resend, and the mailer sends it from here. Like webhooks, the store knows no
+//! wording: a [`MailRenderer`] given at start-up writes the message.
+
+use std::sync::Arc;
+
+use sqlx::{Any, Row, Transaction};
+
+use super::{Backend, Store, StoreError};
+
+/// Why an invitee is written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    /// Their turn has come (or the document was sent, or reactivated).
+    Invitation,
+    /// The account asked for the invitation to be sent again.
+    Reminder,
+}
+
+/// An invitation about to be mailed, as the transaction sees it.
+#[derive(Debug, Clone)]
+pub struct MailFacts {
+    pub kind: MailKind,
+    pub invitation_id: String,
+    pub slot: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub expires_at: i64,
+    pub document_name: String,
+    /// The workflow JSON the document was sent with.
+    pub workflow: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderedMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Writes an invitation's mail, or `None` when it gets none (no address, or its slot does not
+/// notify by mail).
+pub trait MailRenderer: Send + Sync {
+    fn render(&self, facts: &MailFacts) -> Option<RenderedMail>;
+}
+
+#[derive(Clone)]
+pub(super) struct Mailbox {
+    renderer: Arc<dyn MailRenderer>,
+    ready: Arc<tokio::sync::Notify>,
+}
+
+/// Which of a document's open, active invitations to mail.
+pub(super) enum Recipients<'a> {
+    Ids(&'a [&'a str]),
+    Slots(&'a [i64]),
+    /// Every active invitation still open.
+    AllActive,
+}
+
+/// A mail the mailer claimed.
+#[derive(Debug, Clone)]
+pub struct ClaimedMail {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// How sending one went: `Ok` sent (or logged), `Err` with the reason and whether trying
+/// again could help.
+pub struct MailResult {
+    pub id: String,
+    pub outcome: Result<&'static str, (String, bool)>,
+    pub attempts: i64,
+}
+
+impl Store {
+    /// Writes invitation mail with `renderer` from now on. Without one, no mail is written.
+    pub fn with_mail(mut self, renderer: Arc<dyn MailRenderer>) -> Store {
+        self.mailbox = Some(Mailbox {
+            renderer,
+            ready: Arc::default(),
+        });
+        self
+    }
+
+    /// Notified after a commit that wrote mail.
+    pub fn mail_ready(&self) -> Option<Arc<tokio::sync::Notify>> {
+        self.mailbox.as_ref().map(|m| m.ready.clone())
+    }
+
+    /// Wakes the mailer once the transaction that wrote mail has committed.
+    pub(super) fn wake_mailer(&self, wrote: bool) {
+        if let (true, Some(m)) = (wrote, &self.mailbox) {
+            m.ready.notify_one();
+        }
+    }
+
+    /// Writes the mail of `who` among `document_id`'s active, open invitations, in the
+    /// caller's transaction and after its changes. Returns whether any was written.
+    pub(super) async fn enqueue_invitation_mail(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        document_id: &str,
+        who: Recipients<'_>,
+        kind: MailKind,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(mailbox) = &self.mailbox else {
+            return Ok(false);
+        };
+        let rows = sqlx::query(
+            "SELECT i.id, i.slot, i.name, i.email, i.expires_at, d.name, d.workflow, d.account_id \
+             FROM invitations i JOIN documents d ON d.id = i.document_id \
+             WHERE i.document_id = $1 AND d.deleted = 0 AND d.status = 'SENT' AND i.active = 1 \
+             AND i.signed = 0 AND i.approved = 0 AND i.rejected = 0 AND i.expired = 0 AND i.deleted = 0 \
+             ORDER BY i.slot",
+        )
+        .bind(document_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut wrote = false;
+        for r in rows {
+            let id: String = r.get(0);
+            let slot: i64 = r.get(1);
+            let wanted = match &who {
+                Recipients::Ids(ids) => ids.contains(&id.as_str()),
+                Recipients::Slots(slots) => slots.contains(&slot),
+                Recipients::AllActive => true,
+            };
+            if !wanted {
+                continue;
+            }
+            let facts = MailFacts {
+                kind,
+                invitation_id: id.clone(),
+                slot,
+                name: r.get(2),
+                email: r.get(3),
+                expires_at: r.get(4),
+                document_name: r.get(5),
+                workflow: r.get(6),
+            };
+            let account_id: String = r.get(7);
+            let Some(mail) = mailbox.renderer.render(&facts) else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO mail_outbox (id, account_id, document_id, invitation_id, recipient, subject, \
+                 body, state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)",
+            )
+            .bind(ulid::Ulid::generate().to_string())
+            .bind(account_id)
+            .bind(document_id)
+            .bind(&id)
+            .bind(mail.to)
+            .bind(mail.subject)
+            .bind(mail.body)
+            .bind(now)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            wrote = true;
+        }
+        Ok(wrote)
+    }
+
+    /// Records that the account had invitations sent again: their events and their mail, in
+    /// one transaction.
+    pub async fn resend_invitations(
+        &self,
+        document_id: &str,
+        invitation_ids: &[&str],
+        events: &[super::NewEvent],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        super::lifecycle::lock_document(&mut tx, document_id, false).await?;
+        super::documents::append_events(&mut tx, document_id, events).await?;
+        let wrote = self
+            .enqueue_invitation_mail(
+                &mut tx,
+                document_id,
+                Recipients::Ids(invitation_ids),
+                MailKind::Reminder,
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        self.wake_mailer(wrote);
+        Ok(())
+    }
+
+    /// Claims up to `limit` due mails until `lease_until` (rows another process is claiming
+    /// are skipped on PostgreSQL).
+    pub async fn claim_mail(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedMail>, StoreError> {
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE mail_outbox SET next_attempt_at = $1, leased = 1 WHERE id IN \
+             (SELECT id FROM mail_outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
+              ORDER BY next_attempt_at LIMIT $3 {lock}) \
+             AND state = 'pending' AND next_attempt_at <= $4 \
+             RETURNING id, recipient, subject, body, attempts"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .bind(now)
+            .fetch_all(self.writer())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ClaimedMail {
+                id: r.get(0),
+                recipient: r.get(1),
+                subject: r.get(2),
+                body: r.get(3),
+                attempts: r.get(4),
+            })
+            .collect())
+    }
+
+    /// When the next pending mail is due, if any.
+    pub async fn next_mail_due(&self) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE state = 'pending'")
+                .fetch_one(self.pool())
+                .await?
+                .get(0),
+        )
+    }
+
+    /// Records how sending went: sent or logged; retried after `retry_delays_ms[attempt]`;
+    /// or dead once those are used up or the failure is permanent.
+    pub async fn record_mail(
+        &self,
+        results: &[MailResult],
+        retry_delays_ms: &[i64],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        for m in results {
+            let (state, next, error, sent_at) = match &m.outcome {
+                Ok(state) => (*state, None, None, Some(now)),
+                Err((why, retry)) => match retry_delays_ms.get(m.attempts as usize) {
+                    Some(delay) if *retry => ("pending", Some(now + delay), Some(why), None),
+                    _ => ("dead", None, Some(why), None),
+                },
+            };
+            sqlx::query(
+                "UPDATE mail_outbox SET state = $1, next_attempt_at = $2, last_error = $3, sent_at = $4, \
+                 leased = 0, attempts = attempts + 1 WHERE id = $5",
+            )
+            .bind(state)
+            .bind(next)
+            .bind(error)
+            .bind(sent_at)
+            .bind(&m.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At start on SQLite (one process): mail that was being sent when the last run stopped
+    /// is due now.
+    pub async fn release_abandoned_mail(&self, now: i64) -> Result<u64, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        Ok(sqlx::query(
+            "UPDATE mail_outbox SET next_attempt_at = $1, leased = 0 WHERE state = 'pending' AND leased = 1",
+        )
+        .bind(now)
+        .execute(self.writer())
+        .await?
+        .rows_affected())
+    }
+}
