@@ -130,7 +130,142 @@ async fn everyone_at_once_and_only_with_an_address(db: Db) {
     assert_eq!(smtp.messages().len(), 2);
 }
 
+/// The code in a code mail.
+fn code_in(mail: &Value) -> String {
+    let body = mail["body"].as_str().unwrap();
+    let at = body.find("code is ").expect("a code mail") + "code is ".len();
+    body[at..at + 6].to_string()
+}
+
+async fn advance(api: &common::Client, seconds: i64) {
+    api.post("/api/signet/clock/advance", &json!({"seconds": seconds}))
+        .await
+        .ok();
+}
+
+/// Slots with `enforceAuthentication`: a code is mailed on request, needed to act, spent when
+/// right; wrong guesses, expiry and pacing are refused with their own codes.
+async fn one_time_codes(db: Db) {
+    let otp_workflow = json!({"name": "Protected", "invitees": [
+        {"label": "Borrower", "inviteeType": "Signer", "enforceAuthentication": true},
+        {"label": "Lender", "inviteeType": "Reviewer", "enforceAuthentication": true}]});
+
+    // Codes go by mail: a server without SMTP refuses such a workflow.
+    {
+        let plain = Server::start(db);
+        let api = plain.client(&plain.create_account("Acme").token);
+        let mut w = otp_workflow.clone();
+        w["publish"] = true.into();
+        assert_eq!(
+            api.post("/api/signet/workflows", &w).await.code(),
+            "workflow.authentication.unsupported"
+        );
+    }
+
+    let smtp = SmtpSink::start();
+    let server = Server::start_with(
+        db,
+        &[
+            ("SIGNET_SMTP_URL", &smtp.url),
+            ("SIGNET_TEST_CLOCK", "true"),
+        ],
+    );
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let profile = create_workflow(&api, &otp_workflow).await;
+    let phone_only = json!({"profileId": profile,
+        "file": {"name": "x", "file": common::base64(&common::pdf_with_pages(1))},
+        "invitees": [{"name": "Asha", "phone": "9876543210"}, {"name": "Ravi", "email": "ravi@example.com"}]});
+    assert_eq!(
+        api.post("/api/v3.0/sign/request", &phone_only).await.code(),
+        "invitee.email.required"
+    );
+    let people = json!([{"name": "Asha", "email": "asha@example.com"},
+                         {"name": "Ravi", "email": "ravi@example.com"}]);
+    let (_, links) = send_pdf(&api, &profile, "Loan", None, &people).await;
+    smtp.wait_for(2).await; // the two invitations
+    let view = invitee.get(&format!("/api/sign/{}", links[0])).await;
+    assert_eq!(view.ok()["otpRequired"], true);
+
+    // No code, then a wrong one, then the right one.
+    let sign = |otp: Option<&str>| {
+        let mut b = typed();
+        if let Some(c) = otp {
+            b["otp"] = c.into();
+        }
+        b
+    };
+    let path = format!("/api/sign/{}/sign", links[0]);
+    assert_eq!(
+        invitee.post(&path, &sign(None)).await.code(),
+        "otp.required"
+    );
+    let sent = invitee
+        .post(&format!("/api/sign/{}/otp", links[0]), &json!({}))
+        .await;
+    assert_eq!(sent.ok()["sentTo"], "a***@example.com");
+    assert_eq!(sent.ok()["expiresInSeconds"], 600);
+    let mail = smtp.wait_for(3).await.remove(2);
+    assert_eq!(mail["to"], json!(["asha@example.com"]));
+    assert_eq!(mail["subject"], "Your code for Loan");
+    let code = code_in(&mail);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = invitee.post(&path, &sign(Some(wrong))).await;
+    assert_eq!(refused.code(), "otp.invalid");
+    assert!(
+        refused.body["messages"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("4 attempt(s) left")
+    );
+    assert_eq!(
+        invitee
+            .post(&format!("/api/sign/{}/otp", links[0]), &json!({}))
+            .await
+            .code(),
+        "otp.too.soon"
+    );
+    invitee.post(&path, &sign(Some(&code))).await.ok();
+
+    // The reviewer: five wrong guesses spend the code; a new one, once 30 s have passed.
+    let approve = format!("/api/sign/{}/approve", links[1]);
+    let otp = format!("/api/sign/{}/otp", links[1]);
+    invitee.post(&otp, &json!({})).await.ok();
+    let code = code_in(&smtp.wait_for(4).await.remove(3));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(
+            invitee.post(&approve, &json!({"otp": wrong})).await.code(),
+            "otp.invalid"
+        );
+    }
+    assert_eq!(
+        invitee.post(&approve, &json!({"otp": code})).await.code(),
+        "otp.attempts.exceeded",
+        "even the right code, once spent"
+    );
+    advance(&api, 31).await;
+    invitee.post(&otp, &json!({})).await.ok();
+    let code = code_in(&smtp.wait_for(5).await.remove(4));
+    // Ten minutes later it has expired.
+    advance(&api, 601).await;
+    assert_eq!(
+        invitee.post(&approve, &json!({"otp": code})).await.code(),
+        "otp.expired"
+    );
+    invitee.post(&otp, &json!({})).await.ok();
+    let code = code_in(&smtp.wait_for(6).await.remove(5));
+    let done = invitee.post(&approve, &json!({"otp": code})).await;
+    assert_eq!(done.ok()["completed"], true);
+    assert_eq!(
+        invitee.post(&otp, &json!({})).await.code(),
+        "invitation.already.done",
+        "nothing to ask a code for once acted"
+    );
+}
+
 on_both_databases!(
     invitations_are_mailed_in_turn,
-    everyone_at_once_and_only_with_an_address
+    everyone_at_once_and_only_with_an_address,
+    one_time_codes
 );

@@ -16,7 +16,10 @@ use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
 use crate::domain::workflow::{InviteeSlot, InviteeType, WorkflowDefinition};
 use crate::server::AppState;
-use crate::store::{Blobs, InvitationRow, NewEvent, Outcome, OutcomeKind};
+use crate::store::{
+    Blobs, CODE_TTL_MS, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome,
+    OutcomeKind,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sign/{uuid}/sign", post(sign))
         .route("/api/sign/{uuid}/approve", post(approve))
         .route("/api/sign/{uuid}/reject", post(reject))
+        .route("/api/sign/{uuid}/otp", post(send_code))
 }
 
 /// Loads the invitation and its workflow slot. An unknown link is HTTP 404: there is nothing
@@ -137,6 +141,8 @@ struct SignBody {
     mark: MarkIn,
     #[serde(default)]
     consent: bool,
+    #[serde(default)]
+    otp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +156,131 @@ enum MarkIn {
 struct RejectBody {
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    otp: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ApproveBody {
+    #[serde(default)]
+    otp: Option<String>,
+}
+
+/// An optional JSON body: none (or only whitespace) is the default.
+fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))
+}
+
+/// With a slot that enforces authentication, the action needs the one-time code the invitee
+/// was mailed (`POST /api/sign/{uuid}/otp`); a right code is spent, a wrong one costs a guess.
+async fn require_code(
+    state: &AppState,
+    inv: &InvitationRow,
+    slot: &InviteeSlot,
+    otp: Option<&str>,
+) -> Result<(), ApiError> {
+    if !slot.enforce_authentication {
+        return Ok(());
+    }
+    let Some(code) = otp.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Err(ApiError::new(
+            "otp.required",
+            "this invitation needs the one-time code sent to your email: ask for one first",
+        ));
+    };
+    let hash = crate::domain::otp::code_hash(&state.file_secret, &inv.id, code);
+    let refusal = match state
+        .store
+        .use_code(&inv.id, &hash, state.clock.now_ms())
+        .await?
+    {
+        CodeCheck::Valid => return Ok(()),
+        CodeCheck::Wrong(left) => ApiError::new(
+            "otp.invalid",
+            format!("the code is wrong; {left} attempt(s) left"),
+        ),
+        CodeCheck::Expired => {
+            ApiError::new("otp.expired", "the code has expired: ask for a new one")
+        }
+        CodeCheck::Missing => {
+            ApiError::new("otp.required", "no code was sent yet: ask for one first")
+        }
+        CodeCheck::Exhausted => ApiError::new(
+            "otp.attempts.exceeded",
+            "this code can no longer be used: ask for a new one",
+        ),
+    };
+    Err(refusal)
+}
+
+/// `POST /api/sign/{uuid}/otp`: mails the invitee a one-time code (slots with
+/// `enforceAuthentication`), at most one every 30 seconds and ten in all.
+async fn send_code(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Value>, ApiError> {
+    let (inv, w) = load(&state, &uuid).await?;
+    let s = slot(&inv, &w);
+    if !s.enforce_authentication {
+        return Err(ApiError::new(
+            "otp.not.required",
+            "this invitation does not use one-time codes",
+        ));
+    }
+    let now = state.clock.now_ms();
+    check(&state_of(&inv, &w), &Action::RequestCode, now).map_err(refusal)?;
+    let Some(email) = inv.email.as_deref().filter(|e| !e.trim().is_empty()) else {
+        return Err(ApiError::new(
+            "otp.channel.unavailable",
+            "codes go by mail, and this invitation has no email address",
+        ));
+    };
+    let code = crate::domain::otp::new_code();
+    let masked = crate::notify::mask(email);
+    let (ip, ua) = witness(peer, &headers);
+    let issued = state
+        .store
+        .issue_code(&NewCode {
+            account_id: &inv.account_id,
+            document_id: &inv.document_id,
+            invitation_id: &inv.id,
+            code_hash: crate::domain::otp::code_hash(&state.file_secret, &inv.id, &code),
+            mail: crate::notify::code_mail(email, &inv.name, &inv.document_name, &code),
+            event: NewEvent {
+                time: now,
+                actor: inv.name.clone(),
+                action: "One-time code sent".into(),
+                ip,
+                user_agent: ua,
+                details: masked.clone(),
+            },
+            now,
+        })
+        .await?;
+    match issued {
+        CodeIssue::Issued => Ok(ok(json!({
+            "sentTo": masked,
+            "expiresInSeconds": CODE_TTL_MS / 1000,
+        }))),
+        CodeIssue::TooSoon(wait) => Err(ApiError::new(
+            "otp.too.soon",
+            format!("a code was sent just now: wait {wait} s before asking again"),
+        )),
+        CodeIssue::LimitReached => Err(ApiError::new(
+            "otp.limit.reached",
+            "too many codes were sent for this invitation; contact the sender",
+        )),
+        CodeIssue::Closed => Err(ApiError::new(
+            "document.not.open",
+            "this document is no longer open for signing",
+        )),
+    }
 }
 
 /// Who did it, from where: for the audit trail.
@@ -185,6 +316,7 @@ async fn sign(
         now,
     )
     .map_err(refusal)?;
+    require_code(&state, &inv, s, body.otp.as_deref()).await?;
     let mark = match body.mark {
         MarkIn::Typed { text } => signet_pdf::appearance::Mark::Typed { text },
         MarkIn::Drawn { png } => signet_pdf::appearance::Mark::Drawn {
@@ -274,10 +406,13 @@ async fn approve(
     Path(uuid): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, ApiError> {
+    let body: ApproveBody = optional_body(&body)?;
     let (inv, w) = load(&state, &uuid).await?;
     let now = state.clock.now_ms();
     check(&state_of(&inv, &w), &Action::Approve, now).map_err(refusal)?;
+    require_code(&state, &inv, slot(&inv, &w), body.otp.as_deref()).await?;
     let (ip, ua) = witness(peer, &headers);
     let event = NewEvent {
         time: now,
@@ -298,12 +433,7 @@ async fn reject(
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, ApiError> {
     // The body is optional: a rejection without a reason is still a rejection.
-    let body: RejectBody = if body.iter().all(u8::is_ascii_whitespace) {
-        RejectBody::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))?
-    };
+    let body: RejectBody = optional_body(&body)?;
     let (inv, w) = load(&state, &uuid).await?;
     let now = state.clock.now_ms();
     check(
@@ -314,6 +444,7 @@ async fn reject(
         now,
     )
     .map_err(refusal)?;
+    require_code(&state, &inv, slot(&inv, &w), body.otp.as_deref()).await?;
     let reason: String = body.reason.chars().take(1000).collect();
     let (ip, ua) = witness(peer, &headers);
     let event = NewEvent {

@@ -26,6 +26,8 @@ pub enum Action<'a> {
     Reject {
         allowed: bool,
     },
+    /// Asking for a one-time code: allowed whenever acting would be.
+    RequestCode,
 }
 
 fn refuse(code: &'static str, message: &str) -> Invalid {
@@ -109,6 +111,7 @@ pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), In
                 ));
             }
         }
+        Action::RequestCode => {}
     }
     Ok(())
 }

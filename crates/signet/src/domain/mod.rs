@@ -2,4 +2,5 @@
 
 pub mod document;
 pub mod invitation;
+pub mod otp;
 pub mod workflow;

@@ -168,17 +168,6 @@ impl InviteeSlot {
                 format!("{}: required, at most 100 characters", at("label")),
             ));
         }
-        // Refused rather than ignored: a slot that asks for a one-time code must never be
-        // signable without one, and codes (POST /api/sign/{uuid}/otp) are not built yet.
-        if self.enforce_authentication {
-            return Err(invalid(
-                "workflow.authentication.unsupported",
-                format!(
-                    "{}: one-time codes are not available on this server yet",
-                    at("enforceAuthentication")
-                ),
-            ));
-        }
         if self.invitee_type == InviteeType::Signer {
             if self.signature_types.is_empty() {
                 return Err(invalid(
@@ -373,10 +362,6 @@ mod tests {
             (
                 |v| v["invitees"][0]["label"] = " ".into(),
                 "workflow.invitee.label.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["enforceAuthentication"] = true.into(),
-                "workflow.authentication.unsupported",
             ),
             (
                 |v| v["invitees"][0]["webhook"]["version"] = "2.1".into(),

@@ -148,21 +148,7 @@ impl Store {
             let Some(mail) = mailbox.renderer.render(&facts) else {
                 continue;
             };
-            sqlx::query(
-                "INSERT INTO mail_outbox (id, account_id, document_id, invitation_id, recipient, subject, \
-                 body, state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)",
-            )
-            .bind(ulid::Ulid::generate().to_string())
-            .bind(account_id)
-            .bind(document_id)
-            .bind(&id)
-            .bind(mail.to)
-            .bind(mail.subject)
-            .bind(mail.body)
-            .bind(now)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+            insert_mail(tx, &account_id, document_id, &id, "invitation", &mail, now).await?;
             wrote = true;
         }
         Ok(wrote)
@@ -259,9 +245,11 @@ impl Store {
                     _ => ("dead", None, Some(why), None),
                 },
             };
+            // A one-time code is kept no longer than it takes to send it.
             sqlx::query(
                 "UPDATE mail_outbox SET state = $1, next_attempt_at = $2, last_error = $3, sent_at = $4, \
-                 leased = 0, attempts = attempts + 1 WHERE id = $5",
+                 leased = 0, attempts = attempts + 1, \
+                 body = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE body END WHERE id = $5",
             )
             .bind(state)
             .bind(next)
@@ -289,4 +277,33 @@ impl Store {
         .await?
         .rows_affected())
     }
+}
+
+/// One outbox row, in the caller's transaction.
+pub(super) async fn insert_mail(
+    tx: &mut Transaction<'_, Any>,
+    account_id: &str,
+    document_id: &str,
+    invitation_id: &str,
+    kind: &str,
+    mail: &RenderedMail,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, account_id, document_id, invitation_id, kind, recipient, subject, \
+         body, state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)",
+    )
+    .bind(ulid::Ulid::generate().to_string())
+    .bind(account_id)
+    .bind(document_id)
+    .bind(invitation_id)
+    .bind(kind)
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(now)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

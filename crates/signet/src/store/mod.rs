@@ -11,6 +11,7 @@ mod documents;
 mod invitations;
 mod lifecycle;
 mod mail;
+mod otp;
 mod webhooks;
 mod workflows;
 
@@ -20,6 +21,7 @@ pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind};
 pub use lifecycle::{CompletedQuery, Completion};
 pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
+pub use otp::{CODE_TTL_MS, CodeCheck, CodeIssue, NewCode};
 pub use webhooks::{
     AttemptResult, ClaimedDelivery, DeliveryRow, EventFacts, RenderedWebhook, VerificationCheck,
     WebhookEvent, WebhookRenderer,

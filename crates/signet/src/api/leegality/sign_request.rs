@@ -191,7 +191,16 @@ pub async fn create_sign_request(
         ));
     }
     let mut invitees = Vec::with_capacity(req.invitees.len());
-    for (i, inv) in req.invitees.iter().enumerate() {
+    for (i, (inv, slot)) in req.invitees.iter().zip(&workflow.invitees).enumerate() {
+        // One-time codes go by mail: SMS is not built.
+        if slot.enforce_authentication && inv.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+            return Err(ApiError::new(
+                "invitee.email.required",
+                format!(
+                    "invitees[{i}].email: required, the slot sends one-time codes and they go by mail"
+                ),
+            ));
+        }
         invitees.push(
             check_invitee(
                 i,

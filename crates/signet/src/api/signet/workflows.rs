@@ -78,6 +78,18 @@ fn validated(
 ) -> Result<(WorkflowDefinition, String), ApiError> {
     def.validate()
         .map_err(|e| ApiError::new(e.code, e.message))?;
+    // Codes go by mail: without an SMTP server a slot that demands one could never be signed.
+    if state.config.smtp_url.is_none()
+        && let Some(i) = def.invitees.iter().position(|s| s.enforce_authentication)
+    {
+        return Err(ApiError::new(
+            "workflow.authentication.unsupported",
+            format!(
+                "invitees[{i}].enforceAuthentication: one-time codes are sent by mail, and this \
+                 server has no SIGNET_SMTP_URL"
+            ),
+        ));
+    }
     if !state.config.webhook_allow_private {
         for (i, slot) in def.invitees.iter().enumerate() {
             let urls = slot.webhook.iter().flat_map(|w| [&w.success, &w.error]);

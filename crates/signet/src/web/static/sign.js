@@ -58,7 +58,6 @@ function blocker(v) {
   if (v.rejected) return "You rejected this document. The sender has been told.";
   if (v.expired) return "This signing link has expired. Ask the sender for a new one.";
   if (!v.active) return "It is not your turn yet. You can act once the people before you have finished; the link will work then.";
-  if (v.otpRequired) return "This document needs a one-time code, which this page cannot ask for yet. Please contact the sender.";
   if (v.inviteeType !== "Reviewer" && !(v.allowedSignatureTypes || []).includes("VIRTUAL_SIGN"))
     return "This document must be signed with a certificate (for example a DSC token), which this page does not support.";
   return null;
@@ -81,6 +80,7 @@ function renderPanel() {
   $("sign-form").hidden = !(canAct && !reviewer);
   $("approve-area").hidden = !(canAct && reviewer);
   $("reject-area").hidden = !(canAct && v.rejectAllowed);
+  $("otp-area").hidden = !(canAct && v.otpRequired);
   for (const el of document.querySelectorAll("#panel button, #panel input, #panel textarea")) el.disabled = !canAct;
   if (canAct && !reviewer && !$("typed-name").value) {
     $("typed-name").value = v.name;
@@ -269,6 +269,15 @@ function showOutcome(title, detail, rejected = false) {
 
 async function act(path, body, done) {
   if (busy) return;
+  if (view?.otpRequired) {
+    const code = $("otp-code").value.trim();
+    if (!code) {
+      showError("Enter the one-time code from your email (ask for one above).");
+      $("otp-code").focus();
+      return;
+    }
+    body = { ...body, otp: code };
+  }
   busy = true;
   showError("");
   const buttons = document.querySelectorAll("#panel button");
@@ -361,6 +370,25 @@ $("reject-form").addEventListener("submit", (e) => {
     "You declined this document. The sender has been told.",
     true,
   ]);
+});
+
+$("otp-send").addEventListener("click", async () => {
+  showError("");
+  $("otp-send").disabled = true;
+  try {
+    const res = await fetch(api("/otp"), { method: "POST", credentials: "omit" });
+    const reply = await res.json().catch(() => null);
+    if (reply?.status === 1) {
+      $("otp-note").textContent = `A code was sent to ${reply.data.sentTo}. It is good for 10 minutes.`;
+      $("otp-code").focus();
+    } else {
+      showError(reply?.messages?.[0]?.message || `The server answered ${res.status}. Please try again.`);
+    }
+  } catch {
+    showError("The server could not be reached. Please try again.");
+  } finally {
+    $("otp-send").disabled = false;
+  }
 });
 
 load();

@@ -6,6 +6,8 @@ CREATE TABLE mail_outbox (
     account_id      TEXT NOT NULL REFERENCES accounts (id),
     document_id     TEXT NOT NULL REFERENCES documents (id),
     invitation_id   TEXT NOT NULL,
+    -- `invitation` or `code`: a one-time code's body is blanked once sent.
+    kind            TEXT NOT NULL,
     recipient       TEXT NOT NULL,
     subject         TEXT NOT NULL,
     body            TEXT NOT NULL,
@@ -21,3 +23,15 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX mail_outbox_by_invitation ON mail_outbox (invitation_id, created_at);
+
+-- The one-time code an invitee asked for (a slot with enforceAuthentication), as its salted
+-- SHA-256 only. One per invitation; asking again replaces it.
+CREATE TABLE otp_codes (
+    invitation_id TEXT PRIMARY KEY NOT NULL REFERENCES invitations (id),
+    code_hash     TEXT NOT NULL,
+    expires_at    BIGINT NOT NULL,
+    attempts_left BIGINT NOT NULL,
+    sent_at       BIGINT NOT NULL,
+    -- Codes sent for this invitation in all, to bound how much mail one link can cause.
+    sends         BIGINT NOT NULL
+);

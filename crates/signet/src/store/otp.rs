@@ -1,0 +1,148 @@
+//! One-time codes: issuing one (with its mail and an event, in one transaction) and using one.
+
+use sqlx::Row;
+use subtle::ConstantTimeEq;
+
+use super::documents::{NewEvent, append_events};
+use super::lifecycle::lock_document;
+use super::mail::{RenderedMail, insert_mail};
+use super::{Store, StoreError};
+
+/// How long a code is good for.
+pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
+/// Wrong guesses before a code is spent.
+pub const CODE_ATTEMPTS: i64 = 5;
+/// The least time between two codes for one invitation.
+pub const RESEND_AFTER_MS: i64 = 30 * 1000;
+/// Codes one invitation may be sent in all.
+pub const MAX_SENDS: i64 = 10;
+
+pub enum CodeIssue {
+    Issued,
+    /// A code went out less than `RESEND_AFTER_MS` ago: seconds to wait.
+    TooSoon(i64),
+    LimitReached,
+    /// The document is no longer open.
+    Closed,
+}
+
+pub enum CodeCheck {
+    Valid,
+    /// Wrong; this many guesses are left.
+    Wrong(i64),
+    Expired,
+    /// No code was asked for, or the last one was used.
+    Missing,
+    /// Every guess of this code was used: ask for a new one.
+    Exhausted,
+}
+
+/// A code to issue: for whom, its hash, the mail that carries it, and the event recording it.
+pub struct NewCode<'a> {
+    pub account_id: &'a str,
+    pub document_id: &'a str,
+    pub invitation_id: &'a str,
+    pub code_hash: String,
+    pub mail: RenderedMail,
+    pub event: NewEvent,
+    pub now: i64,
+}
+
+impl Store {
+    /// Replaces the invitation's code, and writes the mail carrying it and the event, in one
+    /// transaction.
+    pub async fn issue_code(&self, c: &NewCode<'_>) -> Result<CodeIssue, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        if !lock_document(&mut tx, c.document_id, true).await? {
+            return Ok(CodeIssue::Closed);
+        }
+        let last: Option<(i64, i64)> =
+            sqlx::query("SELECT sent_at, sends FROM otp_codes WHERE invitation_id = $1")
+                .bind(c.invitation_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| (r.get(0), r.get(1)));
+        if let Some((sent_at, sends)) = last {
+            if sends >= MAX_SENDS {
+                return Ok(CodeIssue::LimitReached);
+            }
+            let wait = sent_at + RESEND_AFTER_MS - c.now;
+            if wait > 0 {
+                return Ok(CodeIssue::TooSoon((wait + 999) / 1000));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO otp_codes (invitation_id, code_hash, expires_at, attempts_left, sent_at, sends) \
+             VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (invitation_id) DO UPDATE SET \
+             code_hash = excluded.code_hash, expires_at = excluded.expires_at, \
+             attempts_left = excluded.attempts_left, sent_at = excluded.sent_at, sends = otp_codes.sends + 1",
+        )
+        .bind(c.invitation_id)
+        .bind(&c.code_hash)
+        .bind(c.now + CODE_TTL_MS)
+        .bind(CODE_ATTEMPTS)
+        .bind(c.now)
+        .execute(&mut *tx)
+        .await?;
+        insert_mail(
+            &mut tx,
+            c.account_id,
+            c.document_id,
+            c.invitation_id,
+            "code",
+            &c.mail,
+            c.now,
+        )
+        .await?;
+        append_events(&mut tx, c.document_id, [&c.event]).await?;
+        tx.commit().await?;
+        self.wake_mailer(true);
+        Ok(CodeIssue::Issued)
+    }
+
+    /// Checks a code (by its hash) and spends it when right; a wrong one costs a guess.
+    pub async fn use_code(
+        &self,
+        invitation_id: &str,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<CodeCheck, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let row: Option<(String, i64, i64)> = sqlx::query(
+            "SELECT code_hash, expires_at, attempts_left FROM otp_codes WHERE invitation_id = $1",
+        )
+        .bind(invitation_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| (r.get(0), r.get(1), r.get(2)));
+        let Some((stored, expires_at, left)) = row else {
+            return Ok(CodeCheck::Missing);
+        };
+        if left <= 0 {
+            return Ok(CodeCheck::Exhausted);
+        }
+        if now > expires_at {
+            return Ok(CodeCheck::Expired);
+        }
+        let check = if bool::from(stored.as_bytes().ct_eq(code_hash.as_bytes())) {
+            // Spent, but the row stays: it bounds the codes sent and paces the next one.
+            sqlx::query(
+                "UPDATE otp_codes SET attempts_left = 0, code_hash = '' WHERE invitation_id = $1",
+            )
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?;
+            CodeCheck::Valid
+        } else {
+            sqlx::query(
+                "UPDATE otp_codes SET attempts_left = attempts_left - 1 WHERE invitation_id = $1",
+            )
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await?;
+            CodeCheck::Wrong(left - 1)
+        };
+        tx.commit().await?;
+        Ok(check)
+    }
+}
