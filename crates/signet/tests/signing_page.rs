@@ -140,6 +140,60 @@ async fn a_signer_signs_and_a_reviewer_approves_in_chromium() {
     eprintln!("screenshots: {}", shots.display());
 }
 
+/// A slot that needs a one-time code: the page asks the server to mail one, and the code
+/// from that mail (read here from a real SMTP server) signs.
+#[tokio::test]
+async fn a_signer_signs_with_a_mailed_code_in_chromium() {
+    let smtp = common::smtp::SmtpSink::start();
+    let server = Server::start_with(Db::Sqlite, &[("SIGNET_SMTP_URL", &smtp.url)]);
+    let api = server.client(&server.create_account("Acme").token);
+    let w = json!({"name": "Protected", "invitees": [{"label": "Client", "inviteeType": "Signer",
+        "enforceAuthentication": true,
+        "appearances": [{"page": "L", "x1": 320, "y1": 60, "x2": 540, "y2": 130}]}]});
+    let profile = common::create_workflow(&api, &w).await;
+    let people = json!([{"name": "Asha Rao", "email": "asha@example.com"}]);
+    let (_, links) =
+        common::send_file(&api, &profile, "Protected", None, &agreement_pdf(), &people).await;
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let code_file = shots.join(format!("code-{}", links[0]));
+    let _ = std::fs::remove_file(&code_file);
+
+    let child = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signing_page_otp.cjs"))
+        .env("PLAYWRIGHT_CORE", playwright_core())
+        .env(
+            "CHROMIUM",
+            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        )
+        .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
+        .env("CODE_FILE", &code_file)
+        .env("SCREENSHOTS", &shots)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs (scripts/test installs it)");
+    // The invitation, then the code the page asked for.
+    let mail = smtp.wait_for(2).await.remove(1);
+    let body = mail["body"].as_str().unwrap();
+    let at = body.find("code is ").expect("a code mail") + "code is ".len();
+    std::fs::write(&code_file, &body[at..at + 6]).unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = std::fs::remove_file(&code_file);
+    assert!(
+        out.status.success(),
+        "the browser journey failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let invitee = server.client("");
+    let signer = invitee.get(&format!("/api/sign/{}", links[0])).await;
+    assert_eq!(signer.ok()["signed"], true);
+}
+
 #[tokio::test]
 async fn the_page_is_served_with_its_security_headers_and_unknown_links_are_404() {
     let server = Server::start(Db::Sqlite);
