@@ -52,11 +52,13 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         }),
         crate::webhooks::dispatcher::lease(config.webhook_timeout),
     );
-    let store = store.with_mail(Arc::new(crate::notify::InvitationMail {
-        public_url: config.public_url(),
-        offset: crate::domain::document::zone_offset(&config.timezone),
-        zone: config.timezone.clone(),
-    }));
+    let store = store
+        .with_mail(Arc::new(crate::notify::InvitationMail {
+            public_url: config.public_url(),
+            offset: crate::domain::document::zone_offset(&config.timezone),
+            zone: config.timezone.clone(),
+        }))
+        .start_group_commit();
     let state = AppState {
         store,
         blobs,

@@ -6,6 +6,7 @@ use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 use super::mail::{MailKind, Recipients};
 use super::{Store, StoreError, rfc3339};
 
+#[derive(Clone)]
 pub struct NewDocument {
     pub id: String,
     pub account_id: String,
@@ -20,6 +21,7 @@ pub struct NewDocument {
     pub expires_at: i64,
 }
 
+#[derive(Clone)]
 pub struct NewInvitation {
     pub id: String,
     pub slot: i64,
@@ -31,6 +33,7 @@ pub struct NewInvitation {
 }
 
 /// An event as the domain states it; the store numbers it and chains its hash.
+#[derive(Clone)]
 pub struct NewEvent {
     pub time: i64,
     pub actor: String,
@@ -132,14 +135,33 @@ pub(super) async fn append_events(
 }
 
 impl Store {
-    /// Stores a sent document, its invitations and its first events in one transaction.
+    /// Stores a sent document, its invitations and its first events in one transaction. On
+    /// SQLite, once `start_group_commit` has run, documents sent at the same moment share
+    /// one commit (see `group_commit`).
     pub async fn insert_sent_document(
         &self,
         d: &NewDocument,
         invitations: &[NewInvitation],
         events: &[NewEvent],
     ) -> Result<(), StoreError> {
+        if let Some(batcher) = &self.group_commit {
+            return batcher.insert(d, invitations, events).await;
+        }
         let mut tx = self.writer().begin().await?;
+        let mailed = self.insert_sent_in(&mut tx, d, invitations, events).await?;
+        tx.commit().await?;
+        self.wake_mailer(mailed);
+        Ok(())
+    }
+
+    /// The rows of a sent document, in the caller's transaction; true when mail was written.
+    pub(super) async fn insert_sent_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        d: &NewDocument,
+        invitations: &[NewInvitation],
+        events: &[NewEvent],
+    ) -> Result<bool, StoreError> {
         sqlx::query(
             "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
              file_key, versions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, 1, $9, $10)",
@@ -154,9 +176,8 @@ impl Store {
         .bind(&d.file_key)
         .bind(d.created_at)
         .bind(d.expires_at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        move_count(&mut tx, &d.id, None, Some("SENT")).await?;
         for i in invitations {
             sqlx::query(
                 "INSERT INTO invitations (id, document_id, slot, name, email, phone, invitee_type, active, \
@@ -172,22 +193,23 @@ impl Store {
             .bind(i64::from(i.active))
             .bind(d.created_at)
             .bind(d.expires_at)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        append_events(&mut tx, &d.id, events).await?;
+        append_events(tx, &d.id, events).await?;
         let mailed = self
             .enqueue_invitation_mail(
-                &mut tx,
+                tx,
                 &d.id,
                 Recipients::AllActive,
                 MailKind::Invitation,
                 d.created_at,
             )
             .await?;
-        tx.commit().await?;
-        self.wake_mailer(mailed);
-        Ok(())
+        // Last: every document of the account updates this one row, and its lock is held
+        // from here to the commit.
+        move_count(tx, &d.id, None, Some("SENT")).await?;
+        Ok(mailed)
     }
 
     pub async fn document(

@@ -8,6 +8,7 @@
 mod accounts;
 mod blobs;
 mod documents;
+mod group_commit;
 mod invitations;
 mod lifecycle;
 mod mail;
@@ -50,6 +51,8 @@ pub struct Store {
     backend: Backend,
     outbox: Option<webhooks::Outbox>,
     mailbox: Option<mail::Mailbox>,
+    /// SQLite: new documents go through one writer task that commits them in groups.
+    group_commit: Option<group_commit::Batcher>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +100,7 @@ impl Store {
             backend,
             outbox: None,
             mailbox: None,
+            group_commit: None,
         })
     }
 
