@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use sqlx::{Any, Row, Transaction};
 
-use super::{Backend, Store, StoreError};
+use super::outbox::OutboxTable;
+use super::{Store, StoreError};
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,31 +181,21 @@ impl Store {
         Ok(())
     }
 
-    /// Claims up to `limit` due mails until `lease_until` (rows another process is claiming
-    /// are skipped on PostgreSQL).
+    /// Claims up to `limit` due mails until `lease_until`.
     pub async fn claim_mail(
         &self,
         now: i64,
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedMail>, StoreError> {
-        let lock = match self.backend {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE mail_outbox SET next_attempt_at = $1, leased = 1 WHERE id IN \
-             (SELECT id FROM mail_outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
-              ORDER BY next_attempt_at LIMIT $3 {lock}) \
-             AND state = 'pending' AND next_attempt_at <= $4 \
-             RETURNING id, recipient, subject, body, attempts"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .bind(now)
-            .fetch_all(self.writer())
+        let rows = self
+            .claim_due(
+                OutboxTable::Mail,
+                "id, recipient, subject, body, attempts",
+                now,
+                lease_until,
+                limit,
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -220,12 +211,7 @@ impl Store {
 
     /// When the next pending mail is due, if any.
     pub async fn next_mail_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(
-            sqlx::query("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE state = 'pending'")
-                .fetch_one(self.pool())
-                .await?
-                .get(0),
-        )
+        self.next_due(OutboxTable::Mail).await
     }
 
     /// Records how sending went: sent or logged; retried after `retry_delays_ms[attempt]`;
@@ -263,19 +249,9 @@ impl Store {
         Ok(())
     }
 
-    /// At start on SQLite (one process): mail that was being sent when the last run stopped
-    /// is due now.
+    /// At start on SQLite: mail the last run was sending is due now.
     pub async fn release_abandoned_mail(&self, now: i64) -> Result<u64, StoreError> {
-        if self.backend != Backend::Sqlite {
-            return Ok(0);
-        }
-        Ok(sqlx::query(
-            "UPDATE mail_outbox SET next_attempt_at = $1, leased = 0 WHERE state = 'pending' AND leased = 1",
-        )
-        .bind(now)
-        .execute(self.writer())
-        .await?
-        .rows_affected())
+        self.release_abandoned(OutboxTable::Mail, now).await
     }
 }
 

@@ -13,6 +13,7 @@ mod invitations;
 mod lifecycle;
 mod mail;
 mod otp;
+mod outbox;
 mod webhooks;
 mod workflows;
 

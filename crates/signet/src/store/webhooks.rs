@@ -17,7 +17,8 @@ use tokio::sync::mpsc;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::{Backend, Store, StoreError};
+use super::outbox::OutboxTable;
+use super::{Store, StoreError};
 
 /// The invitation events that cause webhooks (API.md section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,21 +217,9 @@ impl Store {
         }
     }
 
-    /// At start on SQLite, which one process serves: deliveries still leased were being
-    /// sent when the last process stopped, so they are due now rather than when their
-    /// leases run out. On PostgreSQL other processes may hold them; their leases decide.
+    /// At start on SQLite: deliveries the last run was sending are due now.
     pub async fn release_abandoned_leases(&self, now: i64) -> Result<u64, StoreError> {
-        if self.backend != Backend::Sqlite {
-            return Ok(0);
-        }
-        Ok(sqlx::query(
-            "UPDATE webhook_deliveries SET next_attempt_at = $1, leased = 0 \
-             WHERE state = 'pending' AND leased = 1",
-        )
-        .bind(now)
-        .execute(self.writer())
-        .await?
-        .rows_affected())
+        self.release_abandoned(OutboxTable::Webhooks, now).await
     }
 
     /// Writes the deliveries of `event` for each of `invitation_ids`, in the caller's
@@ -320,33 +309,20 @@ impl Store {
     }
 
     /// Claims up to `limit` deliveries due at `now` for this process until `lease_until`.
-    /// On PostgreSQL rows another process is claiming are skipped, not waited for, so two
-    /// dispatchers never claim the same attempt.
     pub async fn claim_deliveries(
         &self,
         now: i64,
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        let lock = match self.backend {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        // The outer conditions repeat the inner ones: PostgreSQL re-checks them on a row that
-        // changed while this statement waited, the subquery's result it does not.
-        let sql = format!(
-            "UPDATE webhook_deliveries SET next_attempt_at = $1, leased = 1 WHERE id IN \
-             (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $2 \
-              ORDER BY next_attempt_at LIMIT $3 {lock}) \
-             AND state = 'pending' AND next_attempt_at <= $4 \
-             RETURNING id, account_id, url, headers, body, step"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .bind(now)
-            .fetch_all(self.writer())
+        let rows = self
+            .claim_due(
+                OutboxTable::Webhooks,
+                "id, account_id, url, headers, body, step",
+                now,
+                lease_until,
+                limit,
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -364,12 +340,7 @@ impl Store {
 
     /// When the next pending delivery is due, if any.
     pub async fn next_delivery_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query(
-            "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'",
-        )
-        .fetch_one(self.pool())
-        .await?
-        .get(0))
+        self.next_due(OutboxTable::Webhooks).await
     }
 
     /// The salt that keys an account's webhook signatures.

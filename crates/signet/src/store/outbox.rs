@@ -1,0 +1,94 @@
+//! What the webhook and mail outboxes share: rows that are `pending` until done, claimed by a
+//! worker by pushing `next_attempt_at` past a lease (`leased = 1`), so that no other worker
+//! (another process on the same PostgreSQL) takes them meanwhile and a worker that dies leaves
+//! them to be retried when the lease ends.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Backend, Store, StoreError};
+
+/// The outbox tables; each has `id`, `state`, `next_attempt_at` and `leased`.
+#[derive(Clone, Copy)]
+pub(super) enum OutboxTable {
+    Webhooks,
+    Mail,
+}
+
+impl OutboxTable {
+    fn table(self) -> &'static str {
+        match self {
+            OutboxTable::Webhooks => "webhook_deliveries",
+            OutboxTable::Mail => "mail_outbox",
+        }
+    }
+}
+
+impl Store {
+    /// Claims up to `limit` rows due at `now` until `lease_until`, returning `columns` of each.
+    /// On PostgreSQL rows another process is claiming are skipped, not waited for, so two
+    /// workers never claim the same attempt.
+    pub(super) async fn claim_due(
+        &self,
+        outbox: OutboxTable,
+        columns: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<AnyRow>, StoreError> {
+        let table = outbox.table();
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // The outer conditions repeat the inner ones: PostgreSQL re-checks them on a row that
+        // changed while this statement waited, the subquery's result it does not.
+        let sql = format!(
+            "UPDATE {table} SET next_attempt_at = $1, leased = 1 WHERE id IN \
+             (SELECT id FROM {table} WHERE state = 'pending' AND next_attempt_at <= $2 \
+              ORDER BY next_attempt_at LIMIT $3 {lock}) \
+             AND state = 'pending' AND next_attempt_at <= $4 RETURNING {columns}"
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .bind(now)
+            .fetch_all(self.writer())
+            .await?)
+    }
+
+    /// When the next pending row is due, if any.
+    pub(super) async fn next_due(&self, outbox: OutboxTable) -> Result<Option<i64>, StoreError> {
+        let sql = format!(
+            "SELECT MIN(next_attempt_at) FROM {} WHERE state = 'pending'",
+            outbox.table()
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(self.pool())
+            .await?
+            .get(0))
+    }
+
+    /// At start on SQLite, which one process serves: rows still leased were being worked on
+    /// when the last process stopped, so they are due now rather than when their leases run
+    /// out. On PostgreSQL other processes may hold them; their leases decide.
+    pub(super) async fn release_abandoned(
+        &self,
+        outbox: OutboxTable,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let sql = format!(
+            "UPDATE {} SET next_attempt_at = $1, leased = 0 WHERE state = 'pending' AND leased = 1",
+            outbox.table()
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+}
