@@ -5,39 +5,13 @@
 // Environment: PLAYWRIGHT_CORE (module directory), CHROMIUM, SIGNER_URL, REVIEWER_URL,
 // SCREENSHOTS (directory). Exits non-zero on the first failed expectation.
 "use strict";
-const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const path = require("path");
+const { fail, launch, watch, expectText, run } = require("./browser.cjs");
 
 const shots = process.env.SCREENSHOTS;
-const fail = (msg) => {
-  throw new Error(msg);
-};
-
-// Anything the browser reports as broken (a CSP violation, a script error, a failed load) is
-// a failure of the page, even when the journey still happens to complete.
-function watch(page, problems) {
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-}
-
-async function expectText(page, selector, text) {
-  await page.waitForFunction(
-    ([s, t]) => (document.querySelector(s)?.textContent || "").includes(t),
-    [selector, text],
-    { timeout: 20000 },
-  ).catch(async () => fail(`${selector} never showed ${JSON.stringify(text)}; it shows ${JSON.stringify(await page.textContent(selector))}`));
-}
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    // As root in a container Chromium needs --no-sandbox; the rest keep it off the network.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   const problems = [];
   try {
     // The phone first, before anything is signed: the page as a signer first sees it.
@@ -122,7 +96,4 @@ async function main() {
   console.log("signing page: ok");
 }
 
-main().catch((e) => {
-  console.error(e.stack || String(e));
-  process.exit(1);
-});
+run(main);

@@ -84,6 +84,32 @@ fn playwright_core() -> PathBuf {
     dir
 }
 
+/// `node tests/{script}` with playwright-core and Chromium where the script looks for them.
+fn browser_script(script: &str) -> Command {
+    let mut node = Command::new("node");
+    node.arg(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(script),
+    )
+    .env("PLAYWRIGHT_CORE", playwright_core())
+    .env(
+        "CHROMIUM",
+        std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+    );
+    node
+}
+
+/// Fails with everything the script printed when it did not succeed.
+fn assert_succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "the browser journey failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test]
 async fn a_signer_signs_and_a_reviewer_approves_in_chromium() {
     let server = Server::start(Db::Sqlite);
@@ -92,24 +118,13 @@ async fn a_signer_signs_and_a_reviewer_approves_in_chromium() {
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
-    let out = Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signing_page.cjs"))
-        .env("PLAYWRIGHT_CORE", playwright_core())
-        .env(
-            "CHROMIUM",
-            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
+    let out = browser_script("signing_page.cjs")
         .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
         .env("REVIEWER_URL", format!("{}/sign/{}", server.url, links[1]))
         .env("SCREENSHOTS", &shots)
         .output()
         .expect("node runs (scripts/test installs it)");
-    assert!(
-        out.status.success(),
-        "the browser journey failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
 
     // What the page announced is what the server recorded.
     let invitee = server.client("");
@@ -159,13 +174,7 @@ async fn a_signer_signs_with_a_mailed_code_in_chromium() {
     let code_file = shots.join(format!("code-{}", links[0]));
     let _ = std::fs::remove_file(&code_file);
 
-    let child = Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signing_page_otp.cjs"))
-        .env("PLAYWRIGHT_CORE", playwright_core())
-        .env(
-            "CHROMIUM",
-            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
+    let child = browser_script("signing_page_otp.cjs")
         .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
         .env("CODE_FILE", &code_file)
         .env("SCREENSHOTS", &shots)
@@ -183,12 +192,7 @@ async fn a_signer_signs_with_a_mailed_code_in_chromium() {
         .unwrap()
         .unwrap();
     let _ = std::fs::remove_file(&code_file);
-    assert!(
-        out.status.success(),
-        "the browser journey failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let invitee = server.client("");
     let signer = invitee.get(&format!("/api/sign/{}", links[0])).await;
     assert_eq!(signer.ok()["signed"], true);

@@ -5,36 +5,16 @@
 //
 // Environment: PLAYWRIGHT_CORE, CHROMIUM, SIGNER_URL, CODE_FILE, SCREENSHOTS.
 "use strict";
-const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const fs = require("fs");
 const path = require("path");
-
-const fail = (msg) => {
-  throw new Error(msg);
-};
-
-async function expectText(page, selector, text) {
-  await page.waitForFunction(
-    ([s, t]) => (document.querySelector(s)?.textContent || "").includes(t),
-    [selector, text],
-    { timeout: 20000 },
-  ).catch(async () => fail(`${selector} never showed ${JSON.stringify(text)}; it shows ${JSON.stringify(await page.textContent(selector))}`));
-}
+const { fail, launch, watch, expectText, run } = require("./browser.cjs");
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   const problems = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
+    watch(page, problems);
     await page.goto(process.env.SIGNER_URL);
     await page.waitForSelector("#otp-area", { state: "visible", timeout: 30000 });
     await page.check("#consent");
@@ -61,7 +41,4 @@ async function main() {
   console.log("signing page with a code: ok");
 }
 
-main().catch((e) => {
-  console.error(e.stack || String(e));
-  process.exit(1);
-});
+run(main);

@@ -1,0 +1,45 @@
+// What the browser scripts share: Debian's headless Chromium through playwright-core, and
+// the checks they make. Environment: PLAYWRIGHT_CORE (module directory), CHROMIUM.
+"use strict";
+const { chromium } = require(process.env.PLAYWRIGHT_CORE);
+
+const fail = (msg) => {
+  throw new Error(msg);
+};
+
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    // As root in a container Chromium needs --no-sandbox; the rest keep it off the network.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+// Anything the browser reports as broken (a CSP violation, a script error, a failed load) is
+// a failure of the page, even when the journey still happens to complete.
+function watch(page, problems) {
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+}
+
+async function expectText(page, selector, text) {
+  await page.waitForFunction(
+    ([s, t]) => (document.querySelector(s)?.textContent || "").includes(t),
+    [selector, text],
+    { timeout: 20000 },
+  ).catch(async () => fail(`${selector} never showed ${JSON.stringify(text)}; it shows ${JSON.stringify(await page.textContent(selector))}`));
+}
+
+// Runs a script's main, exiting non-zero on the first failed expectation.
+function run(main) {
+  main().catch((e) => {
+    console.error(e.stack || String(e));
+    process.exit(1);
+  });
+}
+
+module.exports = { fail, launch, watch, expectText, run };
