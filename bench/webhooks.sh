@@ -49,63 +49,17 @@ case "${1:-all}" in
     *) echo "usage: bench/webhooks.sh [sqlite|postgres]" >&2; exit 2 ;;
 esac
 
-cargo build --release -q -p signet -p signet-load
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
-WORK=$(mktemp -d)
-SERVER_PID=
-PG_DB=
-cleanup() {
-    stop_server
-    drop_database
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-stop_server() {
-    if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=
-    fi
-}
-
-drop_database() {
-    if [[ -n $PG_DB ]]; then
-        psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
-        PG_DB=
-    fi
-}
-
-# Starts `signet serve` on port 0 and sets URL from the line it prints once listening.
-start_server() {
-    local dir=$1
-    SIGNET_TEST_CLOCK=true SIGNET_WEBHOOK_ALLOW_PRIVATE=true RUST_LOG=${RUST_LOG:-warn} \
-        "$BIN/signet" serve --listen 127.0.0.1:0 --data-dir "$dir" >"$dir.out" 2>"$dir.err" &
-    SERVER_PID=$!
-    for _ in $(seq 300); do
-        URL=$(grep -o 'Signet listening on http://[^ ]*' "$dir.out" | head -1 | sed 's/.* on //') || true
-        [[ -n $URL ]] && return
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "the server did not start within 30 s" >&2
-    exit 1
-}
+# The servers started here take both: see the header.
+export SIGNET_TEST_CLOCK=true SIGNET_WEBHOOK_ALLOW_PRIVATE=true
+source "$ROOT/bench/lib.sh"
 
 bench_backend() {
     local backend=$1 dir=$WORK/$1
     mkdir -p "$dir"
-    if [[ $backend == postgres ]]; then
-        PG_DB=signet_bench_hooks_$$_$RANDOM
-        psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $PG_DB"
-        export SIGNET_DATABASE_URL=$PG/$PG_DB
-    else
-        unset SIGNET_DATABASE_URL
-    fi
+    use_backend "$backend"
     start_server "$dir"
     local token
-    token=$("$BIN/signet" account create --name "Bench" --data-dir "$dir" |
-        sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
+    token=$(create_token "$dir")
 
     echo "### $backend ($(date -u +%F), $DOCS approvals at c$CONC, $EVENTS deliveries)"
     echo

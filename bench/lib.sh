@@ -1,0 +1,65 @@
+# What the bench scripts share: the release build, a work directory cleaned up on exit, a
+# `signet serve` on port 0 (extra SIGNET_* settings come from the caller's environment), and
+# a throwaway PostgreSQL database. Sourced by bench/server.sh and bench/webhooks.sh, which set
+# ROOT and PG first.
+
+cargo build --release -q -p signet -p signet-load
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
+WORK=$(mktemp -d)
+SERVER_PID=
+PG_DB=
+cleanup() {
+    stop_server
+    drop_database
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+stop_server() {
+    if [[ -n $SERVER_PID ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
+    fi
+}
+
+drop_database() {
+    if [[ -n $PG_DB ]]; then
+        psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
+        PG_DB=
+    fi
+}
+
+# Starts `signet serve` on port 0 and sets URL from the line it prints once listening.
+start_server() {
+    local dir=$1
+    RUST_LOG=${RUST_LOG:-warn} "$BIN/signet" serve --listen 127.0.0.1:0 --data-dir "$dir" \
+        >"$dir.out" 2>"$dir.err" &
+    SERVER_PID=$!
+    for _ in $(seq 300); do
+        URL=$(grep -o 'Signet listening on http://[^ ]*' "$dir.out" | head -1 | sed 's/.* on //') || true
+        [[ -n $URL ]] && return
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "the server did not start within 30 s" >&2
+    exit 1
+}
+
+# Creates a throwaway PostgreSQL database for the `postgres` backend and points
+# SIGNET_DATABASE_URL at it; SQLite (the default) otherwise.
+use_backend() {
+    if [[ $1 == postgres ]]; then
+        PG_DB=signet_bench_$$_$RANDOM
+        psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $PG_DB"
+        export SIGNET_DATABASE_URL=$PG/$PG_DB
+    else
+        unset SIGNET_DATABASE_URL
+    fi
+}
+
+# An account on the server's database; prints its auth token.
+create_token() {
+    "$BIN/signet" account create --name "Bench" --data-dir "$1" |
+        sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p'
+}
