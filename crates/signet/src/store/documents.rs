@@ -381,18 +381,23 @@ pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, de
      created_at, completed_at, deleted_at, file_key";
 
 pub(super) fn document_from_row(r: AnyRow) -> DocumentRow {
+    document_at(&r, 0)
+}
+
+/// A document from `DOCUMENT_COLUMNS` starting at column `base` of a row.
+pub(super) fn document_at(r: &AnyRow, base: usize) -> DocumentRow {
     DocumentRow {
-        id: r.get(0),
-        profile_id: r.get(1),
-        name: r.get(2),
-        irn: r.get(3),
-        status: r.get(4),
-        deleted: r.get::<i64, _>(5) != 0,
-        original_sha256: r.get(6),
-        created_at: r.get(7),
-        completed_at: r.get(8),
-        deleted_at: r.get(9),
-        file_key: r.get(10),
+        id: r.get(base),
+        profile_id: r.get(base + 1),
+        name: r.get(base + 2),
+        irn: r.get(base + 3),
+        status: r.get(base + 4),
+        deleted: r.get::<i64, _>(base + 5) != 0,
+        original_sha256: r.get(base + 6),
+        created_at: r.get(base + 7),
+        completed_at: r.get(base + 8),
+        deleted_at: r.get(base + 9),
+        file_key: r.get(base + 10),
     }
 }
 

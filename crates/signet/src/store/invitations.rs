@@ -1,7 +1,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::documents::{NewEvent, append_events, move_count};
+use super::documents::{
+    DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_at, move_count,
+};
 use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{VerificationCheck, WebhookEvent};
@@ -133,6 +135,35 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(row.map(from_row))
+    }
+
+    /// An account's document with its invitations (in slot order), in one query: what the
+    /// details endpoints read on every call.
+    pub async fn document_with_invitations(
+        &self,
+        account_id: &str,
+        document_id: &str,
+    ) -> Result<Option<(DocumentRow, Vec<InvitationRow>)>, StoreError> {
+        let document_columns: Vec<String> = DOCUMENT_COLUMNS
+            .split(',')
+            .map(|c| format!("d.{}", c.trim()))
+            .collect();
+        let sql = format!(
+            "SELECT {COLUMNS}, {} FROM invitations i JOIN documents d ON d.id = i.document_id \
+             WHERE d.id = $1 AND d.account_id = $2 ORDER BY i.slot",
+            document_columns.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .bind(account_id)
+            .fetch_all(self.pool())
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        // The document's columns follow the invitation's.
+        let document = document_at(first, COLUMNS.split(',').count());
+        Ok(Some((document, rows.into_iter().map(from_row).collect())))
     }
 
     pub async fn invitations_of(

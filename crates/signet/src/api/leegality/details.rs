@@ -31,15 +31,40 @@ async fn load_even_deleted(
     account_id: &str,
     params: &Params,
 ) -> Result<DocumentRow, ApiError> {
-    let id = params
-        .get("documentId")
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| ApiError::new("document.id.required", "documentId is required"))?;
+    let id = document_id(params)?;
     state
         .store
         .document(account_id, id)
         .await?
-        .ok_or_else(|| ApiError::new("no.document.found", format!("no document {id:?}")))
+        .ok_or_else(|| not_found(id))
+}
+
+/// The `documentId` parameter, which every document endpoint needs.
+fn document_id(params: &Params) -> Result<&str, ApiError> {
+    params
+        .get("documentId")
+        .map(String::as_str)
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| ApiError::new("document.id.required", "documentId is required"))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new("no.document.found", format!("no document {id:?}"))
+}
+
+/// The document named by `documentId` (deleted ones included) with its invitations, in one
+/// query.
+async fn load_with_invitations(
+    state: &AppState,
+    account_id: &str,
+    params: &Params,
+) -> Result<(DocumentRow, Vec<InvitationRow>), ApiError> {
+    let id = document_id(params)?;
+    state
+        .store
+        .document_with_invitations(account_id, id)
+        .await?
+        .ok_or_else(|| not_found(id))
 }
 
 /// The document named by `documentId`, if not deleted.
@@ -212,9 +237,8 @@ async fn details(
     params: &Params,
     form: FileForm,
 ) -> Result<Value, ApiError> {
-    let doc = load_even_deleted(state, &account.id, params).await?;
+    let (doc, invitations) = load_with_invitations(state, &account.id, params).await?;
     let offset = zone_offset(&state.config.timezone);
-    let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
     let invs: Vec<Value> = invitations
         .iter()
@@ -311,10 +335,9 @@ pub async fn get_document_details_v30(
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let doc = load_even_deleted(&state, &account.id, &params).await?;
+    let (doc, invitations) = load_with_invitations(&state, &account.id, &params).await?;
     let offset = zone_offset(&state.config.timezone);
     let time = |ms: Option<i64>| ms.map(|m| leegality_time(m, offset));
-    let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
     let want_file = !params.contains_key("file") || flag(&params, "file");
     let (file, audit) = files_of(
