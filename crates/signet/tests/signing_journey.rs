@@ -54,6 +54,7 @@ async fn journey_with_signing_order(db: Db) {
     let view = invitee.get(&path(0, "")).await;
     let v = view.ok();
     assert_eq!(v["pageCount"], 3);
+    assert_eq!(v["pages"][2], json!({"width": 595.0, "height": 842.0}));
     assert_eq!(v["active"], true);
     assert_eq!(v["allowedSignatureTypes"], json!(["VIRTUAL_SIGN"]));
     assert_eq!(invitee.get(&path(1, "")).await.ok()["active"], false);

@@ -80,18 +80,7 @@ async fn invitation_view(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (inv, w) = load(&state, &uuid).await?;
     let s = slot(&inv, &w);
-    let pdf = state.blobs.get(&inv.file_key).await?;
-    let pages = tokio::task::spawn_blocking(move || {
-        signet_pdf::Document::open(&pdf, &signet_pdf::Limits::default()).map(|d| {
-            d.pages()
-                .iter()
-                .map(|p| p.displayed_size())
-                .collect::<Vec<_>>()
-        })
-    })
-    .await
-    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
-    .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+    let pages = page_sizes(&state, &inv).await?;
     let offset = zone_offset(&state.config.timezone);
     Ok(ok(json!({
         "documentName": inv.document_name,
@@ -132,6 +121,30 @@ async fn current_file(
         pdf,
     )
         .into_response())
+}
+
+/// Each page's displayed size: as measured when the document was sent, or (for documents
+/// sent before that was kept) from the file.
+async fn page_sizes(state: &AppState, inv: &InvitationRow) -> Result<Vec<(f64, f64)>, ApiError> {
+    if let Some(sizes) = inv
+        .page_sizes
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+    {
+        return Ok(sizes);
+    }
+    let pdf = state.blobs.get(&inv.file_key).await?;
+    tokio::task::spawn_blocking(move || {
+        signet_pdf::Document::open(&pdf, &signet_pdf::Limits::default()).map(|d| {
+            d.pages()
+                .iter()
+                .map(|p| p.displayed_size())
+                .collect::<Vec<_>>()
+        })
+    })
+    .await
+    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
+    .map_err(|e| ApiError::new("internal.error", e.to_string()))
 }
 
 #[derive(Deserialize)]

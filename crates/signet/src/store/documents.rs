@@ -17,6 +17,8 @@ pub struct NewDocument {
     pub original_sha256: String,
     /// Where the original file is stored.
     pub file_key: String,
+    /// Each page's displayed size in points, as JSON `[[w, h], …]`.
+    pub page_sizes: String,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -164,7 +166,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         sqlx::query(
             "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
-             file_key, versions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, 1, $9, $10)",
+             file_key, page_sizes, versions, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, $9, 1, $10, $11)",
         )
         .bind(&d.id)
         .bind(&d.account_id)
@@ -174,6 +177,7 @@ impl Store {
         .bind(&d.workflow)
         .bind(&d.original_sha256)
         .bind(&d.file_key)
+        .bind(&d.page_sizes)
         .bind(d.created_at)
         .bind(d.expires_at)
         .execute(&mut **tx)

@@ -129,6 +129,7 @@ mod tests {
             workflow: "{}".into(),
             original_sha256: "0".repeat(64),
             file_key: format!("documents/{id}/v1.pdf"),
+            page_sizes: "[[595,842]]".into(),
             created_at: 1,
             expires_at: 2,
         }

@@ -37,11 +37,14 @@ pub struct InvitationRow {
     pub account_id: String,
     /// The stored object of the document's current file.
     pub file_key: String,
+    /// The document's page sizes as JSON `[[w, h], …]`, when measured at sending.
+    pub page_sizes: Option<String>,
 }
 
 const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
      i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
-     i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id, d.file_key";
+     i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id, d.file_key, \
+     d.page_sizes";
 
 fn from_row(r: AnyRow) -> InvitationRow {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
@@ -70,6 +73,7 @@ fn from_row(r: AnyRow) -> InvitationRow {
         deleted: flag(21),
         account_id: r.get(22),
         file_key: r.get(23),
+        page_sizes: r.get(24),
     }
 }
 

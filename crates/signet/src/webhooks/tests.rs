@@ -134,6 +134,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 workflow: workflow.to_string(),
                 original_sha256: "0".repeat(64),
                 file_key: format!("documents/{document_id}/v1.pdf"),
+                page_sizes: "[[595,842]]".into(),
                 created_at: now,
                 expires_at: now + 86_400_000,
             },

@@ -56,11 +56,20 @@ fn refuse(code: &'static str, message: impl Into<String>) -> ApiError {
 
 /// Decodes and checks the PDF, repairing damaged cross-reference data once (recorded in the
 /// audit trail). Runs on a blocking thread: parsing is CPU work.
+/// A PDF the engine accepted.
+struct CheckedPdf {
+    /// What to store: the upload, or its repair.
+    bytes: Vec<u8>,
+    repaired: bool,
+    /// Each page's displayed size in points.
+    page_sizes: Vec<(f64, f64)>,
+}
+
 fn checked_pdf(
     bytes: Vec<u8>,
     max: usize,
     pages_needed: Vec<String>,
-) -> Result<(Vec<u8>, bool), ApiError> {
+) -> Result<CheckedPdf, ApiError> {
     let limits = signet_pdf::Limits {
         max_file_size: max,
         ..signet_pdf::Limits::default()
@@ -81,14 +90,23 @@ fn checked_pdf(
         })?;
     }
     let repaired = doc.was_repaired();
+    let sizes = doc.pages().iter().map(|p| p.displayed_size()).collect();
     drop(doc);
     if repaired {
         let fixed = signet_pdf::write::repair(&bytes, &limits)
             .map_err(pdf_error)?
             .unwrap_or(bytes);
-        return Ok((fixed, true));
+        return Ok(CheckedPdf {
+            bytes: fixed,
+            repaired: true,
+            page_sizes: sizes,
+        });
     }
-    Ok((bytes, false))
+    Ok(CheckedPdf {
+        bytes,
+        repaired: false,
+        page_sizes: sizes,
+    })
 }
 
 pub async fn create_sign_request(
@@ -218,10 +236,13 @@ pub async fn create_sign_request(
         .filter(|s| s.invitee_type == InviteeType::Signer)
         .flat_map(|s| s.appearances.iter().map(|a| a.page.clone()))
         .collect();
-    let (pdf, repaired) =
-        tokio::task::spawn_blocking(move || checked_pdf(bytes, max, pages_needed))
-            .await
-            .map_err(|e| ApiError::new("internal.error", e.to_string()))??;
+    let CheckedPdf {
+        bytes: pdf,
+        repaired,
+        page_sizes,
+    } = tokio::task::spawn_blocking(move || checked_pdf(bytes, max, pages_needed))
+        .await
+        .map_err(|e| ApiError::new("internal.error", e.to_string()))??;
 
     let now = state.clock.now_ms();
     let offset = zone_offset(&state.config.timezone);
@@ -298,6 +319,8 @@ pub async fn create_sign_request(
                 workflow: stored.definition.clone(),
                 original_sha256: sha256,
                 file_key: Blobs::document_version(&document_id, 1),
+                page_sizes: serde_json::to_string(&page_sizes)
+                    .map_err(|e| ApiError::new("internal.error", e.to_string()))?,
                 created_at: now,
                 expires_at,
             },
