@@ -6,7 +6,7 @@ use super::documents::{
 };
 use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
-use super::webhooks::{VerificationCheck, WebhookEvent};
+use super::webhooks::{Reported, VerificationCheck, WebhookEvent};
 use super::{Store, StoreError};
 
 /// An invitation with what its invitee's actions need of the document.
@@ -288,16 +288,15 @@ impl Store {
         }
         append_events(&mut tx, &o.document_id, events).await?;
         // Whose turn it is now hears of it; nobody does once the document is complete.
-        let mailed = !o.activate_slots.is_empty()
-            && self
-                .enqueue_invitation_mail(
-                    &mut tx,
-                    &o.document_id,
-                    Recipients::Slots(&o.activate_slots),
-                    MailKind::Invitation,
-                    o.at,
-                )
-                .await?;
+        let mailed = self
+            .enqueue_invitation_mail(
+                &mut tx,
+                &o.document_id,
+                Recipients::Slots(&o.activate_slots),
+                MailKind::Invitation,
+                o.at,
+            )
+            .await?;
         let checks = match &o.kind {
             OutcomeKind::VerificationFailed { checks } => checks.as_slice(),
             _ => &[],
@@ -305,11 +304,14 @@ impl Store {
         let fresh = self
             .enqueue_webhooks(
                 &mut tx,
-                o.kind.webhook_event(),
-                &[&o.invitation_id],
-                completes,
-                checks,
-                o.at,
+                Reported {
+                    event: o.kind.webhook_event(),
+                    document_id: &o.document_id,
+                    invitation_ids: &[&o.invitation_id],
+                    completes_document: completes,
+                    checks,
+                    now: o.at,
+                },
             )
             .await?;
         tx.commit().await?;

@@ -8,7 +8,7 @@ use super::documents::{
     DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, move_count,
 };
 use super::mail::{MailKind, Recipients};
-use super::webhooks::WebhookEvent;
+use super::webhooks::{Reported, WebhookEvent};
 use super::{Store, StoreError};
 
 /// An invitation that has neither acted nor been ended.
@@ -155,7 +155,17 @@ impl Store {
             append_events(&mut tx, document_id, &events).await?;
             let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
             fresh = self
-                .enqueue_webhooks(&mut tx, WebhookEvent::Expired, &ids, false, &[], now)
+                .enqueue_webhooks(
+                    &mut tx,
+                    Reported {
+                        event: WebhookEvent::Expired,
+                        document_id,
+                        invitation_ids: &ids,
+                        completes_document: false,
+                        checks: &[],
+                        now,
+                    },
+                )
                 .await?;
         }
         tx.commit().await?;
@@ -225,20 +235,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append_events(&mut tx, document_id, events).await?;
-        // The events carry the action's time.
-        let now = events.first().map_or(0, |e| e.time);
-        let mailed = self
-            .enqueue_invitation_mail(
-                &mut tx,
-                document_id,
-                Recipients::AllActive,
-                MailKind::Invitation,
-                now,
-            )
-            .await?;
-        tx.commit().await?;
-        self.wake_mailer(mailed);
+        self.commit_with_mail(
+            tx,
+            document_id,
+            events,
+            Recipients::AllActive,
+            MailKind::Invitation,
+        )
+        .await?;
         Ok(true)
     }
 
@@ -340,23 +344,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append_events(&mut tx, document_id, events).await?;
-        let mailed = match activate_slot {
-            Some(slot) => {
-                let now = events.first().map_or(0, |e| e.time);
-                self.enqueue_invitation_mail(
-                    &mut tx,
-                    document_id,
-                    Recipients::Slots(&[slot]),
-                    MailKind::Invitation,
-                    now,
-                )
-                .await?
-            }
-            None => false,
-        };
-        tx.commit().await?;
-        self.wake_mailer(mailed);
+        let next: Vec<i64> = activate_slot.into_iter().collect();
+        self.commit_with_mail(
+            tx,
+            document_id,
+            events,
+            Recipients::Slots(&next),
+            MailKind::Invitation,
+        )
+        .await?;
         Ok(true)
     }
 
@@ -382,19 +378,14 @@ impl Store {
         if changed != 1 {
             return Ok(false);
         }
-        append_events(&mut tx, document_id, events).await?;
-        let now = events.first().map_or(0, |e| e.time);
-        let mailed = self
-            .enqueue_invitation_mail(
-                &mut tx,
-                document_id,
-                Recipients::Ids(&[invitation_id]),
-                MailKind::Invitation,
-                now,
-            )
-            .await?;
-        tx.commit().await?;
-        self.wake_mailer(mailed);
+        self.commit_with_mail(
+            tx,
+            document_id,
+            events,
+            Recipients::Ids(&[invitation_id]),
+            MailKind::Invitation,
+        )
+        .await?;
         Ok(true)
     }
 

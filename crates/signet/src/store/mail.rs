@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use sqlx::{Any, Row, Transaction};
 
+use super::documents::{NewEvent, append_events};
+use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
 use super::{Store, StoreError};
 
@@ -113,6 +115,9 @@ impl Store {
         let Some(mailbox) = &self.mailbox else {
             return Ok(false);
         };
+        if matches!(who, Recipients::Ids([]) | Recipients::Slots([])) {
+            return Ok(false);
+        }
         let rows = sqlx::query(
             "SELECT i.id, i.slot, i.name, i.email, i.expires_at, d.name, d.workflow, d.account_id \
              FROM invitations i JOIN documents d ON d.id = i.document_id \
@@ -155,30 +160,45 @@ impl Store {
         Ok(wrote)
     }
 
+    /// Ends a transaction that gave invitations their turn (or resent them): its events, the
+    /// mail of `who`, the commit, and the mailer woken. The mail is dated by the events, which
+    /// carry the action's time.
+    pub(super) async fn commit_with_mail(
+        &self,
+        mut tx: Transaction<'_, Any>,
+        document_id: &str,
+        events: &[NewEvent],
+        who: Recipients<'_>,
+        kind: MailKind,
+    ) -> Result<(), StoreError> {
+        append_events(&mut tx, document_id, events).await?;
+        let now = events.first().map_or(0, |e| e.time);
+        let wrote = self
+            .enqueue_invitation_mail(&mut tx, document_id, who, kind, now)
+            .await?;
+        tx.commit().await?;
+        self.wake_mailer(wrote);
+        Ok(())
+    }
+
     /// Records that the account had invitations sent again: their events and their mail, in
     /// one transaction.
     pub async fn resend_invitations(
         &self,
         document_id: &str,
         invitation_ids: &[&str],
-        events: &[super::NewEvent],
-        now: i64,
+        events: &[NewEvent],
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        super::lifecycle::lock_document(&mut tx, document_id, false).await?;
-        super::documents::append_events(&mut tx, document_id, events).await?;
-        let wrote = self
-            .enqueue_invitation_mail(
-                &mut tx,
-                document_id,
-                Recipients::Ids(invitation_ids),
-                MailKind::Reminder,
-                now,
-            )
-            .await?;
-        tx.commit().await?;
-        self.wake_mailer(wrote);
-        Ok(())
+        lock_document(&mut tx, document_id, false).await?;
+        self.commit_with_mail(
+            tx,
+            document_id,
+            events,
+            Recipients::Ids(invitation_ids),
+            MailKind::Reminder,
+        )
+        .await
     }
 
     /// Claims up to `limit` due mails until `lease_until`.

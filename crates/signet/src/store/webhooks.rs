@@ -79,6 +79,17 @@ pub struct EventFacts {
     pub private_salt: String,
 }
 
+/// Events of one document to report, as the transaction recording them states them.
+pub(super) struct Reported<'a> {
+    pub event: WebhookEvent,
+    pub document_id: &'a str,
+    pub invitation_ids: &'a [&'a str],
+    /// True when the event completed the document.
+    pub completes_document: bool,
+    pub checks: &'a [VerificationCheck],
+    pub now: i64,
+}
+
 /// What to send for an event, rendered once, when it is recorded.
 #[derive(Debug, Clone)]
 pub struct RenderedWebhook {
@@ -228,41 +239,46 @@ impl Store {
     pub(super) async fn enqueue_webhooks(
         &self,
         tx: &mut Transaction<'_, Any>,
-        event: WebhookEvent,
-        invitation_ids: &[&str],
-        completes_document: bool,
-        checks: &[VerificationCheck],
-        now: i64,
+        cause: Reported<'_>,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let Reported {
+            event,
+            document_id,
+            invitation_ids,
+            completes_document,
+            checks,
+            now,
+        } = cause;
         let Some(outbox) = &self.outbox else {
             return Ok(vec![]);
         };
+        // One read of the document's invitations, whether one or fifty of them are reported.
+        let sql = format!(
+            "SELECT {FACT_COLUMNS}, d.account_id FROM invitations i \
+             JOIN documents d ON d.id = i.document_id JOIN accounts a ON a.id = d.account_id \
+             WHERE i.document_id = $1 ORDER BY i.slot"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .fetch_all(&mut **tx)
+            .await?;
         let mut fresh = vec![];
-        for id in invitation_ids {
-            let sql = format!(
-                "SELECT {FACT_COLUMNS}, d.id, d.account_id FROM invitations i \
-                 JOIN documents d ON d.id = i.document_id JOIN accounts a ON a.id = d.account_id \
-                 WHERE i.id = $1"
-            );
-            let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(*id)
-                .fetch_optional(&mut **tx)
-                .await?
-            else {
+        for r in rows {
+            let id: String = r.get(0);
+            if !invitation_ids.contains(&id.as_str()) {
                 continue;
-            };
-            let document_id: String = r.get(14);
-            let account_id: String = r.get(15);
+            }
+            let account_id: String = r.get(14);
             let delivery_id = ulid::Ulid::generate().to_string();
             let lease_until = now + outbox.lease_ms;
             let facts = EventFacts {
                 event,
-                document_id: document_id.clone(),
+                document_id: document_id.to_string(),
                 irn: r.get(11),
                 completes_document,
                 workflow: r.get(12),
                 slot: r.get(1),
-                invitation_id: r.get(0),
+                invitation_id: id.clone(),
                 invitee_type: r.get(2),
                 name: r.get(3),
                 email: r.get(4),
@@ -286,7 +302,7 @@ impl Store {
             .bind(&delivery_id)
             .bind(&account_id)
             .bind(document_id)
-            .bind(*id)
+            .bind(&id)
             .bind(event.name())
             .bind(&w.url)
             .bind(&w.headers)

@@ -401,12 +401,7 @@ pub async fn resend(
                             by_account(&state, &account, "Invitation sent again", inv.name.clone());
                         state
                             .store
-                            .resend_invitations(
-                                &inv.document_id,
-                                &[inv.id.as_str()],
-                                &[event],
-                                state.clock.now_ms(),
-                            )
+                            .resend_invitations(&inv.document_id, &[inv.id.as_str()], &[event])
                             .await?;
                         1
                     }
