@@ -58,7 +58,7 @@ bench_backend() {
     # planner keeps the statistics of the nearly empty tables (and plans for them) for good.
     analyze() { [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"; }
 
-    echo "### $backend ($(date -u +%F), seed $SEED, $DURATION per timed run)"
+    echo "### $backend ($(date -u +%F), seed $SEED, $DURATION per timed run, calibration $("$BIN/signet-load" calibrate)/s)"
     echo
     "$BIN/signet-load" header
     load create --profile "$PROFILE_ID" --pdf-kb 100 --concurrency "$CONC" --duration "$DURATION"

@@ -61,7 +61,7 @@ bench_backend() {
     local token
     token=$(create_token "$dir")
 
-    echo "### $backend ($(date -u +%F), $DOCS approvals at c$CONC, $EVENTS deliveries)"
+    echo "### $backend ($(date -u +%F), $DOCS approvals at c$CONC, $EVENTS deliveries, calibration $("$BIN/signet-load" calibrate)/s)"
     echo
     SIGNET_URL=$URL SIGNET_TOKEN=$token "$BIN/signet-load" webhooks \
         --docs "$DOCS" --concurrency "$CONC" --events "$EVENTS" \

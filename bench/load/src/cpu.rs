@@ -76,3 +76,34 @@ impl Meter {
         }
     }
 }
+
+/// A yardstick for the machine, so figures taken on different machines of "the same kind"
+/// can be compared: machines here have differed by 2× in what one core does. The work is the
+/// server's own kind (build a details-like JSON value, serialise it, parse it back), on one
+/// thread for about a second. Returns rounds per second.
+pub fn calibrate() -> f64 {
+    use serde_json::{Value, json};
+    let round = |i: u64| {
+        let invitations: Vec<Value> = (0..3)
+            .map(|n| {
+                json!({"name": format!("Invitee {n}"), "email": "asha@example.com", "phone": "",
+                       "signUrl": format!("http://127.0.0.1:8080/sign/{i:032x}"), "active": n == 0,
+                       "signed": false, "rejected": false, "expired": false,
+                       "invitationStatus": {"active": true, "signed": false, "creationDate": "30-11-2026 10:00:00"}})
+            })
+            .collect();
+        let doc = json!({"documentId": format!("{i:026}"), "irn": "IRN-1", "documentStatus": "Sent",
+                         "invitations": invitations});
+        let text = serde_json::to_string(&doc).expect("serialises");
+        serde_json::from_str::<Value>(&text).expect("parses")
+    };
+    let start = std::time::Instant::now();
+    let mut rounds = 0u64;
+    while start.elapsed() < Duration::from_secs(1) {
+        for _ in 0..100 {
+            std::hint::black_box(round(rounds));
+            rounds += 1;
+        }
+    }
+    rounds as f64 / start.elapsed().as_secs_f64()
+}

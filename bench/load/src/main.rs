@@ -130,6 +130,9 @@ enum Command {
     },
     /// Print the header of the markdown table the other subcommands write rows of.
     Header,
+    /// Print how fast one core of this machine does JSON work like the server's (rounds per
+    /// second), to compare figures taken on different machines.
+    Calibrate,
     /// Webhook delivery: delay from an approval to its webhook, and how fast a backlog of due
     /// deliveries drains. Runs its own receiver; the server needs SIGNET_TEST_CLOCK=true and
     /// SIGNET_WEBHOOK_ALLOW_PRIVATE=true. Prints its own table header.
@@ -148,7 +151,7 @@ fn main() {
         | Command::List { common: c, .. }
         | Command::Journey { common: c, .. }
         | Command::Seed { common: c, .. } => c.threads,
-        Command::Header => 1,
+        Command::Header | Command::Calibrate => 1,
         Command::Webhooks(o) => o.threads,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -165,6 +168,7 @@ fn main() {
 async fn dispatch(command: Command) -> Result<(), String> {
     match command {
         Command::Header => println!("{}", report::HEADER),
+        Command::Calibrate => println!("{:.0}", cpu::calibrate()),
         Command::Setup(c) => setup(&c).await?,
         Command::Webhooks(o) => webhooks::run(&o).await?,
         Command::Create {

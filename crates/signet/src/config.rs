@@ -53,6 +53,15 @@ pub struct Config {
         default_value = "Signet <signet@localhost>"
     )]
     pub mail_from: String,
+    /// How long a completed document of a `deleteOnComplete` workflow keeps its files (webhooks
+    /// of version 2.5 carry none: the client fetches the signed PDF after the completion
+    /// webhook, whose retries run for hours). The audit trail stays.
+    #[arg(long, env = "SIGNET_DELETE_ON_COMPLETE_AFTER", default_value = "24h", value_parser = parse_duration)]
+    pub delete_on_complete_after: Duration,
+    /// How long finished webhook deliveries (with their attempts) and mail are kept: the
+    /// deliveries API shows them until then.
+    #[arg(long, env = "SIGNET_OUTBOX_RETENTION", default_value = "30d", value_parser = parse_duration)]
+    pub outbox_retention: Duration,
     /// How long a webhook receiver has to answer before the attempt counts as failed.
     #[arg(long, env = "SIGNET_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub webhook_timeout: Duration,
@@ -118,7 +127,10 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         "ms" => Ok(Duration::from_millis(n)),
         "m" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("{s:?}: unknown unit {unit:?} (use ms, s, m or h)")),
+        "d" => Ok(Duration::from_secs(n * 86_400)),
+        _ => Err(format!(
+            "{s:?}: unknown unit {unit:?} (use ms, s, m, h or d)"
+        )),
     }
 }
 
@@ -132,7 +144,8 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5d").is_err());
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert!(parse_duration("5w").is_err());
         assert_eq!(
             parse_durations("0s, 1h,3h"),
             Ok(Durations(vec![

@@ -1,5 +1,6 @@
-//! The background sweeper: expires invitations as they fall due and finishes removing the
-//! files of deleted documents. It asks the index of open invitations when the next one is due
+//! The background sweeper: expires invitations as they fall due, deletes completed
+//! `deleteOnComplete` documents when their time comes, removes the files of deleted
+//! documents, and prunes finished webhook deliveries and mail past SIGNET_OUTBOX_RETENTION. It asks the index of open invitations when the next one is due
 //! and sleeps until then (at most `IDLE`), so an idle server does no work. Several servers on
 //! one database may sweep at once: each change is conditional under the document's lock.
 
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use crate::audit_trail::audit_key;
 use crate::server::AppState;
-use crate::store::{DocumentRow, StoreError};
+use crate::store::{DocumentRow, NewEvent, StoreError};
 
 /// The longest sleep: bounds how late an expiry is when the database was changed by another
 /// process (this one is woken through `AppState::sweeper`).
@@ -22,12 +23,19 @@ pub fn spawn(state: AppState) {
             if let Err(e) = sweep(&state).await {
                 tracing::error!(error = %e, "sweep failed");
             }
-            let wait = match state.store.next_expiry().await {
-                Ok(Some(at)) => {
+            let next = match (
+                state.store.next_expiry().await,
+                state.store.next_deletion().await,
+            ) {
+                (Ok(a), Ok(b)) => a.into_iter().chain(b).min(),
+                _ => None,
+            };
+            let wait = match next {
+                Some(at) => {
                     let ms = (at - state.clock.now_ms()).max(0) as u64;
                     Duration::from_millis(ms).clamp(BUSY, IDLE)
                 }
-                _ => IDLE,
+                None => IDLE,
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -67,8 +75,30 @@ async fn sweep_locked(state: &AppState) -> Result<usize, StoreError> {
             break;
         }
     }
+    for (account_id, document_id) in state.store.documents_due_for_deletion(now, BATCH).await? {
+        let event = NewEvent::by_signet(
+            now,
+            "Document deleted",
+            "the workflow deletes documents once they are completed".into(),
+        );
+        // None: deleted meanwhile (by the account, or another server's sweep).
+        if state
+            .store
+            .delete_document(&account_id, &document_id, now, &[event])
+            .await?
+            .is_some()
+        {
+            tracing::info!(document = %document_id, "completed document deleted (deleteOnComplete)");
+        }
+    }
+    // Also the files of the documents just deleted.
     for doc in state.store.documents_to_purge(BATCH).await? {
         purge_files(state, &doc).await?;
+    }
+    let retention = state.config.outbox_retention.as_millis() as i64;
+    let pruned = state.store.prune_outboxes(now - retention).await?;
+    if pruned > 0 {
+        tracing::info!(rows = pruned, "finished webhook deliveries and mail pruned");
     }
     Ok(expired)
 }

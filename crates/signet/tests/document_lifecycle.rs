@@ -1,5 +1,6 @@
 //! A sent document's life besides its invitees' actions, over HTTP on both databases:
-//! expiry driven by the test clock and reactivation, deleting a document or an invitation,
+//! expiry driven by the test clock and reactivation, deleting a document or an invitation
+//! (or, with `deleteOnComplete`, the sweeper after completion),
 //! completing early, activating out of turn, resending, the completed list, and the older
 //! details shapes.
 
@@ -468,6 +469,103 @@ async fn completed_list_and_older_details(db: Db) {
     assert_eq!(lean.ok()["file"], Value::Null);
 }
 
+/// A `deleteOnComplete` workflow: the document's files stay for SIGNET_DELETE_ON_COMPLETE_AFTER
+/// after completion (v2.5 webhooks carry no file: the client fetches it after the webhook),
+/// then the sweeper deletes it; details keep answering, with the audit trail.
+async fn deleting_on_completion(db: Db) {
+    let server = Server::start_with(
+        db,
+        &[
+            ("SIGNET_TEST_CLOCK", "true"),
+            ("SIGNET_DELETE_ON_COMPLETE_AFTER", "1h"),
+        ],
+    );
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let w = json!({"name": "Delete when done", "requireSigningOrder": false, "expiryDays": 5,
+                   "deleteOnComplete": true, "invitees": [signer("First"), signer("Second")]});
+    let deleting = create_workflow(&api, &w).await;
+    let keeping = two_signer_workflow(&api, false, 5).await;
+    let (id, links) = send_pdf(&api, &deleting, "Done", Some("DONE-1"), &two_people()).await;
+    let (kept, kept_links) = send_pdf(&api, &keeping, "Kept", Some("KEPT-1"), &two_people()).await;
+    let ask = |id: &str| {
+        format!(
+            "/api/v3.3/document/details?documentId={id}&file=true&auditTrail=true\
+             &document_deleteOnComplete=true&document_scheduledDeletionDate=true"
+        )
+    };
+    let open = api.get(&ask(&id)).await;
+    assert_eq!(open.ok()["document"]["deleteOnComplete"], true);
+    assert_eq!(
+        open.ok()["document"]["scheduledDeletionDate"],
+        Value::Null,
+        "not completed yet"
+    );
+    for link in links.iter().chain(&kept_links) {
+        invitee
+            .post(&format!("/api/sign/{link}/sign"), &typed())
+            .await
+            .ok();
+    }
+    let done = api.get(&ask(&id)).await;
+    let d = done.ok();
+    assert_eq!(d["document"]["status"], "COMPLETED");
+    let completed = d["document"]["completionDate"].as_str().unwrap();
+    let scheduled = d["document"]["scheduledDeletionDate"].as_str().unwrap();
+    // DD-MM-YYYY HH:MM:SS: one hour later (the test finishes well within the day).
+    let hour = |t: &str| t[11..13].parse::<u32>().unwrap();
+    assert_eq!(
+        (hour(completed) + 1) % 24,
+        hour(scheduled),
+        "{completed} → {scheduled}"
+    );
+    assert_eq!(completed[13..], scheduled[13..]);
+    let file = d["file"].as_str().unwrap().to_string();
+    assert_eq!(
+        common::http().get(&file).send().await.unwrap().status(),
+        200
+    );
+    let versions = server.data_dir.join(format!("objects/documents/{id}"));
+    assert!(versions.join("v1.pdf").exists());
+
+    advance(&api, 59 * 60).await;
+    assert_eq!(api.get(&ask(&id)).await.ok()["document"]["deleted"], false);
+    assert!(
+        versions.join("v1.pdf").exists(),
+        "kept until the hour is up"
+    );
+
+    advance(&api, 2 * 60).await;
+    let gone = api.get(&ask(&id)).await;
+    let g = gone.ok();
+    assert_eq!(g["document"]["deleted"], true);
+    assert_eq!(g["document"]["status"], "COMPLETED");
+    assert_eq!(g["document"]["scheduledDeletionDate"], scheduled);
+    assert_eq!(g["file"], Value::Null);
+    for v in 1..=3 {
+        assert!(!versions.join(format!("v{v}.pdf")).exists(), "v{v} removed");
+    }
+    let trail = common::http()
+        .get(g["auditTrail"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trail.status(), 200, "the audit trail stays");
+    assert!(trail.bytes().await.unwrap().starts_with(b"%PDF-"));
+    assert_eq!(
+        api.get("/api/v3.0/sign/request/list?q=DONE-1").await.ok()["total"],
+        0
+    );
+    let k = api.get(&ask(&kept)).await;
+    assert_eq!(
+        k.ok()["document"]["deleted"],
+        false,
+        "its workflow keeps documents"
+    );
+    assert_eq!(k.ok()["document"]["scheduledDeletionDate"], Value::Null);
+    assert!(k.ok()["file"].is_string());
+}
+
 fn b64(s: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
@@ -479,6 +577,7 @@ on_both_databases!(
     expiry_and_reactivation,
     test_clock_is_off_by_default,
     deleting,
+    deleting_on_completion,
     completing_and_activating,
     resending,
     completed_list_and_older_details

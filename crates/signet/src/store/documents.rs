@@ -3,8 +3,8 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
-use super::mail::{MailKind, Recipients};
-use super::{Store, StoreError, rfc3339};
+use super::mail::{MailFacts, MailKind};
+use super::{Store, StoreError, rfc3339, values_placeholders};
 
 #[derive(Clone)]
 pub struct NewDocument {
@@ -21,6 +21,8 @@ pub struct NewDocument {
     pub page_sizes: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// With `deleteOnComplete`: how long after completion the document is deleted.
+    pub delete_after_ms: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -59,6 +61,11 @@ impl NewEvent {
     }
 }
 
+/// Rows each (account, status) count is spread over (migration 0008): the row a transaction
+/// changes stays locked until it commits, and one row per account made every sender of that
+/// account wait for the one before it to reach the disk.
+const COUNT_SHARDS: i64 = 16;
+
 /// Moves a document between the per-status counts of its account (`None`: in from, or out
 /// to, nowhere), inside the transaction that changes its status.
 pub(super) async fn move_count(
@@ -69,17 +76,38 @@ pub(super) async fn move_count(
 ) -> Result<(), StoreError> {
     for (status, delta) in [(from, -1i64), (to, 1)] {
         let Some(status) = status else { continue };
+        let shard = rand::Rng::gen_range(&mut rand::thread_rng(), 0..COUNT_SHARDS);
         sqlx::query(
-            "INSERT INTO document_counts (account_id, status, n) SELECT account_id, $1, $2 FROM documents \
-             WHERE id = $3 ON CONFLICT (account_id, status) DO UPDATE SET n = document_counts.n + excluded.n",
+            "INSERT INTO document_counts (account_id, status, shard, n) SELECT account_id, $1, $2, $3 \
+             FROM documents WHERE id = $4 \
+             ON CONFLICT (account_id, status, shard) DO UPDATE SET n = document_counts.n + excluded.n",
         )
         .bind(status)
+        .bind(shard)
         .bind(delta)
         .bind(document_id)
         .execute(&mut **tx)
         .await?;
     }
     Ok(())
+}
+
+/// Completes an open document at `at`, in the caller's transaction (which holds its lock): its
+/// status and count, and for `deleteOnComplete` documents the time they are to be deleted.
+pub(super) async fn mark_completed(
+    tx: &mut Transaction<'_, Any>,
+    document_id: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE documents SET status = 'COMPLETED', completed_at = $1, delete_at = $1 + delete_after_ms \
+         WHERE id = $2",
+    )
+    .bind(at)
+    .bind(document_id)
+    .execute(&mut **tx)
+    .await?;
+    move_count(tx, document_id, Some("SENT"), Some("COMPLETED")).await
 }
 
 /// Appends events after the document's last one, each hashed onto the one before, inside the
@@ -96,7 +124,7 @@ pub(super) async fn append_events(
     .bind(document_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let (mut seq, mut prev) = match last {
+    let (seq, prev) = match last {
         Some(r) => {
             let hash: String = r.get(1);
             let mut prev = [0u8; 32];
@@ -106,33 +134,53 @@ pub(super) async fn append_events(
         }
         None => (0, GENESIS),
     };
-    for e in events {
-        seq += 1;
-        let audit = AuditEvent {
-            time: rfc3339(e.time),
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            ip: e.ip.clone(),
-            user_agent: e.user_agent.clone(),
-            details: e.details.clone(),
-        };
-        prev = event_hash(&prev, &audit);
-        sqlx::query(
-            "INSERT INTO events (document_id, seq, time, actor, action, ip, user_agent, details, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(document_id)
-        .bind(seq)
-        .bind(e.time)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.ip)
-        .bind(&e.user_agent)
-        .bind(&e.details)
-        .bind(hex::encode(prev))
-        .execute(&mut **tx)
-        .await?;
+    insert_events(tx, document_id, seq, prev, events).await
+}
+
+/// Writes `events` as numbers `after + 1…`, the first chained onto `prev`, in one statement.
+async fn insert_events(
+    tx: &mut Transaction<'_, Any>,
+    document_id: &str,
+    after: i64,
+    mut prev: [u8; 32],
+    events: impl IntoIterator<Item = &NewEvent>,
+) -> Result<(), StoreError> {
+    let chained: Vec<(&NewEvent, String)> = events
+        .into_iter()
+        .map(|e| {
+            let audit = AuditEvent {
+                time: rfc3339(e.time),
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                ip: e.ip.clone(),
+                user_agent: e.user_agent.clone(),
+                details: e.details.clone(),
+            };
+            prev = event_hash(&prev, &audit);
+            (e, hex::encode(prev))
+        })
+        .collect();
+    if chained.is_empty() {
+        return Ok(());
     }
+    let sql = format!(
+        "INSERT INTO events (document_id, seq, time, actor, action, ip, user_agent, details, hash) VALUES {}",
+        values_placeholders(chained.len(), 9)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (seq, (e, hash)) in (after + 1..).zip(&chained) {
+        query = query
+            .bind(document_id)
+            .bind(seq)
+            .bind(e.time)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.ip)
+            .bind(&e.user_agent)
+            .bind(&e.details)
+            .bind(hash);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -157,6 +205,8 @@ impl Store {
     }
 
     /// The rows of a sent document, in the caller's transaction; true when mail was written.
+    /// One statement per table: the caller knows everything the rows hold, so nothing is read
+    /// back (the event chain starts at its genesis, the mail comes from `invitations`).
     pub(super) async fn insert_sent_in(
         &self,
         tx: &mut Transaction<'_, Any>,
@@ -166,8 +216,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         sqlx::query(
             "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
-             file_key, page_sizes, versions, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, $9, 1, $10, $11)",
+             file_key, page_sizes, versions, created_at, expires_at, delete_after_ms) \
+             VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, $9, 1, $10, $11, $12)",
         )
         .bind(&d.id)
         .bind(&d.account_id)
@@ -180,38 +230,47 @@ impl Store {
         .bind(&d.page_sizes)
         .bind(d.created_at)
         .bind(d.expires_at)
+        .bind(d.delete_after_ms)
         .execute(&mut **tx)
         .await?;
-        for i in invitations {
-            sqlx::query(
+        if !invitations.is_empty() {
+            let sql = format!(
                 "INSERT INTO invitations (id, document_id, slot, name, email, phone, invitee_type, active, \
-                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&i.id)
-            .bind(&d.id)
-            .bind(i.slot)
-            .bind(&i.name)
-            .bind(&i.email)
-            .bind(&i.phone)
-            .bind(&i.invitee_type)
-            .bind(i64::from(i.active))
-            .bind(d.created_at)
-            .bind(d.expires_at)
-            .execute(&mut **tx)
-            .await?;
+                 created_at, expires_at) VALUES {}",
+                values_placeholders(invitations.len(), 10)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in invitations {
+                query = query
+                    .bind(&i.id)
+                    .bind(&d.id)
+                    .bind(i.slot)
+                    .bind(&i.name)
+                    .bind(&i.email)
+                    .bind(&i.phone)
+                    .bind(&i.invitee_type)
+                    .bind(i64::from(i.active))
+                    .bind(d.created_at)
+                    .bind(d.expires_at);
+            }
+            query.execute(&mut **tx).await?;
         }
-        append_events(tx, &d.id, events).await?;
+        insert_events(tx, &d.id, 0, GENESIS, events).await?;
+        let facts = invitations.iter().filter(|i| i.active).map(|i| MailFacts {
+            kind: MailKind::Invitation,
+            invitation_id: i.id.clone(),
+            slot: i.slot,
+            name: i.name.clone(),
+            email: i.email.clone(),
+            expires_at: d.expires_at,
+            document_name: d.name.clone(),
+            workflow: d.workflow.clone(),
+        });
         let mailed = self
-            .enqueue_invitation_mail(
-                tx,
-                &d.id,
-                Recipients::AllActive,
-                MailKind::Invitation,
-                d.created_at,
-            )
+            .write_invitation_mail(tx, &d.account_id, &d.id, facts, d.created_at)
             .await?;
-        // Last: every document of the account updates this one row, and its lock is held
-        // from here to the commit.
+        // Last: every document of the account updates one of a few rows, and its lock is
+        // held from here to the commit.
         move_count(tx, &d.id, None, Some("SENT")).await?;
         Ok(mailed)
     }
@@ -379,10 +438,12 @@ pub struct DocumentRow {
     pub deleted_at: Option<i64>,
     /// The stored object of the current file.
     pub file_key: String,
+    /// When a completed `deleteOnComplete` document is (or was) deleted.
+    pub delete_at: Option<i64>,
 }
 
 pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, original_sha256, \
-     created_at, completed_at, deleted_at, file_key";
+     created_at, completed_at, deleted_at, file_key, delete_at";
 
 pub(super) fn document_from_row(r: AnyRow) -> DocumentRow {
     document_at(&r, 0)
@@ -402,6 +463,7 @@ pub(super) fn document_at(r: &AnyRow, base: usize) -> DocumentRow {
         completed_at: r.get(base + 8),
         deleted_at: r.get(base + 9),
         file_key: r.get(base + 10),
+        delete_at: r.get(base + 11),
     }
 }
 

@@ -132,6 +132,7 @@ mod tests {
             page_sizes: "[[595,842]]".into(),
             created_at: 1,
             expires_at: 2,
+            delete_after_ms: None,
         }
     }
 

@@ -2,7 +2,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::documents::{
-    DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_at, move_count,
+    DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_at, mark_completed,
 };
 use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
@@ -271,14 +271,7 @@ impl Store {
                 pending == 0
             };
         if completes {
-            sqlx::query(
-                "UPDATE documents SET status = 'COMPLETED', completed_at = $1 WHERE id = $2",
-            )
-            .bind(o.at)
-            .bind(&o.document_id)
-            .execute(&mut *tx)
-            .await?;
-            move_count(&mut tx, &o.document_id, Some("SENT"), Some("COMPLETED")).await?;
+            mark_completed(&mut tx, &o.document_id, o.at).await?;
             completion = NewEvent::by_signet(
                 o.at,
                 "Document completed",

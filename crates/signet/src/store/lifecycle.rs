@@ -5,7 +5,8 @@
 use sqlx::{Any, Row, Transaction};
 
 use super::documents::{
-    DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, move_count,
+    DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, mark_completed,
+    move_count,
 };
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, WebhookEvent};
@@ -301,6 +302,33 @@ impl Store {
         Ok(rows.into_iter().map(document_from_row).collect())
     }
 
+    /// Completed `deleteOnComplete` documents whose time has come: (account, document).
+    pub async fn documents_due_for_deletion(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT account_id, id FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL \
+             AND delete_at <= $1 ORDER BY delete_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// When the next completed `deleteOnComplete` document is to be deleted.
+    pub async fn next_deletion(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query(
+            "SELECT MIN(delete_at) FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL",
+        )
+        .fetch_one(self.pool())
+        .await?
+        .get(0))
+    }
+
     pub async fn mark_purged(&self, document_id: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE documents SET purged_at = $1 WHERE id = $2")
             .bind(now)
@@ -413,12 +441,7 @@ impl Store {
         if active > 0 {
             return Ok(Completion::ActiveInvitations);
         }
-        sqlx::query("UPDATE documents SET status = 'COMPLETED', completed_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(document_id)
-            .execute(&mut *tx)
-            .await?;
-        move_count(&mut tx, document_id, Some("SENT"), Some("COMPLETED")).await?;
+        mark_completed(&mut tx, document_id, now).await?;
         append_events(&mut tx, document_id, events).await?;
         tx.commit().await?;
         Ok(Completion::Completed)

@@ -10,7 +10,7 @@ use sqlx::{Any, Row, Transaction};
 use super::documents::{NewEvent, append_events};
 use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
-use super::{Store, StoreError};
+use super::{Store, StoreError, values_placeholders};
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,10 +112,7 @@ impl Store {
         kind: MailKind,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let Some(mailbox) = &self.mailbox else {
-            return Ok(false);
-        };
-        if matches!(who, Recipients::Ids([]) | Recipients::Slots([])) {
+        if self.mailbox.is_none() || matches!(who, Recipients::Ids([]) | Recipients::Slots([])) {
             return Ok(false);
         }
         let rows = sqlx::query(
@@ -128,8 +125,10 @@ impl Store {
         .bind(document_id)
         .fetch_all(&mut **tx)
         .await?;
-        let mut wrote = false;
-        for r in rows {
+        let Some(account_id) = rows.first().map(|r| r.get::<String, _>(7)) else {
+            return Ok(false);
+        };
+        let facts = rows.iter().filter_map(|r| {
             let id: String = r.get(0);
             let slot: i64 = r.get(1);
             let wanted = match &who {
@@ -137,27 +136,39 @@ impl Store {
                 Recipients::Slots(slots) => slots.contains(&slot),
                 Recipients::AllActive => true,
             };
-            if !wanted {
-                continue;
-            }
-            let facts = MailFacts {
+            wanted.then(|| MailFacts {
                 kind,
-                invitation_id: id.clone(),
+                invitation_id: id,
                 slot,
                 name: r.get(2),
                 email: r.get(3),
                 expires_at: r.get(4),
                 document_name: r.get(5),
                 workflow: r.get(6),
-            };
-            let account_id: String = r.get(7);
-            let Some(mail) = mailbox.renderer.render(&facts) else {
-                continue;
-            };
-            insert_mail(tx, &account_id, document_id, &id, "invitation", &mail, now).await?;
-            wrote = true;
-        }
-        Ok(wrote)
+            })
+        });
+        self.write_invitation_mail(tx, &account_id, document_id, facts, now)
+            .await
+    }
+
+    /// Renders and writes the mail of `facts` (those the renderer gives a mail) in one
+    /// statement. Returns whether any was written.
+    pub(super) async fn write_invitation_mail(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        account_id: &str,
+        document_id: &str,
+        facts: impl Iterator<Item = MailFacts>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(mailbox) = &self.mailbox else {
+            return Ok(false);
+        };
+        let mails: Vec<(String, RenderedMail)> = facts
+            .filter_map(|f| Some((f.invitation_id.clone(), mailbox.renderer.render(&f)?)))
+            .collect();
+        insert_mails(tx, account_id, document_id, "invitation", &mails, now).await?;
+        Ok(!mails.is_empty())
     }
 
     /// Ends a transaction that gave invitations their turn (or resent them): its events, the
@@ -285,21 +296,42 @@ pub(super) async fn insert_mail(
     mail: &RenderedMail,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let mails = [(invitation_id.to_string(), mail.clone())];
+    insert_mails(tx, account_id, document_id, kind, &mails, now).await
+}
+
+/// Writes mails (each with its invitation) as pending, due now, in one statement.
+async fn insert_mails(
+    tx: &mut Transaction<'_, Any>,
+    account_id: &str,
+    document_id: &str,
+    kind: &str,
+    mails: &[(String, RenderedMail)],
+    now: i64,
+) -> Result<(), StoreError> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO mail_outbox (id, account_id, document_id, invitation_id, kind, recipient, subject, \
-         body, state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)",
-    )
-    .bind(ulid::Ulid::generate().to_string())
-    .bind(account_id)
-    .bind(document_id)
-    .bind(invitation_id)
-    .bind(kind)
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(&mail.body)
-    .bind(now)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+         body, state, next_attempt_at, created_at) VALUES {}",
+        values_placeholders(mails.len(), 11)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (invitation_id, mail) in mails {
+        query = query
+            .bind(ulid::Ulid::generate().to_string())
+            .bind(account_id)
+            .bind(document_id)
+            .bind(invitation_id)
+            .bind(kind)
+            .bind(&mail.to)
+            .bind(&mail.subject)
+            .bind(&mail.body)
+            .bind("pending")
+            .bind(now)
+            .bind(now);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }

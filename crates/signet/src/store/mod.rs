@@ -155,6 +155,25 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     Ok(format!("sqlite://{path}?mode=rwc"))
 }
 
+/// `($1, …, $cols), ($cols+1, …), …`: the VALUES of one INSERT of `rows` rows. On PostgreSQL
+/// every statement is a round trip and an executor start of its own, and sending a document
+/// used to write its invitations, events and mail one statement per row.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Milliseconds since the epoch: how times are stored, the same on both backends.
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
@@ -169,4 +188,16 @@ pub fn rfc3339(ms: i64) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_placeholders;
+
+    #[test]
+    fn placeholders_number_rows_one_after_another() {
+        assert_eq!(values_placeholders(1, 2), "($1, $2)");
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(0, 3), "");
+    }
 }

@@ -6,7 +6,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Backend, Store, StoreError};
+use super::{Backend, Store, StoreError, values_placeholders};
 
 /// The outbox tables; each has `id`, `state`, `next_attempt_at` and `leased`.
 #[derive(Clone, Copy)]
@@ -90,5 +90,63 @@ impl Store {
             .execute(self.writer())
             .await?
             .rows_affected())
+    }
+
+    /// Deletes finished rows (delivered, sent, logged or dead) created before `before`, a
+    /// batch at a time, with a webhook delivery's attempts. Returns how many went.
+    pub async fn prune_outboxes(&self, before: i64) -> Result<u64, StoreError> {
+        const BATCH: usize = 500;
+        let mut pruned = 0;
+        for outbox in [OutboxTable::Webhooks, OutboxTable::Mail] {
+            loop {
+                let n = self.prune_batch(outbox, before, BATCH).await?;
+                pruned += n as u64;
+                if n < BATCH {
+                    break;
+                }
+            }
+        }
+        Ok(pruned)
+    }
+
+    async fn prune_batch(
+        &self,
+        outbox: OutboxTable,
+        before: i64,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let table = outbox.table();
+        let mut tx = self.writer().begin().await?;
+        let sql = format!(
+            "SELECT id FROM {table} WHERE state <> 'pending' AND created_at < $1 ORDER BY created_at LIMIT $2"
+        );
+        let ids: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(before)
+            .bind(limit as i64)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let list = values_placeholders(1, ids.len());
+        let mut statements = vec![format!("DELETE FROM {table} WHERE id IN {list}")];
+        if let OutboxTable::Webhooks = outbox {
+            statements.insert(
+                0,
+                format!("DELETE FROM webhook_attempts WHERE delivery_id IN {list}"),
+            );
+        }
+        for sql in statements {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &ids {
+                query = query.bind(id);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
     }
 }

@@ -1,6 +1,7 @@
 //! The path of event 5 (a certificate verification that fails) through the domain, on a real
 //! database and to a real receiver: the HTTP API has no way to cause it until certificate
-//! signing exists, so it is proved here, on SQLite and on PostgreSQL.
+//! signing exists, so it is proved here, on SQLite and on PostgreSQL; then the outboxes'
+//! retention on the rows it left.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -15,7 +16,8 @@ use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
 use crate::store::{
-    Account, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Store, VerificationCheck,
+    Account, MailFacts, MailRenderer, MailResult, NewDocument, NewEvent, NewInvitation, Outcome,
+    OutcomeKind, RenderedMail, Store, VerificationCheck,
 };
 
 /// A throwaway database: a SQLite file, or a PostgreSQL database dropped at the end.
@@ -98,13 +100,17 @@ async fn receiver() -> (
 
 async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bool) {
     let db = Db::new(postgres);
-    let store = Store::connect(&db.url).await.unwrap().with_webhooks(
-        Arc::new(Renderer {
-            public_url: "https://signet.example".into(),
-            offset: time::UtcOffset::UTC,
-        }),
-        dispatcher::lease(Duration::from_secs(10)),
-    );
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_webhooks(
+            Arc::new(Renderer {
+                public_url: "https://signet.example".into(),
+                offset: time::UtcOffset::UTC,
+            }),
+            dispatcher::lease(Duration::from_secs(10)),
+        )
+        .with_mail(Arc::new(PlainMail));
     let (hooks, mut received) = receiver().await;
     let now = crate::store::now_ms();
     store
@@ -137,6 +143,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 page_sizes: "[[595,842]]".into(),
                 created_at: now,
                 expires_at: now + 86_400_000,
+                delete_after_ms: None,
             },
             &[NewInvitation {
                 id: invitation_id.clone(),
@@ -272,6 +279,57 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
     assert_eq!(delivered[0].event, "verification_failed");
     assert_eq!(delivered[0].attempts.len(), 1);
     assert_eq!(delivered[0].attempts[0].http_status, Some(200));
+
+    // Retention: finished rows older than the cut go, with their attempts; pending ones stay.
+    assert_eq!(store.prune_outboxes(now).await.unwrap(), 0, "not older");
+    assert_eq!(
+        store.prune_outboxes(now + 1).await.unwrap(),
+        1,
+        "the webhook, not the pending mail"
+    );
+    assert!(
+        store
+            .deliveries("ACCOUNT1", Some(&document_id), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mail = store.claim_mail(now, now + 1000, 10).await.unwrap();
+    assert_eq!(mail.len(), 1, "the invitation's mail, still there");
+    let logged: Vec<MailResult> = mail
+        .into_iter()
+        .map(|m| MailResult {
+            id: m.id,
+            outcome: Ok("logged"),
+            attempts: m.attempts,
+        })
+        .collect();
+    store.record_mail(&logged, &[], now).await.unwrap();
+    assert_eq!(
+        store.prune_outboxes(now + 1).await.unwrap(),
+        1,
+        "the mail, once logged"
+    );
+    assert!(
+        store
+            .claim_mail(now + 10_000, now + 20_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Mails every invitee with an address (the store's tests need rows, not wording).
+struct PlainMail;
+
+impl MailRenderer for PlainMail {
+    fn render(&self, facts: &MailFacts) -> Option<RenderedMail> {
+        Some(RenderedMail {
+            to: facts.email.clone()?,
+            subject: format!("Please sign {}", facts.document_name),
+            body: String::new(),
+        })
+    }
 }
 
 #[tokio::test]

@@ -259,6 +259,10 @@ async fn details(
     if flag(params, "document_deleteOnComplete") {
         data["document"]["deleteOnComplete"] = workflow.delete_on_complete.into();
     }
+    if flag(params, "document_scheduledDeletionDate") {
+        data["document"]["scheduledDeletionDate"] =
+            doc.delete_at.map(|at| leegality_time(at, offset)).into();
+    }
     if flag(params, "document_requireSigningOrder") || flag(params, "document_requestSigningOrder")
     {
         data["document"]["requireSigningOrder"] = workflow.require_signing_order.into();

@@ -323,6 +323,9 @@ pub async fn create_sign_request(
                     .map_err(|e| ApiError::new("internal.error", e.to_string()))?,
                 created_at: now,
                 expires_at,
+                delete_after_ms: workflow
+                    .delete_on_complete
+                    .then(|| state.config.delete_on_complete_after.as_millis() as i64),
             },
             &invitations,
             &events,
