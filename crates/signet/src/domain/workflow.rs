@@ -233,6 +233,15 @@ impl InviteeSlot {
                 ));
             }
         }
+        if self.phone_notification {
+            return Err(invalid(
+                "workflow.sms.unsupported",
+                format!(
+                    "{}: Signet sends no SMS yet; invitees are notified by mail (emailNotification)",
+                    at("phoneNotification")
+                ),
+            ));
+        }
         if let Some(w) = &self.webhook
             && w.version != "2.5"
         {
@@ -366,6 +375,10 @@ mod tests {
             (
                 |v| v["invitees"][0]["webhook"]["version"] = "2.1".into(),
                 "workflow.webhook.version.unsupported",
+            ),
+            (
+                |v| v["invitees"][0]["phoneNotification"] = true.into(),
+                "workflow.sms.unsupported",
             ),
             (
                 |v| v["invitees"][0]["webhookHeaders"] = serde_json::json!({"Bad Name": "x"}),
