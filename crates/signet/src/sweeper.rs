@@ -1,7 +1,8 @@
 //! The background sweeper: expires invitations as they fall due, deletes completed
 //! `deleteOnComplete` documents when their time comes, removes the files of deleted
-//! documents, and prunes finished webhook deliveries and mail past SIGNET_OUTBOX_RETENTION. It asks the index of open invitations when the next one is due
-//! and sleeps until then (at most `IDLE`), so an idle server does no work. Several servers on
+//! documents, and prunes finished webhook deliveries and mail past SIGNET_OUTBOX_RETENTION.
+//! It asks the indexes of open invitations and of documents to delete when the next one is
+//! due and sleeps until then (at most `IDLE`), so an idle server does no work. Several servers on
 //! one database may sweep at once: each change is conditional under the document's lock.
 
 use std::time::Duration;

@@ -164,9 +164,11 @@ impl Store {
         let Some(mailbox) = &self.mailbox else {
             return Ok(false);
         };
-        let mails: Vec<(String, RenderedMail)> = facts
+        let rendered: Vec<(String, RenderedMail)> = facts
             .filter_map(|f| Some((f.invitation_id.clone(), mailbox.renderer.render(&f)?)))
             .collect();
+        let mails: Vec<(&str, &RenderedMail)> =
+            rendered.iter().map(|(id, m)| (id.as_str(), m)).collect();
         insert_mails(tx, account_id, document_id, "invitation", &mails, now).await?;
         Ok(!mails.is_empty())
     }
@@ -286,27 +288,13 @@ impl Store {
     }
 }
 
-/// One outbox row, in the caller's transaction.
-pub(super) async fn insert_mail(
-    tx: &mut Transaction<'_, Any>,
-    account_id: &str,
-    document_id: &str,
-    invitation_id: &str,
-    kind: &str,
-    mail: &RenderedMail,
-    now: i64,
-) -> Result<(), StoreError> {
-    let mails = [(invitation_id.to_string(), mail.clone())];
-    insert_mails(tx, account_id, document_id, kind, &mails, now).await
-}
-
 /// Writes mails (each with its invitation) as pending, due now, in one statement.
-async fn insert_mails(
+pub(super) async fn insert_mails(
     tx: &mut Transaction<'_, Any>,
     account_id: &str,
     document_id: &str,
     kind: &str,
-    mails: &[(String, RenderedMail)],
+    mails: &[(&str, &RenderedMail)],
     now: i64,
 ) -> Result<(), StoreError> {
     if mails.is_empty() {

@@ -155,23 +155,21 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     Ok(format!("sqlite://{path}?mode=rwc"))
 }
 
+/// `($first, $first+1, …)`: `n` numbered placeholders in parentheses, for an `IN` list (both
+/// backends take `$n`, and the `Any` driver has no array binding).
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    let items: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!("({})", items.join(", "))
+}
+
 /// `($1, …, $cols), ($cols+1, …), …`: the VALUES of one INSERT of `rows` rows. On PostgreSQL
 /// every statement is a round trip and an executor start of its own, and sending a document
 /// used to write its invitations, events and mail one statement per row.
 pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
-    let mut out = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        out.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
-        }
-        out.push(')');
-    }
-    out
+    let rows: Vec<String> = (0..rows)
+        .map(|r| placeholders(r * cols + 1, cols))
+        .collect();
+    rows.join(", ")
 }
 
 /// Milliseconds since the epoch: how times are stored, the same on both backends.
@@ -192,10 +190,11 @@ pub fn rfc3339(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::values_placeholders;
+    use super::{placeholders, values_placeholders};
 
     #[test]
     fn placeholders_number_rows_one_after_another() {
+        assert_eq!(placeholders(3, 2), "($3, $4)");
         assert_eq!(values_placeholders(1, 2), "($1, $2)");
         assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(values_placeholders(0, 3), "");

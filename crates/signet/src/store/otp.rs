@@ -5,7 +5,7 @@ use subtle::ConstantTimeEq;
 
 use super::documents::{NewEvent, append_events};
 use super::lifecycle::lock_document;
-use super::mail::{RenderedMail, insert_mail};
+use super::mail::{RenderedMail, insert_mails};
 use super::{Store, StoreError};
 
 /// How long a code is good for.
@@ -84,13 +84,12 @@ impl Store {
         .bind(c.now)
         .execute(&mut *tx)
         .await?;
-        insert_mail(
+        insert_mails(
             &mut tx,
             c.account_id,
             c.document_id,
-            c.invitation_id,
             "code",
-            &c.mail,
+            &[(c.invitation_id, &c.mail)],
             c.now,
         )
         .await?;

@@ -3,10 +3,10 @@
 //! (another process on the same PostgreSQL) takes them meanwhile and a worker that dies leaves
 //! them to be retried when the lease ends.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
-use super::{Backend, Store, StoreError};
+use super::{Backend, Store, StoreError, placeholders};
 
 /// The outbox tables; each has `id`, `state`, `next_attempt_at` and `leased`.
 #[derive(Clone, Copy)]
@@ -53,14 +53,7 @@ impl Store {
             "SELECT id FROM {table} WHERE state = 'pending' AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at LIMIT $2 {lock}"
         );
-        let ids: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let ids = ids_of(&mut tx, sql, now, limit).await?;
         if ids.is_empty() {
             return Ok(vec![]);
         }
@@ -68,13 +61,14 @@ impl Store {
         // statistics combined the pending index (all of it) with the primary key.
         let sql = format!(
             "UPDATE {table} SET next_attempt_at = $1, leased = 1 WHERE id IN {} RETURNING {columns}",
-            in_list(2, ids.len())
+            placeholders(2, ids.len())
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lease_until);
-        for id in &ids {
-            query = query.bind(id);
-        }
-        let claimed = query.fetch_all(&mut *tx).await?;
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lease_until);
+        let claimed = ids
+            .iter()
+            .fold(query, |q, id| q.bind(id))
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -141,18 +135,11 @@ impl Store {
         let sql = format!(
             "SELECT id FROM {table} WHERE state <> 'pending' AND created_at < $1 ORDER BY created_at LIMIT $2"
         );
-        let ids: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(before)
-            .bind(limit as i64)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let ids = ids_of(&mut tx, sql, before, limit as i64).await?;
         if ids.is_empty() {
             return Ok(0);
         }
-        let list = in_list(1, ids.len());
+        let list = placeholders(1, ids.len());
         let mut statements = vec![format!("DELETE FROM {table} WHERE id IN {list}")];
         if let OutboxTable::Webhooks = outbox {
             statements.insert(
@@ -161,19 +148,28 @@ impl Store {
             );
         }
         for sql in statements {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in &ids {
-                query = query.bind(id);
-            }
-            query.execute(&mut *tx).await?;
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            ids.iter()
+                .fold(query, |q, id| q.bind(id))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(ids.len())
     }
 }
 
-/// `($first, $first+1, …)`: `n` placeholders for an `IN` list.
-fn in_list(first: usize, n: usize) -> String {
-    let items: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
-    format!("({})", items.join(", "))
+/// The ids `sql` selects, with `$1` and `$2` bound to `a` and `b`.
+async fn ids_of(
+    tx: &mut Transaction<'_, Any>,
+    sql: String,
+    a: i64,
+    b: i64,
+) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(a)
+        .bind(b)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }

@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::outbox::OutboxTable;
-use super::{Store, StoreError};
+use super::{Store, StoreError, placeholders};
 
 /// The invitation events that cause webhooks (API.md section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -460,11 +460,10 @@ impl Store {
         if rows.is_empty() {
             return Ok(rows);
         }
-        let placeholders: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT delivery_id, number, time, url, http_status, error, duration_ms FROM webhook_attempts \
-             WHERE delivery_id IN ({}) ORDER BY delivery_id, number",
-            placeholders.join(", ")
+             WHERE delivery_id IN {} ORDER BY delivery_id, number",
+            placeholders(1, rows.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in &rows {
