@@ -323,6 +323,47 @@ async fn lists_documents(db: Db) {
         other.get("/api/v3.0/sign/request/list").await.ok()["total"],
         0
     );
+
+    // Totals of full pages and of pages past the end are counted, not read off the page; a
+    // document found by its name and another by its irn are both found, and one whose name
+    // is its irn counts once.
+    let send = |name: &str, irn: &str| {
+        let mut body = request(&profile, &pdf_with_pages(3));
+        body["irn"] = irn.into();
+        body["file"]["name"] = name.into();
+        let api = &api;
+        async move {
+            api.post("/api/v3.0/sign/request", &body).await.ok()["documentId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let named_like_an_irn = send("order-1", "X-4").await;
+    send("SAME-5", "same-5").await;
+    let listed = |query: &str| {
+        let path = format!("/api/v3.0/sign/request/list?{query}");
+        let api = &api;
+        async move { api.get(&path).await }
+    };
+    let both = listed("q=ORDER-1&max=1").await;
+    assert_eq!(both.ok()["total"], 2);
+    assert_eq!(
+        both.ok()["documents"][0]["documentId"],
+        named_like_an_irn.as_str()
+    );
+    let second = listed("q=ORDER-1&max=1&offset=1").await;
+    assert_eq!(second.ok()["total"], 2);
+    assert_eq!(second.ok()["documents"][0]["documentId"], ids[0].as_str());
+    let past = listed("q=order-1&offset=2").await;
+    assert_eq!(past.ok()["total"], 2);
+    assert_eq!(past.ok()["documents"], json!([]));
+    assert_eq!(listed("q=same-5&max=1").await.ok()["total"], 1);
+    assert_eq!(listed("q=same-5").await.ok()["total"], 1);
+    let beyond = listed("offset=10").await;
+    assert_eq!(beyond.ok()["total"], 5);
+    assert_eq!(beyond.ok()["documents"], json!([]));
+    assert_eq!(listed("max=2&offset=4").await.ok()["total"], 5);
 }
 
 on_both_databases!(
