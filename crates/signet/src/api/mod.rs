@@ -48,14 +48,24 @@ async fn root_certificate(axum::extract::State(state): axum::extract::State<AppS
 }
 
 /// A success in the envelope every client switches on: `status: 1`, no messages.
-pub fn ok(data: impl serde::Serialize) -> Json<Value> {
-    Json(json!({"status": 1, "messages": [], "data": data}))
+pub fn ok(data: Value) -> Json<Value> {
+    envelope(json!([]), data)
 }
 
 /// A success that names what happened, as Leegality's delete endpoints do
 /// (`document.delete.success`).
-pub fn ok_with_message(code: &str, message: &str, data: impl serde::Serialize) -> Json<Value> {
-    Json(json!({"status": 1, "messages": [{"code": code, "message": message}], "data": data}))
+pub fn ok_with_message(code: &str, message: &str, data: Value) -> Json<Value> {
+    envelope(json!([{"code": code, "message": message}]), data)
+}
+
+/// The answer moved into its envelope: `json!` would copy it value by value (it serializes
+/// whatever it is given), which for a document's details was a fair share of the work.
+fn envelope(messages: Value, data: Value) -> Json<Value> {
+    let mut answer = serde_json::Map::new();
+    answer.insert("status".into(), 1.into());
+    answer.insert("messages".into(), messages);
+    answer.insert("data".into(), data);
+    Json(Value::Object(answer))
 }
 
 /// A refusal: `status: 0`, one message with a stable dotted code, HTTP 200 as Leegality does.

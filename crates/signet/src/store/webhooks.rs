@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::outbox::OutboxTable;
-use super::{Store, StoreError, placeholders};
+use super::{Store, StoreError};
 
 /// The invitation events that cause webhooks (API.md section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -418,7 +418,9 @@ impl Store {
         Ok(())
     }
 
-    /// An account's deliveries, newest first: of one document, or all of them.
+    /// An account's deliveries, newest first: of one document, or all of them, each with its
+    /// attempts. One statement, so one snapshot: read apart, a delivery could show an attempt
+    /// its own row (state, next attempt) did not reflect yet.
     pub async fn deliveries(
         &self,
         account_id: &str,
@@ -426,23 +428,25 @@ impl Store {
         state: Option<&str>,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
-        let mut sql = String::from(
-            "SELECT id, document_id, invitation_id, event, url, state, next_attempt_at, created_at, \
-             delivered_at FROM webhook_deliveries WHERE account_id = $1",
-        );
+        let mut filter = String::from("account_id = $1");
         let mut n = 1;
         if document_id.is_some() {
             n += 1;
-            sql.push_str(&format!(" AND document_id = ${n}"));
+            filter.push_str(&format!(" AND document_id = ${n}"));
         }
         if state.is_some() {
             n += 1;
-            sql.push_str(&format!(" AND state = ${n}"));
+            filter.push_str(&format!(" AND state = ${n}"));
         }
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT ${}",
+        let sql = format!(
+            "SELECT d.*, a.number, a.time, a.url, a.http_status, a.error, a.duration_ms FROM \
+             (SELECT id, document_id, invitation_id, event, url, state, next_attempt_at, created_at, \
+              delivered_at FROM webhook_deliveries WHERE {filter} \
+              ORDER BY created_at DESC, id DESC LIMIT ${}) AS d \
+             LEFT JOIN webhook_attempts a ON a.delivery_id = d.id \
+             ORDER BY d.created_at DESC, d.id DESC, a.number",
             n + 1
-        ));
+        );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id);
         if let Some(d) = document_id {
             q = q.bind(d);
@@ -450,35 +454,21 @@ impl Store {
         if let Some(s) = state {
             q = q.bind(s);
         }
-        let mut rows: Vec<DeliveryRow> = q
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(delivery_from_row)
-            .collect();
-        if rows.is_empty() {
-            return Ok(rows);
-        }
-        let sql = format!(
-            "SELECT delivery_id, number, time, url, http_status, error, duration_ms FROM webhook_attempts \
-             WHERE delivery_id IN {} ORDER BY delivery_id, number",
-            placeholders(1, rows.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in &rows {
-            q = q.bind(r.id.clone());
-        }
-        for a in q.fetch_all(self.pool()).await? {
-            let id: String = a.get(0);
-            if let Some(d) = rows.iter_mut().find(|d| d.id == id) {
+        let mut rows: Vec<DeliveryRow> = vec![];
+        for r in q.bind(limit).fetch_all(self.pool()).await? {
+            let id: String = r.get(0);
+            if rows.last().is_none_or(|d| d.id != id) {
+                rows.push(delivery_from_row(&r));
+            }
+            let number: Option<i64> = r.get(9);
+            if let (Some(number), Some(d)) = (number, rows.last_mut()) {
                 d.attempts.push(AttemptRow {
-                    number: a.get(1),
-                    time: a.get(2),
-                    url: a.get(3),
-                    http_status: a.get(4),
-                    error: a.get(5),
-                    duration_ms: a.get(6),
+                    number,
+                    time: r.get(10),
+                    url: r.get(11),
+                    http_status: r.get(12),
+                    error: r.get(13),
+                    duration_ms: r.get(14),
                 });
             }
         }
@@ -515,11 +505,11 @@ impl Store {
         .bind(delivery_id)
         .fetch_optional(self.writer())
         .await?;
-        Ok(row.map(delivery_from_row))
+        Ok(row.as_ref().map(delivery_from_row))
     }
 }
 
-fn delivery_from_row(r: AnyRow) -> DeliveryRow {
+fn delivery_from_row(r: &AnyRow) -> DeliveryRow {
     DeliveryRow {
         id: r.get(0),
         document_id: r.get(1),

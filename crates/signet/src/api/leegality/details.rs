@@ -129,8 +129,11 @@ pub(super) fn invitation_json(
     let expired = i.expired
         || (state.clock.now_ms() > i.expires_at && !i.signed && !i.approved && !i.rejected);
     let sign_url = format!("{}/sign/{}", state.config.public_url(), i.id);
+    let active = i.active && !expired && !i.deleted;
+    let sign_date = time(i.signed_at.filter(|_| i.signed || i.approved));
+    // Values built apart and moved in: `json!` copies every value it interpolates.
     let mut status = json!({
-        "active": i.active && !expired && !i.deleted,
+        "active": active,
         "signed": i.signed,
         "reviewed": i.approved || (!is_signer && i.rejected),
         "approved": i.approved,
@@ -138,7 +141,7 @@ pub(super) fn invitation_json(
         "expired": expired,
         "creationDate": time(Some(i.created_at)),
         "expiryDate": time(Some(i.expires_at)),
-        "signDate": time(i.signed_at.filter(|_| i.signed || i.approved)),
+        "signDate": sign_date,
     });
     if flag(params, "invitations_invitationStatus_rejectionMessage")
         || flag(params, "invitations_invitationStatus_signRejectionMessage")
@@ -151,20 +154,20 @@ pub(super) fn invitation_json(
     }
     let mut inv = json!({
         "name": i.name,
-        "email": i.email.clone().unwrap_or_default(),
-        "phone": i.phone.clone().unwrap_or_default(),
+        "email": i.email.as_deref().unwrap_or_default(),
+        "phone": i.phone.as_deref().unwrap_or_default(),
         "inviteeType": if is_signer { "Signer" } else { "Reviewer" },
         "signUrl": sign_url,
         "invitationUrl": sign_url,
-        "allowedSignatures": slot.map(|s| if is_signer { s.signature_types.clone() } else { vec![] }),
+        "allowedSignatures": slot.map(|s| if is_signer { s.signature_types.as_slice() } else { &[] }),
         "usedSignatureType": i.signature_type,
-        "active": status["active"],
+        "active": active,
         "signed": i.signed,
         "rejected": i.rejected,
         "expired": expired,
-        "signDate": status["signDate"],
-        "invitationStatus": status,
+        "signDate": sign_date,
     });
+    inv["invitationStatus"] = status;
     if flag(params, "invitations_inviteeConfigs") {
         inv["inviteeConfigs"] = slot.map(|s| json!(s)).unwrap_or(Value::Null);
     }
@@ -253,9 +256,13 @@ async fn details(
             "creationDate": leegality_time(doc.created_at, offset),
             "completionDate": doc.completed_at.map(|c| leegality_time(c, offset)),
         },
-        "invitations": invs,
-        "requests": invitations.iter().zip(&invs).map(|(i, v)| request_json(v, i.deleted)).collect::<Vec<_>>(),
     });
+    data["requests"] = invitations
+        .iter()
+        .zip(&invs)
+        .map(|(i, v)| request_json(v, i.deleted))
+        .collect();
+    data["invitations"] = invs.into();
     if flag(params, "document_deleteOnComplete") {
         data["document"]["deleteOnComplete"] = workflow.delete_on_complete.into();
     }
