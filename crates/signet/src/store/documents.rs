@@ -311,7 +311,7 @@ impl Store {
         query: Option<&str>,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<DocumentRow>, i64), StoreError> {
+    ) -> Result<(Vec<ListedDocument>, i64), StoreError> {
         // Placeholders are numbered in order of first use, which both backends need.
         let mut filter = String::from("account_id = $1 AND deleted = 0");
         if status.is_some() {
@@ -326,7 +326,7 @@ impl Store {
         let (page, matched_sql) = match query {
             None => (
                 format!(
-                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} {order} \
+                    "SELECT {LISTED_COLUMNS} FROM documents WHERE {filter} {order} \
                      LIMIT {limit} OFFSET {offset}"
                 ),
                 None,
@@ -350,7 +350,7 @@ impl Store {
                 (
                     format!(
                         "SELECT * FROM ({}) AS matched {order} LIMIT {limit} OFFSET {offset}",
-                        matched(DOCUMENT_COLUMNS, &format!(" {order} LIMIT {cut}"))
+                        matched(LISTED_COLUMNS, &format!(" {order} LIMIT {cut}"))
                     ),
                     Some(format!(
                         "SELECT COUNT(*) FROM ({}) AS matched",
@@ -369,11 +369,16 @@ impl Store {
             }
             q
         };
-        let rows: Vec<DocumentRow> = bind_all(page)
+        let rows: Vec<ListedDocument> = bind_all(page)
             .fetch_all(self.pool())
             .await?
             .into_iter()
-            .map(document_from_row)
+            .map(|r| ListedDocument {
+                id: r.get(0),
+                name: r.get(1),
+                irn: r.get(2),
+                status: r.get(3),
+            })
             .collect();
         // A short page is the last one, and says how many there are; only a full page (or
         // one past the end) needs counting.
@@ -457,6 +462,18 @@ pub struct DocumentRow {
     /// When a completed `deleteOnComplete` document is (or was) deleted.
     pub delete_at: Option<i64>,
 }
+
+/// A document as the list shows it.
+#[derive(Debug, Clone)]
+pub struct ListedDocument {
+    pub id: String,
+    pub name: String,
+    pub irn: Option<String>,
+    pub status: String,
+}
+
+/// What a list reads of each document (`created_at` orders merged lookups).
+const LISTED_COLUMNS: &str = "id, name, irn, status, created_at";
 
 pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, original_sha256, \
      created_at, completed_at, deleted_at, file_key, delete_at";
