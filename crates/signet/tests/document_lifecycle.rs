@@ -428,7 +428,12 @@ async fn completed_list_and_older_details(db: Db) {
             .len(),
         1
     );
-    assert_eq!(list("?offset=5").await.ok()["documents"], json!([]));
+    let past = list("?offset=5").await;
+    assert_eq!(past.ok()["documents"], json!([]));
+    assert_eq!(past.ok()["totalCount"], 2, "counted past the end");
+    assert_eq!(list("?max=1").await.ok()["totalCount"], 2, "a full page");
+    assert_eq!(list("?name=a&max=1").await.ok()["totalCount"], 2);
+    assert_eq!(list("?irn=s-1").await.ok()["totalCount"], 0, "irn is exact");
     assert_eq!(
         list("?startDate=01-01-2001&endDate=31-12-2001").await.ok()["totalCount"],
         0

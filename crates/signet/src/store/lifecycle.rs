@@ -472,7 +472,8 @@ impl Store {
             next(" AND LOWER(name) LIKE $n ESCAPE '\\'", &mut filter);
         }
         if q.irn.is_some() {
-            next(" AND irn = $n", &mut filter);
+            // Exact, found through the lowered-irn index (one value, used twice).
+            next(" AND LOWER(irn) = LOWER($n) AND irn = $n", &mut filter);
         }
         if q.completed_from.is_some() {
             next(" AND completed_at >= $n", &mut filter);
@@ -480,32 +481,52 @@ impl Store {
         if q.completed_until.is_some() {
             next(" AND completed_at <= $n", &mut filter);
         }
+        let filtered = n > 1;
+        // Bounds written in, not bound: see `list_documents`.
+        let (limit, offset) = (q.limit, q.offset);
+        // SQLite (which has no statistics) would otherwise walk `documents_completed` for its
+        // order and test each completed document's irn; `+` takes that index's order out of
+        // the choice when an irn names the few rows to sort.
+        let order = if q.irn.is_some() {
+            "+completed_at, id"
+        } else {
+            "completed_at, id"
+        };
         let page = format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY completed_at, id LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY {order} \
+             LIMIT {limit} OFFSET {offset}"
         );
-        let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(page)).bind(q.account_id);
-        let mut total = sqlx::query(sqlx::AssertSqlSafe(count)).bind(q.account_id);
-        if let Some(p) = &pattern {
-            rows = rows.bind(p.clone());
-            total = total.bind(p.clone());
-        }
-        if let Some(irn) = q.irn {
-            rows = rows.bind(irn.to_string());
-            total = total.bind(irn.to_string());
-        }
-        for bound in [q.completed_from, q.completed_until].into_iter().flatten() {
-            rows = rows.bind(bound);
-            total = total.bind(bound);
-        }
-        let rows = rows
-            .bind(q.limit)
-            .bind(q.offset)
+        let bind_all = |sql: String| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(q.account_id);
+            if let Some(p) = &pattern {
+                query = query.bind(p.clone());
+            }
+            if let Some(irn) = q.irn {
+                query = query.bind(irn);
+            }
+            for bound in [q.completed_from, q.completed_until].into_iter().flatten() {
+                query = query.bind(bound);
+            }
+            query
+        };
+        let rows: Vec<DocumentRow> = bind_all(page)
             .fetch_all(self.pool())
-            .await?;
-        let total: i64 = total.fetch_one(self.pool()).await?.get(0);
-        Ok((rows.into_iter().map(document_from_row).collect(), total))
+            .await?
+            .into_iter()
+            .map(document_from_row)
+            .collect();
+        // As in `list_documents`: a short page is the last and gives the total; without a
+        // filter the total is the kept count; only a full filtered page is counted.
+        let short = (rows.len() as i64) < limit && (offset == 0 || !rows.is_empty());
+        let total = if short {
+            offset + rows.len() as i64
+        } else if filtered {
+            let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
+            bind_all(count).fetch_one(self.pool()).await?.get(0)
+        } else {
+            self.count_documents(q.account_id, Some("COMPLETED"))
+                .await?
+        };
+        Ok((rows, total))
     }
 }
