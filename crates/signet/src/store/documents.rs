@@ -4,7 +4,7 @@ use sqlx::{Any, Row, Transaction};
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
 use super::mail::{MailFacts, MailKind};
-use super::{Store, StoreError, rfc3339, values_placeholders};
+use super::{Store, StoreError, rfc3339, total_of_last_page, values_placeholders};
 
 #[derive(Clone)]
 pub struct NewDocument {
@@ -380,15 +380,10 @@ impl Store {
                 status: r.get(3),
             })
             .collect();
-        // A short page is the last one, and says how many there are; only a full page (or
-        // one past the end) needs counting.
-        let short = (rows.len() as i64) < limit && (offset == 0 || !rows.is_empty());
-        let total = if short {
-            offset + rows.len() as i64
-        } else if let Some(count) = matched_sql {
-            bind_all(count).fetch_one(self.pool()).await?.get(0)
-        } else {
-            self.count_documents(account_id, status).await?
+        let total = match (total_of_last_page(rows.len(), limit, offset), matched_sql) {
+            (Some(total), _) => total,
+            (None, Some(count)) => bind_all(count).fetch_one(self.pool()).await?.get(0),
+            (None, None) => self.count_documents(account_id, status).await?,
         };
         Ok((rows, total))
     }

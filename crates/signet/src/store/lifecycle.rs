@@ -10,7 +10,7 @@ use super::documents::{
 };
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, WebhookEvent};
-use super::{Store, StoreError};
+use super::{Store, StoreError, total_of_last_page};
 
 /// An invitation that has neither acted nor been ended.
 const OPEN: &str = "signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0";
@@ -515,17 +515,17 @@ impl Store {
             .into_iter()
             .map(document_from_row)
             .collect();
-        // As in `list_documents`: a short page is the last and gives the total; without a
-        // filter the total is the kept count; only a full filtered page is counted.
-        let short = (rows.len() as i64) < limit && (offset == 0 || !rows.is_empty());
-        let total = if short {
-            offset + rows.len() as i64
-        } else if filtered {
-            let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
-            bind_all(count).fetch_one(self.pool()).await?.get(0)
-        } else {
-            self.count_documents(q.account_id, Some("COMPLETED"))
-                .await?
+        // Without a filter the total is the kept count; only a full filtered page is counted.
+        let total = match total_of_last_page(rows.len(), limit, offset) {
+            Some(total) => total,
+            None if filtered => {
+                let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
+                bind_all(count).fetch_one(self.pool()).await?.get(0)
+            }
+            None => {
+                self.count_documents(q.account_id, Some("COMPLETED"))
+                    .await?
+            }
         };
         Ok((rows, total))
     }

@@ -114,6 +114,14 @@ impl Store {
     }
 }
 
+/// How many rows a query matches, when one page of them tells: a page shorter than its
+/// `limit` is the last. An empty page past the end tells nothing, and a full one may have more
+/// after it; those need counting.
+pub(super) fn total_of_last_page(rows: usize, limit: i64, offset: i64) -> Option<i64> {
+    let rows = rows as i64;
+    (rows < limit && (offset == 0 || rows > 0)).then_some(offset + rows)
+}
+
 async fn open_pool(url: &str, is_sqlite: bool, size: u32) -> Result<AnyPool, StoreError> {
     Ok(AnyPoolOptions::new()
         .max_connections(size)
@@ -190,7 +198,7 @@ pub fn rfc3339(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{placeholders, values_placeholders};
+    use super::{placeholders, total_of_last_page, values_placeholders};
 
     #[test]
     fn placeholders_number_rows_one_after_another() {
@@ -198,5 +206,14 @@ mod tests {
         assert_eq!(values_placeholders(1, 2), "($1, $2)");
         assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(values_placeholders(0, 3), "");
+    }
+
+    #[test]
+    fn only_a_short_page_tells_the_total() {
+        assert_eq!(total_of_last_page(3, 20, 0), Some(3));
+        assert_eq!(total_of_last_page(0, 20, 0), Some(0));
+        assert_eq!(total_of_last_page(1, 20, 40), Some(41));
+        assert_eq!(total_of_last_page(20, 20, 0), None, "more may follow");
+        assert_eq!(total_of_last_page(0, 20, 40), None, "past the end");
     }
 }
