@@ -24,8 +24,9 @@
 #
 # Prints one row per request form: its median and slowest time over BENCH_REPEAT requests.
 # Exits 1 if any judged median exceeds BENCH_LIMIT_MS (default 5): a read that walks the
-# account. Not judged: a name substring (`completed?name=`), whose total counts every match
-# however the rows are found, and deep pages (`offset` skips rows one by one, by nature).
+# account. Not judged: `q=` the name every document bears and a name substring
+# (`completed?name=`), whose totals must count every match however the rows are found, and
+# deep pages (`offset` skips rows one by one, by nature).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -85,6 +86,7 @@ plans_backend() {
         "q= an irn|/api/v3.0/sign/request/list?q=loan-$mid"
         "q= an id|/api/v3.0/sign/request/list?q=DOC$mid"
         "q= no match|/api/v3.0/sign/request/list?q=nothing-like-it"
+        "q= the shared name (not judged)|/api/v3.0/sign/request/list?q=loan%20agreement"
         "q= irn, status=COMPLETED|/api/v3.0/sign/request/list?q=loan-$every_mid&status=COMPLETED"
         "completed|/api/v3.0/document/completed"
         "completed, irn=|/api/v3.0/document/completed?irn=LOAN-$every_mid"

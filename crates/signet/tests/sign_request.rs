@@ -359,6 +359,8 @@ async fn lists_documents(db: Db) {
     assert_eq!(past.ok()["total"], 2);
     assert_eq!(past.ok()["documents"], json!([]));
     assert_eq!(listed("q=same-5&max=1").await.ok()["total"], 1);
+    let by_id = format!("q={}&max=1", ids[1].to_lowercase());
+    assert_eq!(listed(&by_id).await.ok()["total"], 1);
     assert_eq!(listed("q=same-5").await.ok()["total"], 1);
     let beyond = listed("offset=10").await;
     assert_eq!(beyond.ok()["total"], 5);
