@@ -1,7 +1,14 @@
-# What the bench scripts share: the release build, a work directory cleaned up on exit, a
-# `signet serve` on port 0 (extra SIGNET_* settings come from the caller's environment), and
-# a throwaway PostgreSQL database. Sourced by bench/server.sh and bench/webhooks.sh, which set
-# ROOT and PG first.
+# What the bench scripts share: the backends to run, the release build, a work directory
+# cleaned up on exit, a `signet serve` on port 0 (extra SIGNET_* settings come from the
+# caller's environment), and a throwaway PostgreSQL database. Sourced by bench/server.sh,
+# bench/webhooks.sh and bench/plans.sh, which set ROOT and PG first and pass their first
+# argument: all (the default), sqlite or postgres.
+
+case "${1:-all}" in
+    all) BACKENDS="sqlite postgres" ;;
+    sqlite | postgres) BACKENDS=$1 ;;
+    *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
+esac
 
 cargo build --release -q -p signet -p signet-load
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release

@@ -35,12 +35,7 @@ DOCS=${BENCH_DOCS:-100000}
 REPEAT=${BENCH_REPEAT:-30}
 LIMIT_MS=${BENCH_LIMIT_MS:-5}
 EVERY=${BENCH_COMPLETED_EVERY:-100}
-case "${1:-all}" in
-    all) BACKENDS="sqlite postgres" ;;
-    sqlite | postgres) BACKENDS=$1 ;;
-    *) echo "usage: bench/plans.sh [sqlite|postgres]" >&2; exit 2 ;;
-esac
-source "$ROOT/bench/lib.sh"
+source "$ROOT/bench/lib.sh" "${1:-all}"
 
 # Only the columns every document must have: nothing here reads a file or an invitation.
 # Written for both databases (a recursive count instead of generate_series).

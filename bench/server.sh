@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server's load figures in BENCHMARKS.md, reproduced:
 #
-#   bench/server.sh              both backends (~20 minutes on 2 cores with the full seed)
+#   bench/server.sh              both backends (~15–25 minutes on 2 cores with the full seed)
 #   bench/server.sh sqlite       one backend: sqlite or postgres
 #   BENCH_SEED=10000 bench/server.sh sqlite      a quicker pass (~5 minutes)
 #
@@ -35,13 +35,7 @@ CONC=${BENCH_CONCURRENCY:-32}
 SEED=${BENCH_SEED:-100000}
 BIG=${BENCH_BIG_REQUESTS:-100}
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
-case "${1:-all}" in
-    all) BACKENDS="sqlite postgres" ;;
-    sqlite | postgres) BACKENDS=$1 ;;
-    *) echo "usage: bench/server.sh [sqlite|postgres]" >&2; exit 2 ;;
-esac
-
-source "$ROOT/bench/lib.sh"
+source "$ROOT/bench/lib.sh" "${1:-all}"
 
 bench_backend() {
     local backend=$1 dir=$WORK/$1

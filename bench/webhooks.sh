@@ -43,15 +43,9 @@ EVENTS=${BENCH_EVENTS:-5000}
 TIMEOUT=${BENCH_TIMEOUT:-300s}
 DELAY_TIMEOUT=${BENCH_DELAY_TIMEOUT:-60s}
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
-case "${1:-all}" in
-    all) BACKENDS="sqlite postgres" ;;
-    sqlite | postgres) BACKENDS=$1 ;;
-    *) echo "usage: bench/webhooks.sh [sqlite|postgres]" >&2; exit 2 ;;
-esac
-
 # The servers started here take both: see the header.
 export SIGNET_TEST_CLOCK=true SIGNET_WEBHOOK_ALLOW_PRIVATE=true
-source "$ROOT/bench/lib.sh"
+source "$ROOT/bench/lib.sh" "${1:-all}"
 
 bench_backend() {
     local backend=$1 dir=$WORK/$1
