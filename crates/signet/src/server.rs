@@ -10,9 +10,21 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::{Blobs, Store};
 
-/// What every handler shares, passed through axum's `State`: no globals.
+/// What every handler shares, passed through axum's `State`: no globals. One `Arc`, because
+/// axum clones the state for every request (and every extractor that takes it): a clone of
+/// the fields was some twenty atomic counts up and down per request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     pub blobs: Blobs,
     pub config: Arc<Config>,
@@ -59,7 +71,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
             zone: config.timezone.clone(),
         }))
         .start_group_commit();
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         store,
         blobs,
         config: Arc::new(config),
@@ -69,7 +81,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         sweeper: Arc::new(tokio::sync::Notify::new()),
         sweep_lock: Arc::new(tokio::sync::Mutex::new(())),
         accounts: Arc::default(),
-    };
+    }));
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }

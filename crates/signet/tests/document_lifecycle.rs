@@ -571,6 +571,27 @@ async fn deleting_on_completion(db: Db) {
     assert!(k.ok()["file"].is_string());
 }
 
+/// Reads run on connections of their own that are not tested before use (that would be a
+/// round trip each): one the database has closed is replaced and the read tried again, so no
+/// client sees the loss.
+#[tokio::test]
+async fn reads_survive_closed_database_connections() {
+    let server = Server::start(Db::Postgres);
+    let api = server.client(&server.create_account("Acme").token);
+    let profile = two_signer_workflow(&api, false, 10).await;
+    let (id, _) = send_pdf(&api, &profile, "Loan", None, &two_people()).await;
+    let before = details(&api, &id).await;
+    // Several reads at once, so that more than one connection is open when they are closed.
+    let list = "/api/v3.0/sign/request/list";
+    futures_util::future::join_all((0..8).map(|_| api.get(list))).await;
+    server.terminate_database_connections();
+    for _ in 0..8 {
+        assert_eq!(details(&api, &id).await, before);
+    }
+    let page = api.get(list).await;
+    assert_eq!(page.ok()["documents"].as_array().map(Vec::len), Some(1));
+}
+
 fn b64(s: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD

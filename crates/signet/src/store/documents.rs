@@ -282,19 +282,22 @@ impl Store {
     ) -> Result<Option<DocumentRow>, StoreError> {
         let sql =
             format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE account_id = $1 AND id = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(account_id)
-            .bind(id)
-            .fetch_optional(self.pool())
+        let row = self
+            .readers()
+            .fetch_optional(|| {
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(account_id)
+                    .bind(id)
+            })
             .await?;
         Ok(row.map(document_from_row))
     }
 
     pub async fn document_by_id(&self, id: &str) -> Result<Option<DocumentRow>, StoreError> {
         let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.pool())
+        let row = self
+            .readers()
+            .fetch_optional(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id))
             .await?;
         Ok(row.map(document_from_row))
     }
@@ -366,7 +369,7 @@ impl Store {
                 )
             }
         };
-        let bind_all = |sql: String| {
+        let bind_all = |sql: &str| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id);
             if let Some(s) = status {
                 q = q.bind(s);
@@ -376,8 +379,9 @@ impl Store {
             }
             q
         };
-        let rows: Vec<ListedDocument> = bind_all(page)
-            .fetch_all(self.pool())
+        let rows: Vec<ListedDocument> = self
+            .readers()
+            .fetch_all(|| bind_all(&page))
             .await?
             .into_iter()
             .map(|r| ListedDocument {
@@ -389,7 +393,7 @@ impl Store {
             .collect();
         let total = match (total_of_last_page(rows.len(), limit, offset), matched_sql) {
             (Some(total), _) => total,
-            (None, Some(count)) => bind_all(count).fetch_one(self.pool()).await?.get(0),
+            (None, Some(count)) => self.readers().fetch_one(|| bind_all(&count)).await?.get(0),
             (None, None) => self.count_documents(account_id, status).await?,
         };
         Ok((rows, total))
@@ -403,21 +407,25 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let row = match status {
             Some(s) => {
-                sqlx::query(
-                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1 AND status = $2",
-                )
-                .bind(account_id)
-                .bind(s)
-                .fetch_one(self.pool())
-                .await?
+                self.readers()
+                    .fetch_one(|| {
+                        sqlx::query(
+                            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1 AND status = $2",
+                        )
+                        .bind(account_id)
+                        .bind(s)
+                    })
+                    .await?
             }
             None => {
-                sqlx::query(
-                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1",
-                )
-                .bind(account_id)
-                .fetch_one(self.pool())
-                .await?
+                self.readers()
+                    .fetch_one(|| {
+                        sqlx::query(
+                            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1",
+                        )
+                        .bind(account_id)
+                    })
+                    .await?
             }
         };
         Ok(row.get(0))
@@ -425,13 +433,16 @@ impl Store {
 
     /// A document's events, oldest first, as the audit trail shows them.
     pub async fn events_of(&self, document_id: &str) -> Result<Vec<EventRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, time, actor, action, ip, user_agent, details, hash FROM events \
+        let rows = self
+            .readers()
+            .fetch_all(|| {
+                sqlx::query(
+                    "SELECT seq, time, actor, action, ip, user_agent, details, hash FROM events \
              WHERE document_id = $1 ORDER BY seq",
-        )
-        .bind(document_id)
-        .fetch_all(self.pool())
-        .await?;
+                )
+                .bind(document_id)
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| EventRow {

@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -45,6 +47,19 @@ const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, 
      i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
      i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id, d.file_key, \
      d.page_sizes";
+
+/// `document_with_invitations`' statement: each invitation's columns, then the document's.
+static DETAILS_SQL: LazyLock<String> = LazyLock::new(|| {
+    let document_columns: Vec<String> = DOCUMENT_COLUMNS
+        .split(',')
+        .map(|c| format!("d.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {COLUMNS}, {} FROM invitations i JOIN documents d ON d.id = i.document_id \
+         WHERE d.id = $1 AND d.account_id = $2 ORDER BY i.slot",
+        document_columns.join(", ")
+    )
+});
 
 fn from_row(r: AnyRow) -> InvitationRow {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
@@ -134,9 +149,9 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM invitations i JOIN documents d ON d.id = i.document_id WHERE i.id = $1"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.pool())
+        let row = self
+            .readers()
+            .fetch_optional(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id))
             .await?;
         Ok(row.map(from_row))
     }
@@ -148,19 +163,13 @@ impl Store {
         account_id: &str,
         document_id: &str,
     ) -> Result<Option<(DocumentRow, Vec<InvitationRow>)>, StoreError> {
-        let document_columns: Vec<String> = DOCUMENT_COLUMNS
-            .split(',')
-            .map(|c| format!("d.{}", c.trim()))
-            .collect();
-        let sql = format!(
-            "SELECT {COLUMNS}, {} FROM invitations i JOIN documents d ON d.id = i.document_id \
-             WHERE d.id = $1 AND d.account_id = $2 ORDER BY i.slot",
-            document_columns.join(", ")
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(document_id)
-            .bind(account_id)
-            .fetch_all(self.pool())
+        let rows = self
+            .readers()
+            .fetch_all(|| {
+                sqlx::query(sqlx::AssertSqlSafe(DETAILS_SQL.as_str()))
+                    .bind(document_id)
+                    .bind(account_id)
+            })
             .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
@@ -178,9 +187,9 @@ impl Store {
             "SELECT {COLUMNS} FROM invitations i JOIN documents d ON d.id = i.document_id \
              WHERE i.document_id = $1 ORDER BY i.slot"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(document_id)
-            .fetch_all(self.pool())
+        let rows = self
+            .readers()
+            .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(document_id))
             .await?;
         Ok(rows.into_iter().map(from_row).collect())
     }

@@ -72,10 +72,13 @@ impl Store {
         let sql = format!(
             "SELECT DISTINCT document_id FROM invitations WHERE expires_at <= $1 AND {OPEN} LIMIT $2"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(self.pool())
+        let rows = self
+            .readers()
+            .fetch_all(|| {
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(now)
+                    .bind(limit)
+            })
             .await?;
         Ok(rows.into_iter().map(|r| r.get(0)).collect())
     }
@@ -83,8 +86,9 @@ impl Store {
     /// When the next open invitation falls due, if any.
     pub async fn next_expiry(&self) -> Result<Option<i64>, StoreError> {
         let sql = format!("SELECT MIN(expires_at) FROM invitations WHERE {OPEN}");
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_one(self.pool())
+        Ok(self
+            .readers()
+            .fetch_one(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())))
             .await?
             .get(0))
     }
@@ -295,9 +299,9 @@ impl Store {
         let sql = format!(
             "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE deleted = 1 AND purged_at IS NULL LIMIT $1"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(limit)
-            .fetch_all(self.pool())
+        let rows = self
+            .readers()
+            .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(limit))
             .await?;
         Ok(rows.into_iter().map(document_from_row).collect())
     }
@@ -308,23 +312,25 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query(
+        let rows = self
+            .readers()
+            .fetch_all(|| {
+                sqlx::query(
             "SELECT account_id, id FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL \
              AND delete_at <= $1 ORDER BY delete_at LIMIT $2",
         )
         .bind(now)
         .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+            })
+            .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// When the next completed `deleteOnComplete` document is to be deleted.
     pub async fn next_deletion(&self) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query(
+        Ok(self.readers().fetch_one(|| sqlx::query(
             "SELECT MIN(delete_at) FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL",
-        )
-        .fetch_one(self.pool())
+        ))
         .await?
         .get(0))
     }
@@ -496,7 +502,7 @@ impl Store {
             "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {filter} ORDER BY {order} \
              LIMIT {limit} OFFSET {offset}"
         );
-        let bind_all = |sql: String| {
+        let bind_all = |sql: &str| {
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(q.account_id);
             if let Some(p) = &pattern {
                 query = query.bind(p.clone());
@@ -509,8 +515,9 @@ impl Store {
             }
             query
         };
-        let rows: Vec<DocumentRow> = bind_all(page)
-            .fetch_all(self.pool())
+        let rows: Vec<DocumentRow> = self
+            .readers()
+            .fetch_all(|| bind_all(&page))
             .await?
             .into_iter()
             .map(document_from_row)
@@ -520,7 +527,7 @@ impl Store {
             Some(total) => total,
             None if filtered => {
                 let count = format!("SELECT COUNT(*) FROM documents WHERE {filter}");
-                bind_all(count).fetch_one(self.pool()).await?.get(0)
+                self.readers().fetch_one(|| bind_all(&count)).await?.get(0)
             }
             None => {
                 self.count_documents(q.account_id, Some("COMPLETED"))

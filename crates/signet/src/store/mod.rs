@@ -14,6 +14,7 @@ mod lifecycle;
 mod mail;
 mod otp;
 mod outbox;
+mod readers;
 mod webhooks;
 mod workflows;
 
@@ -32,8 +33,8 @@ pub use workflows::{StoredWorkflow, WorkflowStatus};
 
 use std::path::Path;
 
-use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyConnection, AnyPool};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Backend {
@@ -43,11 +44,11 @@ enum Backend {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    /// Where writes go. On SQLite one connection: the database has one writer, and writers
-    /// waiting in this pool's queue are woken in turn, where several connections would meet
-    /// at SQLite's lock and sleep in its busy handler's steps (up to 100 ms each). On
-    /// PostgreSQL, the same pool as reads.
+    /// Single statements outside a transaction: every read.
+    readers: readers::Readers,
+    /// Transactions and writes. On SQLite one connection: the database has one writer, and
+    /// writers waiting in this pool's queue are woken in turn, where several connections
+    /// would meet at SQLite's lock and sleep in its busy handler's steps (up to 100 ms each).
     writer: AnyPool,
     backend: Backend,
     outbox: Option<webhooks::Outbox>,
@@ -85,18 +86,14 @@ impl Store {
             Backend::Postgres => url.to_string(),
         };
         let is_sqlite = backend == Backend::Sqlite;
-        let pool = open_pool(&url, is_sqlite, if is_sqlite { 4 } else { 16 }).await?;
-        let writer = if is_sqlite {
-            open_pool(&url, true, 1).await?
-        } else {
-            pool.clone()
-        };
+        let writer = open_pool(&url, is_sqlite, if is_sqlite { 1 } else { WRITERS }).await?;
+        let readers = readers::Readers::new(&url, is_sqlite, reader_count());
         match backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&writer).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&writer).await?,
         }
         Ok(Store {
-            pool,
+            readers,
             writer,
             backend,
             outbox: None,
@@ -105,8 +102,8 @@ impl Store {
         })
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
+    pub(crate) fn readers(&self) -> &readers::Readers {
+        &self.readers
     }
 
     pub(crate) fn writer(&self) -> &AnyPool {
@@ -122,29 +119,41 @@ pub(super) fn total_of_last_page(rows: usize, limit: i64, offset: i64) -> Option
     (rows < limit && (offset == 0 || rows > 0)).then_some(offset + rows)
 }
 
+/// PostgreSQL connections for transactions. A transaction holds its connection across round
+/// trips, so more of them than cores keep the cores busy.
+const WRITERS: u32 = 16;
+
+/// Read connections: two per core. Each read is one round trip, so a few connections keep
+/// the cores busy, and every PostgreSQL connection is a process: with 16 on two cores,
+/// PostgreSQL spent 15 % more CPU per details request than with 4 (BENCHMARKS.md, session 6).
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).max(4))
+}
+
 async fn open_pool(url: &str, is_sqlite: bool, size: u32) -> Result<AnyPool, StoreError> {
     Ok(AnyPoolOptions::new()
         .max_connections(size)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if is_sqlite {
-                    // WAL: readers never wait for the writer; a writer waits for another
-                    // rather than failing at once.
-                    sqlx::query("PRAGMA journal_mode = WAL")
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("PRAGMA busy_timeout = 5000")
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("PRAGMA foreign_keys = ON")
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                Ok(())
-            })
-        })
+        .after_connect(move |conn, _| Box::pin(prepare_connection(conn, is_sqlite)))
         .connect(url)
         .await?)
+}
+
+/// What every new connection runs first.
+async fn prepare_connection(conn: &mut AnyConnection, is_sqlite: bool) -> Result<(), sqlx::Error> {
+    if is_sqlite {
+        // WAL: readers never wait for the writer; a writer waits for another rather than
+        // failing at once.
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("PRAGMA busy_timeout = 5000")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// `sqlite://path` with the file created if missing, and its directory too.

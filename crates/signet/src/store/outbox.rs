@@ -79,8 +79,9 @@ impl Store {
             "SELECT MIN(next_attempt_at) FROM {} WHERE state = 'pending'",
             outbox.table()
         );
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_one(self.pool())
+        Ok(self
+            .readers()
+            .fetch_one(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())))
             .await?
             .get(0))
     }

@@ -361,13 +361,13 @@ impl Store {
 
     /// The salt that keys an account's webhook signatures.
     pub async fn private_salt(&self, account_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query("SELECT private_salt FROM accounts WHERE id = $1")
-                .bind(account_id)
-                .fetch_optional(self.pool())
-                .await?
-                .map(|r| r.get(0)),
-        )
+        Ok(self
+            .readers()
+            .fetch_optional(|| {
+                sqlx::query("SELECT private_salt FROM accounts WHERE id = $1").bind(account_id)
+            })
+            .await?
+            .map(|r| r.get(0)))
     }
 
     /// Records attempts in one transaction: delivered on a 2xx, otherwise the next retry after
@@ -447,15 +447,18 @@ impl Store {
              ORDER BY d.created_at DESC, d.id DESC, a.number",
             n + 1
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id);
-        if let Some(d) = document_id {
-            q = q.bind(d);
-        }
-        if let Some(s) = state {
-            q = q.bind(s);
-        }
+        let query = || {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(account_id);
+            if let Some(d) = document_id {
+                q = q.bind(d);
+            }
+            if let Some(s) = state {
+                q = q.bind(s);
+            }
+            q.bind(limit)
+        };
         let mut rows: Vec<DeliveryRow> = vec![];
-        for r in q.bind(limit).fetch_all(self.pool()).await? {
+        for r in self.readers().fetch_all(query).await? {
             let id: String = r.get(0);
             if rows.last().is_none_or(|d| d.id != id) {
                 rows.push(delivery_from_row(&r));

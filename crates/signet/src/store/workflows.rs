@@ -77,10 +77,13 @@ impl Store {
     ) -> Result<Option<StoredWorkflow>, StoreError> {
         let sql =
             format!("SELECT {COLUMNS} FROM workflows WHERE account_id = $1 AND profile_id = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(account_id)
-            .bind(profile_id)
-            .fetch_optional(self.pool())
+        let row = self
+            .readers()
+            .fetch_optional(|| {
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(account_id)
+                    .bind(profile_id)
+            })
             .await?;
         Ok(row.map(from_row))
     }
@@ -89,9 +92,9 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM workflows WHERE account_id = $1 AND status <> 'archived' ORDER BY created_at, profile_id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(account_id)
-            .fetch_all(self.pool())
+        let rows = self
+            .readers()
+            .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(account_id))
             .await?;
         Ok(rows.into_iter().map(from_row).collect())
     }

@@ -119,6 +119,15 @@ impl Server {
         self.url = url;
     }
 
+    /// Closes every connection the server holds to its PostgreSQL database, as a restart of
+    /// PostgreSQL or a proxy's idle timeout would.
+    pub fn terminate_database_connections(&self) {
+        let db = self.pg_database.as_ref().expect("a PostgreSQL server");
+        psql(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
+        ));
+    }
+
     /// `signet account create` against the same database, as an operator runs it.
     pub fn create_account(&self, name: &str) -> Account {
         let out = signet()
