@@ -201,7 +201,7 @@ async fn dispatch(command: Command) -> Result<(), String> {
             );
             single(&common, label, "details", move |api| {
                 let path = path.clone();
-                async move { api.call(Method::GET, &path, None).await }
+                async move { api.check(Method::GET, &path).await }
             })
             .await;
         }
@@ -217,7 +217,7 @@ async fn dispatch(command: Command) -> Result<(), String> {
             );
             single(&common, label, "list", move |api| {
                 let path = path.clone();
-                async move { api.call(Method::GET, &path, None).await }
+                async move { api.check(Method::GET, &path).await }
             })
             .await;
         }
