@@ -37,10 +37,14 @@ drop_database() {
     fi
 }
 
+# The server binary the scripts run: this checkout's release build unless SIGNET_BIN names
+# another (bench/compare.sh sets it per run).
+signet_bin() { echo "${SIGNET_BIN:-$BIN/signet}"; }
+
 # Starts `signet serve` on port 0 and sets URL from the line it prints once listening.
 start_server() {
     local dir=$1
-    RUST_LOG=${RUST_LOG:-warn} "$BIN/signet" serve --listen 127.0.0.1:0 --data-dir "$dir" \
+    RUST_LOG=${RUST_LOG:-warn} "$(signet_bin)" serve --listen 127.0.0.1:0 --data-dir "$dir" \
         >"$dir.out" 2>"$dir.err" &
     SERVER_PID=$!
     for _ in $(seq 300); do
@@ -67,6 +71,6 @@ use_backend() {
 
 # An account on the server's database; prints its auth token.
 create_token() {
-    "$BIN/signet" account create --name "Bench" --data-dir "$1" |
+    "$(signet_bin)" account create --name "Bench" --data-dir "$1" |
         sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p'
 }

@@ -1,23 +1,27 @@
 //! Connections for single-statement reads: what the details, list and lookup endpoints run on
 //! every call.
 //!
-//! sqlx's pool tests every connection as it goes back (a `Sync` and its `ReadyForQuery` on
-//! PostgreSQL, a command to the worker thread on SQLite), with no setting to turn it off: one
-//! more round trip for every query, which on PostgreSQL cost as much server and database CPU
-//! as a details request's own statement (BENCHMARKS.md, session 6). That test exists to flush
-//! what a dropped transaction or stream left behind; a connection here only ever runs single
-//! statements outside transactions, and sqlx itself drains any answer a dropped stream left
+//! sqlx's pool tests every connection as it takes it back (a `Sync` and its `ReadyForQuery` on
+//! PostgreSQL, a command to the worker thread on SQLite), with no setting to turn it off, and
+//! by default as it lends one too: two round trips more for every statement. Without them,
+//! and with four connections instead of 16, a details request on PostgreSQL took 30 % less of
+//! the server's CPU and 38 % less of PostgreSQL's (BENCHMARKS.md, session 6). The test exists
+//! to flush what a dropped transaction or stream left behind; a connection here only runs
+//! single statements outside transactions, and sqlx drains any answer a dropped stream left
 //! unread before it sends the next statement, so it goes back as it is.
 //!
-//! Hand-written because no maintained pool offers this: deadpool and bb8 have no sqlx `Any`
-//! manager, and sqlx's pool cannot skip its release test.
+//! Hand-written because sqlx's pool cannot skip its release test, and the pools that could
+//! (deadpool, bb8) would bring a second PostgreSQL driver beside sqlx.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Connection};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub(crate) struct Readers {
@@ -59,10 +63,15 @@ impl Readers {
     }
 
     async fn lend(&self) -> Result<Lent, sqlx::Error> {
-        let permit = Arc::clone(&self.inner.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| sqlx::Error::PoolClosed)?;
+        // As long as sqlx's pool waits: past it the database is not keeping up, and an error
+        // tells the client so sooner than its own timeout would.
+        let permit = tokio::time::timeout(
+            ACQUIRE_TIMEOUT,
+            Arc::clone(&self.inner.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)?
+        .map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match idle {
             Some(conn) => conn,
