@@ -126,6 +126,11 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
             std::net::SocketAddr,
         >(app);
+    // Answers go out as soon as they are written rather than waiting on Nagle's algorithm for
+    // an acknowledgement (a body written in parts, as a file download is, would wait).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, make_service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

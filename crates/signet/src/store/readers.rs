@@ -99,6 +99,7 @@ impl Readers {
         let conn = lent.conn.as_mut().expect("a lent connection");
         match query().fetch_all(conn).await {
             Err(e) if is_connection_lost(&e) => {
+                tracing::info!(error = %e, "a read connection was lost; reading again on a new one");
                 lent.conn = None;
                 drop(lent);
                 if let Ok(mut idle) = self.inner.idle.lock() {
