@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Details throughput of two `signet` binaries, run in turns:
+# Throughput of two `signet` binaries, run in turns:
 #
 #   bench/compare.sh OLD NEW [sqlite|postgres]     (postgres by default; ~2 minutes)
+#   BENCH_STEP=create bench/compare.sh OLD NEW     (details by default; or create, 100 KB PDFs)
 #
 # OLD and NEW are release binaries, e.g. an earlier commit's built in its own worktree and
 # target directory (a shared target directory keeps whichever binary cargo thinks is fresh):
@@ -13,7 +14,7 @@
 # The speed of these machines' hosts drifts by 20–50 % within minutes (BENCHMARKS.md), so a
 # before/after figure from two separate bench/server.sh runs says little; here each of
 # BENCH_ROUNDS (3) rounds runs OLD then NEW, each on a fresh server and database, for
-# BENCH_DURATION (8s) of `signet-load details` at BENCH_CONCURRENCY (32). Prints one table
+# BENCH_DURATION (8s) of `signet-load $BENCH_STEP` at BENCH_CONCURRENCY (32). Prints one table
 # row per run, then each binary's CPU per request (server, generator, other) in µs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +26,8 @@ BACKEND=${3:-postgres}
 DURATION=${BENCH_DURATION:-8s}
 CONC=${BENCH_CONCURRENCY:-32}
 ROUNDS=${BENCH_ROUNDS:-3}
+STEP=${BENCH_STEP:-details}
+[[ $STEP == details || $STEP == create ]] || { echo "BENCH_STEP: details or create" >&2; exit 2; }
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 source "$ROOT/bench/lib.sh" "$BACKEND"
 
@@ -39,13 +42,15 @@ one_run() {
     export SIGNET_URL=$URL SIGNET_TOKEN=$token
     eval "$("$BIN/signet-load" setup)"
     [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"
-    "$BIN/signet-load" details --document "$DOCUMENT_ID" --concurrency "$CONC" \
+    local what=(--document "$DOCUMENT_ID")
+    [[ $STEP == create ]] && what=(--profile "$PROFILE_ID" --pdf-kb 100)
+    "$BIN/signet-load" "$STEP" "${what[@]}" --concurrency "$CONC" \
         --duration "$DURATION" --server-pid "$SERVER_PID" --label "$label" 2>/dev/null | grep '^| '
     stop_server
     drop_database
 }
 
-echo "### $BACKEND, calibration $("$BIN/signet-load" calibrate)/s"
+echo "### $STEP on $BACKEND, calibration $("$BIN/signet-load" calibrate)/s"
 echo
 "$BIN/signet-load" header
 rows=$(for _ in $(seq "$ROUNDS"); do
