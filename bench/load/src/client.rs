@@ -29,6 +29,14 @@ impl Api {
         }
     }
 
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header("X-Auth-Token", &self.token)
+            // Leegality clients send it on body-less GETs too; the server must cope.
+            .header("Content-Type", "application/json")
+    }
+
     /// An authenticated API call; `Ok(data)` only for HTTP 200 with `status: 1`.
     pub async fn call(
         &self,
@@ -36,12 +44,7 @@ impl Api {
         path: &str,
         body: Option<Body>,
     ) -> Result<Value, String> {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("X-Auth-Token", &self.token)
-            // Leegality clients send it on body-less GETs too; the server must cope.
-            .header("Content-Type", "application/json");
+        let mut req = self.request(method, path);
         if let Some(b) = body {
             req = req.body(b);
         }
@@ -57,14 +60,7 @@ impl Api {
         struct Status {
             status: i64,
         }
-        let res = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("X-Auth-Token", &self.token)
-            .header("Content-Type", "application/json")
-            .send()
-            .await
-            .map_err(transport)?;
+        let res = self.request(method, path).send().await.map_err(transport)?;
         let http = res.status();
         let bytes = res.bytes().await.map_err(transport)?;
         match serde_json::from_slice::<Status>(&bytes) {

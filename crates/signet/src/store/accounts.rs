@@ -31,11 +31,12 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<Account>, StoreError> {
-        let row = self.readers().fetch_optional(|| sqlx::query(
-            "SELECT id, name, token_hash, private_salt, created_at FROM accounts WHERE token_hash = $1",
-        )
-        .bind(token_hash))
-        .await?;
+        const SQL: &str = "SELECT id, name, token_hash, private_salt, created_at FROM accounts \
+                           WHERE token_hash = $1";
+        let row = self
+            .readers()
+            .fetch_optional(|| sqlx::query(SQL).bind(token_hash))
+            .await?;
         Ok(row.map(|r| Account {
             id: r.get(0),
             name: r.get(1),

@@ -433,15 +433,11 @@ impl Store {
 
     /// A document's events, oldest first, as the audit trail shows them.
     pub async fn events_of(&self, document_id: &str) -> Result<Vec<EventRow>, StoreError> {
+        const SQL: &str = "SELECT seq, time, actor, action, ip, user_agent, details, hash \
+                           FROM events WHERE document_id = $1 ORDER BY seq";
         let rows = self
             .readers()
-            .fetch_all(|| {
-                sqlx::query(
-                    "SELECT seq, time, actor, action, ip, user_agent, details, hash FROM events \
-             WHERE document_id = $1 ORDER BY seq",
-                )
-                .bind(document_id)
-            })
+            .fetch_all(|| sqlx::query(SQL).bind(document_id))
             .await?;
         Ok(rows
             .into_iter()

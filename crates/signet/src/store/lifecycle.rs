@@ -312,27 +312,20 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<(String, String)>, StoreError> {
+        const SQL: &str = "SELECT account_id, id FROM documents WHERE deleted = 0 \
+                           AND delete_at IS NOT NULL AND delete_at <= $1 ORDER BY delete_at LIMIT $2";
         let rows = self
             .readers()
-            .fetch_all(|| {
-                sqlx::query(
-            "SELECT account_id, id FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL \
-             AND delete_at <= $1 ORDER BY delete_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-            })
+            .fetch_all(|| sqlx::query(SQL).bind(now).bind(limit))
             .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// When the next completed `deleteOnComplete` document is to be deleted.
     pub async fn next_deletion(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.readers().fetch_one(|| sqlx::query(
-            "SELECT MIN(delete_at) FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL",
-        ))
-        .await?
-        .get(0))
+        const SQL: &str =
+            "SELECT MIN(delete_at) FROM documents WHERE deleted = 0 AND delete_at IS NOT NULL";
+        Ok(self.readers().fetch_one(|| sqlx::query(SQL)).await?.get(0))
     }
 
     pub async fn mark_purged(&self, document_id: &str, now: i64) -> Result<(), StoreError> {

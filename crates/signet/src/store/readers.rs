@@ -95,25 +95,24 @@ impl Readers {
         &self,
         query: impl Fn() -> Query<'q, Any, AnyArguments>,
     ) -> Result<Vec<AnyRow>, sqlx::Error> {
-        let mut lent = self.lend().await?;
-        let conn = lent.conn.as_mut().expect("a lent connection");
-        match query().fetch_all(conn).await {
-            Err(e) if is_connection_lost(&e) => {
-                tracing::info!(error = %e, "a read connection was lost; reading again on a new one");
-                lent.conn = None;
-                drop(lent);
-                if let Ok(mut idle) = self.inner.idle.lock() {
-                    idle.clear();
-                }
-                let mut lent = self.lend().await?;
-                let conn = lent.conn.as_mut().expect("a lent connection");
-                let rows = query().fetch_all(conn).await;
-                if rows.as_ref().is_err_and(is_connection_lost) {
+        let mut retried = false;
+        loop {
+            let mut lent = self.lend().await?;
+            let conn = lent.conn.as_mut().expect("a lent connection");
+            match query().fetch_all(conn).await {
+                Err(e) if is_connection_lost(&e) => {
                     lent.conn = None;
+                    if let Ok(mut idle) = self.inner.idle.lock() {
+                        idle.clear();
+                    }
+                    if retried {
+                        return Err(e);
+                    }
+                    tracing::info!(error = %e, "a read connection was lost; reading again on a new one");
+                    retried = true;
                 }
-                rows
+                rows => return rows,
             }
-            rows => rows,
         }
     }
 
