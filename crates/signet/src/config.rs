@@ -81,10 +81,12 @@ fn parse_durations(s: &str) -> Result<Durations, String> {
 }
 
 impl Config {
-    pub fn public_url(&self) -> String {
+    /// The base of links, without a trailing slash. `serve` fixes it once the port is
+    /// bound, so that building a link on every answer is a copy, not a formatting.
+    pub fn public_url(&self) -> std::borrow::Cow<'_, str> {
         match &self.public_url {
-            Some(u) => u.trim_end_matches('/').to_string(),
-            None => format!("http://{}", self.listen),
+            Some(u) => u.trim_end_matches('/').into(),
+            None => format!("http://{}", self.listen).into(),
         }
     }
 

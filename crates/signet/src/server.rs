@@ -55,18 +55,19 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     // Listening on port 0 picks a port: links must name the one picked.
     config.listen = bound;
+    config.public_url = Some(config.public_url().into_owned());
     let blobs =
         Blobs::local(&config.data_dir.join("objects")).map_err(|e| format!("file storage: {e}"))?;
     let store = store.with_webhooks(
         Arc::new(crate::webhooks::payload::Renderer {
-            public_url: config.public_url(),
+            public_url: config.public_url().into_owned(),
             offset: crate::domain::document::zone_offset(&config.timezone),
         }),
         crate::webhooks::dispatcher::lease(config.webhook_timeout),
     );
     let store = store
         .with_mail(Arc::new(crate::notify::InvitationMail {
-            public_url: config.public_url(),
+            public_url: config.public_url().into_owned(),
             offset: crate::domain::document::zone_offset(&config.timezone),
             zone: config.timezone.clone(),
         }))
@@ -107,7 +108,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     // After the dispatcher and the mailer: they release the leases a previous run left,
     // which must not catch what this run has written already.
     crate::sweeper::spawn(state.clone());
-    let public = state.config.public_url();
+    let public = state.config.public_url().into_owned();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state));
     // A closed stdout (a supervisor that stopped reading) must not stop the server.

@@ -592,6 +592,140 @@ async fn reads_survive_closed_database_connections() {
     assert_eq!(page.ok()["documents"].as_array().map(Vec::len), Some(1));
 }
 
+/// Every opt-in group of details v3.3 (API.md section 4): absent unless asked for, then
+/// present with the document's values, or null where a VIRTUAL_SIGN document has none.
+async fn details_opt_in_flags(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let w = json!({"name": "Flags", "message": "Please sign", "requireSigningOrder": true,
+                   "invitees": [signer("Borrower"), {"label": "Lender", "inviteeType": "Reviewer"}]});
+    let profile = create_workflow(&api, &w).await;
+    let (id, links) = send_pdf(&api, &profile, "Loan", Some("L-1"), &two_people()).await;
+    invitee
+        .post(&format!("/api/sign/{}/sign", links[0]), &typed())
+        .await
+        .ok();
+    invitee
+        .post(
+            &format!("/api/sign/{}/reject", links[1]),
+            &json!({"reason": "wrong amount"}),
+        )
+        .await
+        .ok();
+
+    let plain = details(&api, &id).await;
+    let opt_in = [
+        "files",
+        "file",
+        "auditTrail",
+        "workflow",
+        "template",
+        "account",
+        "sender",
+        "folders",
+        "stampDetails",
+    ];
+    for key in opt_in {
+        assert!(plain.get(key).is_none(), "{key} without its flag: {plain}");
+    }
+    for key in [
+        "deleteOnComplete",
+        "scheduledDeletionDate",
+        "requireSigningOrder",
+        "requestSigningOrder",
+        "profileId",
+        "customMessage",
+    ] {
+        assert!(
+            plain["document"].get(key).is_none(),
+            "document.{key} without its flag"
+        );
+    }
+    let inv = &plain["invitations"][1];
+    for key in [
+        "inviteeConfigs",
+        "certificateData",
+        "verificationRequest",
+        "verificationResponse",
+    ] {
+        assert!(
+            inv.get(key).is_none(),
+            "invitations[].{key} without its flag"
+        );
+    }
+    for key in ["rejectionMessage", "signRejectionMessage", "failureReason"] {
+        assert!(
+            inv["invitationStatus"].get(key).is_none(),
+            "invitationStatus.{key} without its flag"
+        );
+    }
+    assert_eq!(plain["documentStatus"], "Sent");
+    assert_eq!(plain["requests"][0]["status"], "SIGNED");
+    assert_eq!(plain["requests"][1]["status"], "REJECTED");
+    assert_eq!(inv["invitationStatus"]["reviewed"], true);
+    assert_eq!(inv["allowedSignatures"], json!([]));
+
+    let flags = "file=true&auditTrail=true&workflow=true&template=true&account=true&sender=true\
+        &folder=true&stampDetails=true&document_deleteOnComplete=true\
+        &document_scheduledDeletionDate=true&document_requireSigningOrder=true\
+        &document_profileId=true&document_customMessage=TRUE&invitations_inviteeConfigs=1\
+        &invitations_certificateData=true&invitations_verificationRequest=true\
+        &invitations_verificationResponse=true&invitations_invitationStatus_rejectionMessage=true\
+        &invitations_invitationStatus_failureReason=true";
+    let all = api
+        .get(&format!(
+            "/api/v3.3/document/details?documentId={id}&{flags}"
+        ))
+        .await;
+    let all = all.ok();
+    let file = all["file"].as_str().expect("a file URL");
+    assert_eq!(all["files"], json!([file]));
+    assert!(
+        all.get("auditTrail").is_none(),
+        "no audit trail before completion"
+    );
+    assert_eq!(
+        all["workflow"],
+        json!({"name": "Flags", "type": "PDF", "subType": null, "profileId": profile})
+    );
+    assert_eq!(all["template"], Value::Null);
+    assert_eq!(
+        all["account"],
+        json!({"name": "Acme", "label": "Acme", "brandName": "Acme"})
+    );
+    assert_eq!(all["sender"], json!({"name": "Acme (API)"}));
+    assert_eq!(all["folders"], json!([]));
+    assert_eq!(all["stampDetails"], json!([]));
+    let doc = &all["document"];
+    assert_eq!(doc["deleteOnComplete"], false);
+    assert_eq!(doc["scheduledDeletionDate"], Value::Null);
+    assert_eq!(doc["requireSigningOrder"], true);
+    assert_eq!(doc["requestSigningOrder"], true);
+    assert_eq!(doc["profileId"], profile.as_str());
+    assert_eq!(doc["customMessage"], "Please sign");
+    let lender = &all["invitations"][1];
+    assert_eq!(lender["inviteeConfigs"]["label"], "Lender");
+    assert_eq!(lender["certificateData"], Value::Null);
+    assert_eq!(lender["verificationRequest"], Value::Null);
+    assert_eq!(lender["verificationResponse"], Value::Null);
+    let status = &lender["invitationStatus"];
+    assert_eq!(status["rejectionMessage"], "wrong amount");
+    assert_eq!(status["signRejectionMessage"], "wrong amount");
+    assert_eq!(status["failureReason"], Value::Null);
+    assert_eq!(
+        all["invitations"][0]["invitationStatus"]["rejectionMessage"],
+        Value::Null
+    );
+    // Without its flags the answer is the plain one, field for field.
+    let mut trimmed = all.clone();
+    for key in opt_in {
+        trimmed.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(trimmed["documentId"], plain["documentId"]);
+    assert_eq!(trimmed["requests"], plain["requests"]);
+}
+
 fn b64(s: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
@@ -606,5 +740,6 @@ on_both_databases!(
     deleting_on_completion,
     completing_and_activating,
     resending,
-    completed_list_and_older_details
+    completed_list_and_older_details,
+    details_opt_in_flags
 );

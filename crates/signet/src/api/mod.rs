@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -50,6 +51,22 @@ async fn root_certificate(axum::extract::State(state): axum::extract::State<AppS
 /// A success in the envelope every client switches on: `status: 1`, no messages.
 pub fn ok(data: Value) -> Json<Value> {
     envelope(json!([]), data)
+}
+
+/// `ok` for data of a typed answer, serialized straight into the body.
+pub fn ok_typed<T: Serialize>(data: &T) -> Response {
+    #[derive(Serialize)]
+    struct Envelope<'a, T> {
+        status: u8,
+        messages: [(); 0],
+        data: &'a T,
+    }
+    Json(Envelope {
+        status: 1,
+        messages: [],
+        data,
+    })
+    .into_response()
 }
 
 /// A success that names what happened, as Leegality's delete endpoints do

@@ -8,13 +8,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::api::{ApiAccount, ApiError, ok};
+use crate::api::{ApiAccount, ApiError, ok, ok_typed};
 use crate::audit_trail::{self, audit_key};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::files::signed_url;
 use crate::server::AppState;
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
+
+use super::views::{self, Flags};
 
 pub(super) type Params = HashMap<String, String>;
 
@@ -116,85 +118,93 @@ async fn audit_trail_url(
     Ok(signed_url(state, &audit_key(&doc.id), until))
 }
 
-pub(super) fn invitation_json(
+/// An invitation as details v3.3 and v3.1 show it; `flags` adds the opt-in groups.
+pub(super) fn invitation_view<'a>(
     state: &AppState,
-    i: &InvitationRow,
-    w: &WorkflowDefinition,
-    params: &Params,
-) -> Value {
+    i: &'a InvitationRow,
+    w: &'a WorkflowDefinition,
+    flags: &Flags,
+) -> views::Invitation<'a> {
     let offset = zone_offset(&state.config.timezone);
-    let time = |ms: Option<i64>| ms.map(|m| leegality_time(m, offset));
     let slot = w.invitees.get(i.slot as usize);
     let is_signer = slot.is_some_and(|s| s.invitee_type == InviteeType::Signer);
     let expired = i.expired
         || (state.clock.now_ms() > i.expires_at && !i.signed && !i.approved && !i.rejected);
     let sign_url = format!("{}/sign/{}", state.config.public_url(), i.id);
     let active = i.active && !expired && !i.deleted;
-    let sign_date = time(i.signed_at.filter(|_| i.signed || i.approved));
-    // Values built apart and moved in: `json!` copies every value it interpolates.
-    let mut status = json!({
-        "active": active,
-        "signed": i.signed,
-        "reviewed": i.approved || (!is_signer && i.rejected),
-        "approved": i.approved,
-        "rejected": i.rejected,
-        "expired": expired,
-        "creationDate": time(Some(i.created_at)),
-        "expiryDate": time(Some(i.expires_at)),
-        "signDate": sign_date,
-    });
-    if flag(params, "invitations_invitationStatus_rejectionMessage")
-        || flag(params, "invitations_invitationStatus_signRejectionMessage")
-    {
-        status["rejectionMessage"] = i.rejection_message.clone().into();
-        status["signRejectionMessage"] = i.rejection_message.clone().into();
+    let sign_date = || {
+        i.signed_at
+            .filter(|_| i.signed || i.approved)
+            .map(|m| leegality_time(m, offset))
+    };
+    let rejection_message = flags
+        .rejection_message
+        .then_some(i.rejection_message.as_deref());
+    views::Invitation {
+        name: &i.name,
+        email: i.email.as_deref().unwrap_or_default(),
+        phone: i.phone.as_deref().unwrap_or_default(),
+        invitee_type: if is_signer { "Signer" } else { "Reviewer" },
+        invitation_url: sign_url.clone(),
+        sign_url,
+        allowed_signatures: slot.map(|s| {
+            if is_signer {
+                s.signature_types.as_slice()
+            } else {
+                &[]
+            }
+        }),
+        used_signature_type: i.signature_type.as_deref(),
+        active,
+        signed: i.signed,
+        rejected: i.rejected,
+        expired,
+        sign_date: sign_date(),
+        invitation_status: views::InvitationStatus {
+            active,
+            signed: i.signed,
+            reviewed: i.approved || (!is_signer && i.rejected),
+            approved: i.approved,
+            rejected: i.rejected,
+            expired,
+            creation_date: leegality_time(i.created_at, offset),
+            expiry_date: leegality_time(i.expires_at, offset),
+            sign_date: sign_date(),
+            rejection_message,
+            sign_rejection_message: rejection_message,
+            failure_reason: flags.failure_reason.then_some(()),
+        },
+        invitee_configs: flags.invitee_configs.then_some(slot),
+        certificate_data: flags.certificate_data.then_some(()),
+        verification_request: flags
+            .verification_request
+            .then(|| slot.and_then(|s| s.verification.as_ref())),
+        verification_response: flags.verification_response.then_some(()),
     }
-    if flag(params, "invitations_invitationStatus_failureReason") {
-        status["failureReason"] = Value::Null;
-    }
-    let mut inv = json!({
-        "name": i.name,
-        "email": i.email.as_deref().unwrap_or_default(),
-        "phone": i.phone.as_deref().unwrap_or_default(),
-        "inviteeType": if is_signer { "Signer" } else { "Reviewer" },
-        "signUrl": sign_url,
-        "invitationUrl": sign_url,
-        "allowedSignatures": slot.map(|s| if is_signer { s.signature_types.as_slice() } else { &[] }),
-        "usedSignatureType": i.signature_type,
-        "active": active,
-        "signed": i.signed,
-        "rejected": i.rejected,
-        "expired": expired,
-        "signDate": sign_date,
-    });
-    inv["invitationStatus"] = status;
-    if flag(params, "invitations_inviteeConfigs") {
-        inv["inviteeConfigs"] = slot.map(|s| json!(s)).unwrap_or(Value::Null);
-    }
-    // Certificate data and its verification exist for certificate-based signatures; a
-    // VIRTUAL_SIGN invitation has none, and says so with null rather than invented values.
-    if flag(params, "invitations_certificateData") {
-        inv["certificateData"] = Value::Null;
-    }
-    if flag(params, "invitations_verificationRequest") {
-        inv["verificationRequest"] = slot
-            .and_then(|s| s.verification.clone())
-            .unwrap_or(Value::Null);
-    }
-    if flag(params, "invitations_verificationResponse") {
-        inv["verificationResponse"] = Value::Null;
-    }
-    inv
 }
 
-pub(super) fn request_json(inv: &Value, deleted: bool) -> Value {
-    json!({
-        "name": inv["name"], "email": inv["email"], "phone": inv["phone"], "signUrl": inv["signUrl"],
-        "active": inv["active"], "signed": inv["signed"], "rejected": inv["rejected"], "expired": inv["expired"],
-        "expiryDate": inv["invitationStatus"]["expiryDate"], "deleted": deleted,
-        "status": if inv["signed"] == true { "SIGNED" } else if inv["rejected"] == true { "REJECTED" }
-                  else if deleted { "DELETED" } else if inv["expired"] == true { "EXPIRED" } else { "PENDING" },
-    })
+/// Every invitation's view, in slot order.
+pub(super) fn invitation_views<'a>(
+    state: &AppState,
+    rows: &'a [InvitationRow],
+    workflow: &'a WorkflowDefinition,
+    flags: &Flags,
+) -> Vec<views::Invitation<'a>> {
+    rows.iter()
+        .map(|i| invitation_view(state, i, workflow, flags))
+        .collect()
+}
+
+/// `requests[]`: one per invitation view, `rows` the invitations they were built from.
+pub(super) fn requests<'a>(
+    views: &'a [views::Invitation<'a>],
+    rows: &[InvitationRow],
+) -> Vec<views::Request<'a>> {
+    views
+        .iter()
+        .zip(rows)
+        .map(|(v, i)| views::Request::of(v, i.deleted))
+        .collect()
 }
 
 /// How a details answer carries files: v3.3 as short-lived URLs, v3.1 and v3.0 as base64.
@@ -233,90 +243,70 @@ async fn files_of(
     Ok((file, audit))
 }
 
-/// Details as v3.3 and v3.1 shape them: every opt-in group of API.md section 4.
+/// Details as v3.3 and v3.1 shape them, every opt-in group of API.md section 4, as the
+/// response body.
 async fn details(
     state: &AppState,
     account: &Account,
     params: &Params,
     form: FileForm,
-) -> Result<Value, ApiError> {
-    let (doc, invitations) = load_with_invitations(state, &account.id, params).await?;
+) -> Result<Response, ApiError> {
+    let flags = Flags::of(params);
+    let (doc, rows) = load_with_invitations(state, &account.id, params).await?;
     let offset = zone_offset(&state.config.timezone);
-    let workflow = workflow_of(&invitations)?;
-    let invs: Vec<Value> = invitations
-        .iter()
-        .map(|i| invitation_json(state, i, &workflow, params))
-        .collect();
-    let mut data = json!({
-        "documentId": doc.id,
-        "irn": doc.irn,
-        "documentStatus": title_case(&doc.status),
-        "document": {
-            "id": doc.id, "name": doc.name, "irn": doc.irn, "status": doc.status, "deleted": doc.deleted,
-            "creationDate": leegality_time(doc.created_at, offset),
-            "completionDate": doc.completed_at.map(|c| leegality_time(c, offset)),
+    let workflow = workflow_of(&rows)?;
+    let (file, audit_trail) = files_of(state, &doc, form, flags.file, flags.audit_trail).await?;
+    let invitations = invitation_views(state, &rows, &workflow, &flags);
+    let signing_order = flags
+        .signing_order
+        .then_some(workflow.require_signing_order);
+    let data = views::Details {
+        document_id: &doc.id,
+        irn: doc.irn.as_deref(),
+        document_status: title_case(&doc.status),
+        document: views::Document {
+            id: &doc.id,
+            name: &doc.name,
+            irn: doc.irn.as_deref(),
+            status: &doc.status,
+            deleted: doc.deleted,
+            creation_date: leegality_time(doc.created_at, offset),
+            completion_date: doc.completed_at.map(|c| leegality_time(c, offset)),
+            delete_on_complete: flags
+                .delete_on_complete
+                .then_some(workflow.delete_on_complete),
+            scheduled_deletion_date: flags
+                .scheduled_deletion_date
+                .then(|| doc.delete_at.map(|at| leegality_time(at, offset))),
+            require_signing_order: signing_order,
+            request_signing_order: signing_order,
+            profile_id: flags.profile_id.then_some(doc.profile_id.as_str()),
+            custom_message: flags.custom_message.then_some(workflow.message.as_deref()),
         },
-    });
-    data["requests"] = invitations
-        .iter()
-        .zip(&invs)
-        .map(|(i, v)| request_json(v, i.deleted))
-        .collect();
-    data["invitations"] = invs.into();
-    if flag(params, "document_deleteOnComplete") {
-        data["document"]["deleteOnComplete"] = workflow.delete_on_complete.into();
-    }
-    if flag(params, "document_scheduledDeletionDate") {
-        data["document"]["scheduledDeletionDate"] =
-            doc.delete_at.map(|at| leegality_time(at, offset)).into();
-    }
-    if flag(params, "document_requireSigningOrder") || flag(params, "document_requestSigningOrder")
-    {
-        data["document"]["requireSigningOrder"] = workflow.require_signing_order.into();
-        data["document"]["requestSigningOrder"] = workflow.require_signing_order.into();
-    }
-    if flag(params, "document_profileId") {
-        data["document"]["profileId"] = doc.profile_id.clone().into();
-    }
-    if flag(params, "document_customMessage") {
-        data["document"]["customMessage"] = workflow.message.clone().into();
-    }
-    let (file, audit) = files_of(
-        state,
-        &doc,
-        form,
-        flag(params, "file"),
-        flag(params, "auditTrail"),
-    )
-    .await?;
-    if flag(params, "file") {
-        data["files"] = json!(file.iter().collect::<Vec<_>>());
-        data["file"] = file.into();
-    }
-    if let Some(audit) = audit {
-        data["auditTrail"] = audit.into();
-    }
-    if flag(params, "workflow") || flag(params, "workflow_name") {
-        data["workflow"] = json!({"name": workflow.name, "type": workflow.kind, "subType": Value::Null, "profileId": doc.profile_id});
-    }
-    if flag(params, "template") {
-        data["template"] = Value::Null;
-    }
-    if flag(params, "account") || flag(params, "account_name") {
-        data["account"] =
-            json!({"name": account.name, "label": account.name, "brandName": account.name});
-    }
-    if flag(params, "sender") || flag(params, "sender_name") {
-        data["sender"] = json!({"name": format!("{} (API)", account.name)});
-    }
-    if flag(params, "folder") || flag(params, "folder_name") {
-        data["folders"] = json!([]);
-    }
-    if flag(params, "stampDetails") {
-        // Stamp papers are a later capability (API.md section 8): no document carries one.
-        data["stampDetails"] = json!([]);
-    }
-    Ok(data)
+        requests: requests(&invitations, &rows),
+        invitations: &invitations,
+        files: flags.file.then(|| file.iter().cloned().collect()),
+        file: flags.file.then_some(file),
+        audit_trail,
+        workflow: flags.workflow.then_some(views::Workflow {
+            name: &workflow.name,
+            kind: &workflow.kind,
+            sub_type: (),
+            profile_id: &doc.profile_id,
+        }),
+        template: flags.template.then_some(()),
+        account: flags.account.then_some(views::AccountNames {
+            name: &account.name,
+            label: &account.name,
+            brand_name: &account.name,
+        }),
+        sender: flags.sender.then(|| views::Sender {
+            name: format!("{} (API)", account.name),
+        }),
+        folders: flags.folder.then_some([]),
+        stamp_details: flags.stamp_details.then_some([]),
+    };
+    Ok(ok_typed(&data))
 }
 
 /// `GET /api/v3.3/document/details`: files as short-lived URLs.
@@ -324,8 +314,8 @@ pub async fn get_document_details(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
-) -> Result<axum::Json<Value>, ApiError> {
-    Ok(ok(details(&state, &account, &params, FileForm::Url).await?))
+) -> Result<Response, ApiError> {
+    details(&state, &account, &params, FileForm::Url).await
 }
 
 /// `GET /api/v3.1/document/details`: the same flags, files as base64.
@@ -333,10 +323,8 @@ pub async fn get_document_details_v31(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
-) -> Result<axum::Json<Value>, ApiError> {
-    Ok(ok(
-        details(&state, &account, &params, FileForm::Base64).await?
-    ))
+) -> Result<Response, ApiError> {
+    details(&state, &account, &params, FileForm::Base64).await
 }
 
 /// `GET /api/v3.0/document/details`: the old flat shape, with the file as base64 unless
@@ -362,14 +350,14 @@ pub async fn get_document_details_v30(
     let invs: Vec<Value> = invitations
         .iter()
         .map(|i| {
-            let nested = invitation_json(&state, i, &workflow, &params);
+            let nested = invitation_view(&state, i, &workflow, &Flags::default());
             let mut flat = json!({
-                "name": nested["name"], "email": nested["email"], "phone": nested["phone"],
-                "signUrl": nested["signUrl"], "active": nested["active"], "signed": nested["signed"],
-                "rejected": nested["rejected"], "expired": nested["expired"],
-                "creationDate": nested["invitationStatus"]["creationDate"],
-                "expiryDate": nested["invitationStatus"]["expiryDate"],
-                "signDate": nested["signDate"], "signType": i.signature_type,
+                "name": nested.name, "email": nested.email, "phone": nested.phone,
+                "signUrl": nested.sign_url, "active": nested.active, "signed": nested.signed,
+                "rejected": nested.rejected, "expired": nested.expired,
+                "creationDate": nested.invitation_status.creation_date,
+                "expiryDate": nested.invitation_status.expiry_date,
+                "signDate": nested.sign_date, "signType": i.signature_type,
             });
             if flag(&params, "failureReason") {
                 flat["failureReason"] = Value::Null;
@@ -562,10 +550,7 @@ async fn sign_request_status(
     let doc = load(&state, account_id, &params).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
-    let requests: Vec<Value> = invitations
-        .iter()
-        .map(|i| request_json(&invitation_json(&state, i, &workflow, &params), i.deleted))
-        .collect();
+    let shown = invitation_views(&state, &invitations, &workflow, &Flags::default());
     let form = if inline_files {
         FileForm::Base64
     } else {
@@ -577,7 +562,7 @@ async fn sign_request_status(
         "documentId": doc.id,
         "irn": doc.irn,
         "status": doc.status,
-        "requests": requests,
+        "requests": requests(&shown, &invitations),
         "files": files,
         "auditTrail": audit,
         // Certificate data of certificate-based signatures; VIRTUAL_SIGN has none.

@@ -6,7 +6,8 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::details::{Params, invitation_json, load, request_json, workflow_of};
+use super::details::{Params, invitation_views, load, requests, workflow_of};
+use super::views::Flags;
 use crate::api::{ApiAccount, ApiError, ApiJson, ok, ok_with_message};
 use crate::domain::document::{expiry, leegality_time, zone_offset};
 use crate::domain::invitation::next_in_order;
@@ -240,17 +241,11 @@ fn expiry_ms(days: i64, state: &AppState) -> i64 {
 async fn requests_answer(state: &AppState, doc: &DocumentRow) -> Result<Value, ApiError> {
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
-    let requests: Vec<Value> = invitations
-        .iter()
-        .map(|i| {
-            let mut r = request_json(
-                &invitation_json(state, i, &workflow, &Params::new()),
-                i.deleted,
-            );
-            r["signType"] = i.signature_type.clone().into();
-            r
-        })
-        .collect();
+    let shown = invitation_views(state, &invitations, &workflow, &Flags::default());
+    let mut requests = requests(&shown, &invitations);
+    for (r, i) in requests.iter_mut().zip(&invitations) {
+        r.sign_type = Some(i.signature_type.as_deref());
+    }
     Ok(json!({"documentId": doc.id, "irn": doc.irn, "requests": requests}))
 }
 

@@ -5,6 +5,7 @@
 mod details;
 mod lifecycle;
 mod sign_request;
+mod views;
 
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
