@@ -1,8 +1,9 @@
 # What the bench scripts share: the backends to run, the release build, a work directory
 # cleaned up on exit, a `signet serve` on port 0 (extra SIGNET_* settings come from the
-# caller's environment), and a throwaway PostgreSQL database. Sourced by bench/server.sh,
-# bench/webhooks.sh and bench/plans.sh, which set ROOT and PG first and pass their first
-# argument: all (the default), sqlite or postgres.
+# caller's environment), a throwaway PostgreSQL database, and `settle`. Sourced by
+# bench/server.sh, bench/reads.sh, bench/compare.sh, bench/webhooks.sh and bench/plans.sh,
+# which set ROOT and PG first and pass their first argument: all (the default), sqlite or
+# postgres.
 
 case "${1:-all}" in
     all) BACKENDS="sqlite postgres" ;;
@@ -73,4 +74,24 @@ use_backend() {
 create_token() {
     "$(signet_bin)" account create --name "Bench" --data-dir "$1" |
         sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p'
+}
+
+# Waits until no mail or webhook is pending on the server whose data dir is $1. Every document
+# sent mails its invitee, and after a burst of sends (the create runs, a seed) the mailer works
+# off the backlog for seconds more (half of a 20,000-document seed was still pending at its
+# end): reads timed meanwhile measure that backlog, not the documents stored.
+settle() {
+    local dir=$1 n
+    local q="SELECT (SELECT COUNT(*) FROM mail_outbox WHERE state = 'pending') + \
+                    (SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending')"
+    for _ in $(seq 600); do
+        if [[ -n $PG_DB ]]; then
+            n=$(psql "$PG/$PG_DB" -tAc "$q")
+        else
+            n=$(sqlite3 "$dir/signet.db" "$q")
+        fi
+        [[ $n == 0 ]] && return
+        sleep 1
+    done
+    echo "the outboxes did not drain within 10 minutes" >&2
 }

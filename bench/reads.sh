@@ -24,7 +24,8 @@
 # ≥ 10,000/s with p99 ≤ 5 ms: the row that matters is the highest rate whose p99 is ≤ 5 ms.
 #
 # Knobs: BENCH_DURATION (10s), BENCH_CONCURRENCIES ("4 8 16 32"), BENCH_SEED (0),
-# BENCH_PG (postgres://postgres@127.0.0.1:5432). Needs wrk (apt-get install wrk) and curl.
+# BENCH_PG (postgres://postgres@127.0.0.1:5432). Needs wrk (apt-get install wrk), curl, psql
+# and sqlite3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -91,9 +92,8 @@ bench_backend() {
     if [[ $SEED != 0 ]]; then
         "$BIN/signet-load" seed --profile "$PROFILE_ID" --count "$SEED" --concurrency 32 >/dev/null
     fi
+    settle "$dir"
     [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"
-    # Every document sent mails its invitees: let the mailer finish before timing reads.
-    sleep 2
 
     echo "### $backend ($(date -u +%F), $((SEED + 1)) documents, $DURATION per run, calibration $("$BIN/signet-load" calibrate)/s)"
     echo

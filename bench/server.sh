@@ -52,31 +52,12 @@ bench_backend() {
     # settings. The PostgreSQL of these machines runs with autovacuum off, so without this the
     # planner keeps the statistics of the nearly empty tables (and plans for them) for good.
     analyze() { [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"; }
-    # Waits until no mail or webhook is pending. Every document sent mails its invitee, and
-    # after a burst of sends (the create runs, the seed) the mailer works off the backlog for
-    # seconds more (half of a 20,000-document seed was still pending at its end): reads timed
-    # meanwhile measure that backlog, not the documents stored.
-    settle() {
-        local q="SELECT (SELECT COUNT(*) FROM mail_outbox WHERE state = 'pending') + \
-                        (SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending')" n
-        for _ in $(seq 600); do
-            if [[ -n $PG_DB ]]; then
-                n=$(psql "$PG/$PG_DB" -tAc "$q")
-            else
-                n=$(sqlite3 "$dir/signet.db" "$q")
-            fi
-            [[ $n == 0 ]] && return
-            sleep 1
-        done
-        echo "the outboxes did not drain within 10 minutes" >&2
-    }
-
     echo "### $backend ($(date -u +%F), seed $SEED, $DURATION per timed run, calibration $("$BIN/signet-load" calibrate)/s)"
     echo
     "$BIN/signet-load" header
     load create --profile "$PROFILE_ID" --pdf-kb 100 --concurrency "$CONC" --duration "$DURATION"
     load create --profile "$PROFILE_ID" --pdf-kb 5120 --concurrency 8 --requests "$BIG"
-    settle
+    settle "$dir"
     analyze
     load details --document "$DOCUMENT_ID" --concurrency "$CONC" --duration "$DURATION"
     load list --concurrency "$CONC" --duration "$DURATION"
@@ -84,7 +65,7 @@ bench_backend() {
     load journey --profile "$PROFILE_ID" --concurrency "$CONC" --duration "$DURATION"
     load seed --profile "$PROFILE_ID" --count "$SEED" --concurrency "$CONC"
     local after="after seed, c$CONC"
-    settle
+    settle "$dir"
     analyze
     load details --document "$DOCUMENT_ID" --concurrency "$CONC" --duration "$DURATION" --label "details $after"
     load list --concurrency "$CONC" --duration "$DURATION" --label "list $after"
