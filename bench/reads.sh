@@ -95,7 +95,7 @@ bench_backend() {
     settle "$dir"
     [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"
 
-    echo "### $backend ($(date -u +%F), $((SEED + 1)) documents, $DURATION per run, calibration $("$BIN/signet-load" calibrate)/s)"
+    echo "### $backend ($(date -u +%F), documents stored: $((SEED + 1)), $DURATION per run, calibration $("$BIN/signet-load" calibrate)/s)"
     echo
     echo "| Endpoint | Connections | Per second | p50 ms | p99 ms | Errors | Server CPU | wrk CPU | Other CPU |"
     echo "|---|---|---|---|---|---|---|---|---|"
