@@ -34,13 +34,8 @@ source "$ROOT/bench/lib.sh" "$BACKEND"
 one_run() {
     local label=$1 dir
     dir=$WORK/$label-$RANDOM
-    mkdir -p "$dir"
-    use_backend "$BACKEND"
-    start_server "$dir"
-    local token PROFILE_ID DOCUMENT_ID SAMPLE_IRN
-    token=$(create_token "$dir")
-    export SIGNET_URL=$URL SIGNET_TOKEN=$token
-    eval "$("$BIN/signet-load" setup)"
+    local PROFILE_ID DOCUMENT_ID SAMPLE_IRN
+    serve_with_document "$dir" "$BACKEND"
     [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"
     local what=(--document "$DOCUMENT_ID")
     [[ $STEP == create ]] && what=(--profile "$PROFILE_ID" --pdf-kb 100)

@@ -70,6 +70,18 @@ use_backend() {
     fi
 }
 
+# A fresh server on backend $2 (sqlite or postgres) with data dir $1, an account, and the
+# workflow and document of `signet-load setup`: sets SIGNET_URL and SIGNET_TOKEN (exported for
+# signet-load), PROFILE_ID, DOCUMENT_ID and SAMPLE_IRN.
+serve_with_document() {
+    mkdir -p "$1"
+    use_backend "$2"
+    start_server "$1"
+    SIGNET_TOKEN=$(create_token "$1")
+    export SIGNET_URL=$URL SIGNET_TOKEN
+    eval "$("$BIN/signet-load" setup)"
+}
+
 # An account on the server's database; prints its auth token.
 create_token() {
     "$(signet_bin)" account create --name "Bench" --data-dir "$1" |

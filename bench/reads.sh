@@ -82,13 +82,8 @@ check_answer() {
 
 bench_backend() {
     local backend=$1 dir=$WORK/$1
-    mkdir -p "$dir"
-    use_backend "$backend"
-    start_server "$dir"
-    local token PROFILE_ID DOCUMENT_ID SAMPLE_IRN
-    token=$(create_token "$dir")
-    export SIGNET_URL=$URL SIGNET_TOKEN=$token
-    eval "$("$BIN/signet-load" setup)"
+    local PROFILE_ID DOCUMENT_ID SAMPLE_IRN
+    serve_with_document "$dir" "$backend"
     if [[ $SEED != 0 ]]; then
         "$BIN/signet-load" seed --profile "$PROFILE_ID" --count "$SEED" --concurrency 32 >/dev/null
     fi

@@ -39,14 +39,8 @@ source "$ROOT/bench/lib.sh" "${1:-all}"
 
 bench_backend() {
     local backend=$1 dir=$WORK/$1
-    mkdir -p "$dir"
-    use_backend "$backend"
-    start_server "$dir"
-    local token
-    token=$(create_token "$dir")
-    export SIGNET_URL=$URL SIGNET_TOKEN=$token
     local PROFILE_ID DOCUMENT_ID SAMPLE_IRN
-    eval "$("$BIN/signet-load" setup)"
+    serve_with_document "$dir" "$backend"
     load() { "$BIN/signet-load" "$@" --server-pid "$SERVER_PID"; }
     # What autovacuum does within a minute of a bulk load on any PostgreSQL with default
     # settings. The PostgreSQL of these machines runs with autovacuum off, so without this the
