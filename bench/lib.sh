@@ -59,12 +59,14 @@ start_server() {
 }
 
 # Creates a throwaway PostgreSQL database for the `postgres` backend and points
-# SIGNET_DATABASE_URL at it; SQLite (the default) otherwise.
+# SIGNET_DATABASE_URL at it; SQLite (the default) otherwise. With BENCH_PG_SOCKET (a directory,
+# e.g. /var/run/postgresql) the server reaches PostgreSQL through its Unix socket, as README.md
+# suggests when both run on one host; the scripts' own psql calls keep BENCH_PG.
 use_backend() {
     if [[ $1 == postgres ]]; then
         PG_DB=signet_bench_$$_$RANDOM
         psql "$PG/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $PG_DB"
-        export SIGNET_DATABASE_URL=$PG/$PG_DB
+        export SIGNET_DATABASE_URL=$PG/$PG_DB${BENCH_PG_SOCKET:+?host=$BENCH_PG_SOCKET}
     else
         unset SIGNET_DATABASE_URL
     fi

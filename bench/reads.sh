@@ -24,7 +24,8 @@
 # ≥ 10,000/s with p99 ≤ 5 ms: the row that matters is the highest rate whose p99 is ≤ 5 ms.
 #
 # Knobs: BENCH_DURATION (10s), BENCH_CONCURRENCIES ("4 8 16 32"), BENCH_SEED (0),
-# BENCH_PG (postgres://postgres@127.0.0.1:5432). Needs wrk (apt-get install wrk), curl, psql
+# BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_PG_SOCKET (unset: the server reaches
+# PostgreSQL over TCP; a directory such as /var/run/postgresql: over its Unix socket). Needs wrk (apt-get install wrk), curl, psql
 # and sqlite3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -90,7 +91,9 @@ bench_backend() {
     settle "$dir"
     [[ -z $PG_DB ]] || psql "$PG/$PG_DB" -qc "ANALYZE"
 
-    echo "### $backend ($(date -u +%F), documents stored: $((SEED + 1)), $DURATION per run, calibration $("$BIN/signet-load" calibrate)/s)"
+    local how=
+    [[ $backend == postgres && -n ${BENCH_PG_SOCKET:-} ]] && how=", over the Unix socket"
+    echo "### $backend$how ($(date -u +%F), documents stored: $((SEED + 1)), $DURATION per run, calibration $("$BIN/signet-load" calibrate)/s)"
     echo
     echo "| Endpoint | Connections | Per second | p50 ms | p99 ms | Errors | Server CPU | wrk CPU | Other CPU |"
     echo "|---|---|---|---|---|---|---|---|---|"
