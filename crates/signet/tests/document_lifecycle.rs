@@ -629,42 +629,47 @@ async fn details_opt_in_flags(db: Db) {
     for key in opt_in {
         assert!(plain.get(key).is_none(), "{key} without its flag: {plain}");
     }
-    for key in [
+    let document_opt_in = [
         "deleteOnComplete",
         "scheduledDeletionDate",
         "requireSigningOrder",
         "requestSigningOrder",
         "profileId",
         "customMessage",
-    ] {
+    ];
+    let invitation_opt_in = [
+        "inviteeConfigs",
+        "certificateData",
+        "verificationRequest",
+        "verificationResponse",
+    ];
+    let status_opt_in = ["rejectionMessage", "signRejectionMessage", "failureReason"];
+    for key in document_opt_in {
         assert!(
             plain["document"].get(key).is_none(),
             "document.{key} without its flag"
         );
     }
-    let inv = &plain["invitations"][1];
-    for key in [
-        "inviteeConfigs",
-        "certificateData",
-        "verificationRequest",
-        "verificationResponse",
-    ] {
-        assert!(
-            inv.get(key).is_none(),
-            "invitations[].{key} without its flag"
-        );
-    }
-    for key in ["rejectionMessage", "signRejectionMessage", "failureReason"] {
-        assert!(
-            inv["invitationStatus"].get(key).is_none(),
-            "invitationStatus.{key} without its flag"
-        );
+    for inv in plain["invitations"].as_array().unwrap() {
+        for key in invitation_opt_in {
+            assert!(
+                inv.get(key).is_none(),
+                "invitations[].{key} without its flag"
+            );
+        }
+        for key in status_opt_in {
+            assert!(
+                inv["invitationStatus"].get(key).is_none(),
+                "invitationStatus.{key} without its flag"
+            );
+        }
     }
     assert_eq!(plain["documentStatus"], "Sent");
     assert_eq!(plain["requests"][0]["status"], "SIGNED");
     assert_eq!(plain["requests"][1]["status"], "REJECTED");
-    assert_eq!(inv["invitationStatus"]["reviewed"], true);
-    assert_eq!(inv["allowedSignatures"], json!([]));
+    let lender = &plain["invitations"][1];
+    assert_eq!(lender["invitationStatus"]["reviewed"], true);
+    assert_eq!(lender["allowedSignatures"], json!([]));
 
     let flags = "file=true&auditTrail=true&workflow=true&template=true&account=true&sender=true\
         &folder=true&stampDetails=true&document_deleteOnComplete=true\
@@ -717,13 +722,44 @@ async fn details_opt_in_flags(db: Db) {
         all["invitations"][0]["invitationStatus"]["rejectionMessage"],
         Value::Null
     );
-    // Without its flags the answer is the plain one, field for field.
+    // The flags only add: without what they added, the answer is the plain one.
     let mut trimmed = all.clone();
-    for key in opt_in {
-        trimmed.as_object_mut().unwrap().remove(key);
+    let remove = |v: &mut Value, keys: &[&str]| {
+        for key in keys {
+            v.as_object_mut().unwrap().remove(*key);
+        }
+    };
+    remove(&mut trimmed, &opt_in);
+    remove(&mut trimmed["document"], &document_opt_in);
+    for inv in trimmed["invitations"].as_array_mut().unwrap() {
+        remove(inv, &invitation_opt_in);
+        remove(&mut inv["invitationStatus"], &status_opt_in);
     }
-    assert_eq!(trimmed["documentId"], plain["documentId"]);
-    assert_eq!(trimmed["requests"], plain["requests"]);
+    assert_eq!(trimmed, plain);
+
+    // The other names Leegality accepts for the same groups, and values that are not true.
+    let aliases = "workflow_name=true&account_name=1&sender_name=true&folder_name=true\
+        &document_requestSigningOrder=true&invitations_invitationStatus_signRejectionMessage=true";
+    let named = api
+        .get(&format!(
+            "/api/v3.3/document/details?documentId={id}&{aliases}"
+        ))
+        .await;
+    let named = named.ok();
+    for key in ["workflow", "account", "sender", "folders"] {
+        assert!(named.get(key).is_some(), "{key} by its other name");
+    }
+    assert_eq!(named["document"]["requireSigningOrder"], true);
+    assert_eq!(
+        named["invitations"][1]["invitationStatus"]["rejectionMessage"],
+        "wrong amount"
+    );
+    let off = api
+        .get(&format!(
+            "/api/v3.3/document/details?documentId={id}&file=false&workflow=yes&account=0&template="
+        ))
+        .await;
+    assert_eq!(off.ok(), &plain, "flags that are not true add nothing");
 }
 
 fn b64(s: &str) -> Vec<u8> {

@@ -20,11 +20,9 @@ use super::views::{self, Flags};
 
 pub(super) type Params = HashMap<String, String>;
 
-/// Booleans in queries: `true`, `TRUE` and `1` are true; anything else false.
+/// Whether the query sets `key` (see `views::is_true`).
 pub(super) fn flag(params: &Params, key: &str) -> bool {
-    params
-        .get(key)
-        .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+    params.get(key).is_some_and(|v| views::is_true(v))
 }
 
 /// The document named by `documentId`, deleted ones included (details report them).
@@ -180,6 +178,7 @@ pub(super) fn invitation_view<'a>(
             .verification_request
             .then(|| slot.and_then(|s| s.verification.as_ref())),
         verification_response: flags.verification_response.then_some(()),
+        deleted: i.deleted,
     }
 }
 
@@ -195,16 +194,9 @@ pub(super) fn invitation_views<'a>(
         .collect()
 }
 
-/// `requests[]`: one per invitation view, `rows` the invitations they were built from.
-pub(super) fn requests<'a>(
-    views: &'a [views::Invitation<'a>],
-    rows: &[InvitationRow],
-) -> Vec<views::Request<'a>> {
-    views
-        .iter()
-        .zip(rows)
-        .map(|(v, i)| views::Request::of(v, i.deleted))
-        .collect()
+/// `requests[]`: one per invitation.
+pub(super) fn requests<'a>(views: &'a [views::Invitation<'a>]) -> Vec<views::Request<'a>> {
+    views.iter().map(views::Request::of).collect()
 }
 
 /// How a details answer carries files: v3.3 as short-lived URLs, v3.1 and v3.0 as base64.
@@ -283,7 +275,7 @@ async fn details(
             profile_id: flags.profile_id.then_some(doc.profile_id.as_str()),
             custom_message: flags.custom_message.then_some(workflow.message.as_deref()),
         },
-        requests: requests(&invitations, &rows),
+        requests: requests(&invitations),
         invitations: &invitations,
         files: flags.file.then(|| file.iter().cloned().collect()),
         file: flags.file.then_some(file),
@@ -562,7 +554,7 @@ async fn sign_request_status(
         "documentId": doc.id,
         "irn": doc.irn,
         "status": doc.status,
-        "requests": requests(&shown, &invitations),
+        "requests": requests(&shown),
         "files": files,
         "auditTrail": audit,
         // Certificate data of certificate-based signatures; VIRTUAL_SIGN has none.

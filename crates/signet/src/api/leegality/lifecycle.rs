@@ -6,8 +6,8 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::details::{Params, invitation_views, load, requests, workflow_of};
-use super::views::Flags;
+use super::details::{Params, invitation_views, load, workflow_of};
+use super::views::{Flags, Request};
 use crate::api::{ApiAccount, ApiError, ApiJson, ok, ok_with_message};
 use crate::domain::document::{expiry, leegality_time, zone_offset};
 use crate::domain::invitation::next_in_order;
@@ -242,10 +242,13 @@ async fn requests_answer(state: &AppState, doc: &DocumentRow) -> Result<Value, A
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
     let shown = invitation_views(state, &invitations, &workflow, &Flags::default());
-    let mut requests = requests(&shown, &invitations);
-    for (r, i) in requests.iter_mut().zip(&invitations) {
-        r.sign_type = Some(i.signature_type.as_deref());
-    }
+    let requests: Vec<Request> = shown
+        .iter()
+        .map(|v| Request {
+            sign_type: Some(v.used_signature_type),
+            ..Request::of(v)
+        })
+        .collect();
     Ok(json!({"documentId": doc.id, "irn": doc.irn, "requests": requests}))
 }
 

@@ -40,6 +40,9 @@ pub struct Invitation<'a> {
     pub verification_request: Option<Option<&'a serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_response: Option<()>,
+    /// Shown in `requests[]`, not here.
+    #[serde(skip)]
+    pub deleted: bool,
 }
 
 /// `invitations[].invitationStatus`.
@@ -84,12 +87,12 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    pub fn of(inv: &'a Invitation<'a>, deleted: bool) -> Request<'a> {
+    pub fn of(inv: &'a Invitation<'a>) -> Request<'a> {
         let status = if inv.signed {
             "SIGNED"
         } else if inv.rejected {
             "REJECTED"
-        } else if deleted {
+        } else if inv.deleted {
             "DELETED"
         } else if inv.expired {
             "EXPIRED"
@@ -106,7 +109,7 @@ impl<'a> Request<'a> {
             rejected: inv.rejected,
             expired: inv.expired,
             expiry_date: &inv.invitation_status.expiry_date,
-            deleted,
+            deleted: inv.deleted,
             status,
             sign_type: None,
         }
@@ -216,12 +219,16 @@ pub struct Flags {
     pub stamp_details: bool,
 }
 
+/// Booleans in queries: `true`, `TRUE` and `1` are true; anything else false.
+pub fn is_true(value: &str) -> bool {
+    value.eq_ignore_ascii_case("true") || value == "1"
+}
+
 impl Flags {
-    /// Booleans in queries: `true`, `TRUE` and `1` are true; anything else false.
     pub fn of(params: &Params) -> Flags {
         let mut f = Flags::default();
         for (key, value) in params {
-            if !(value.eq_ignore_ascii_case("true") || value == "1") {
+            if !is_true(value) {
                 continue;
             }
             let set = match key.as_str() {
