@@ -5,6 +5,9 @@
 #   bench/reads.sh postgres      one backend: sqlite or postgres
 #   BENCH_SEED=100000 bench/reads.sh postgres    the same with that many documents stored
 #
+# With documents seeded, details also run over up to 1,000 of them drawn at random per
+# request, as clients polling many documents do.
+#
 # Why wrk and not signet-load: the generator shares the machine's two cores with the server
 # and its database, so its CPU per request comes off the server's throughput. signet-load
 # (reqwest) spends about 60 µs per details request, wrk about 25 µs: with wrk the figures are
@@ -24,6 +27,8 @@
 # ≥ 10,000/s with p99 ≤ 5 ms: the row that matters is the highest rate whose p99 is ≤ 5 ms.
 #
 # Knobs: BENCH_DURATION (10s), BENCH_CONCURRENCIES ("4 8 16 32"), BENCH_SEED (0),
+# BENCH_ENDPOINTS ("details spread list by_irn": details of one document, of many, the list,
+# the list with q=),
 # BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_PG_SOCKET (unset: the server reaches
 # PostgreSQL over TCP; a directory such as /var/run/postgresql: over its Unix socket). Needs wrk (apt-get install wrk), curl, psql
 # and sqlite3.
@@ -32,6 +37,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 DURATION=${BENCH_DURATION:-10s}
 CONCURRENCIES=${BENCH_CONCURRENCIES:-4 8 16 32}
+ENDPOINTS=${BENCH_ENDPOINTS:-details spread list by_irn}
 SEED=${BENCH_SEED:-0}
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 command -v wrk >/dev/null || { echo "bench/reads.sh needs wrk: apt-get install wrk" >&2; exit 2; }
@@ -48,15 +54,22 @@ to_ms() {
 ticks_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 machine_ticks() { awk 'NR == 1 { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6 }' /proc/stat; }
 
-# One wrk run of GET $2 at concurrency $3; prints a table row labelled $1.
+# One wrk run of GET $2 at concurrency $3; prints a table row labelled $1. A path of
+# `spread:FILE` asks, for each request, the details of a document drawn at random from the
+# ids in FILE.
 run_wrk() {
-    local label=$1 path=$2 c=$3 s0 m0 s1 m1 out
+    local label=$1 path=$2 c=$3 s0 m0 s1 m1 out target=$SIGNET_URL$2 script=()
+    if [[ $path == spread:* ]]; then
+        target=$SIGNET_URL
+        script=(-s "$WORK/spread.lua")
+        export WRK_IDS=${path#spread:}
+    fi
     s0=$(ticks_of "$SERVER_PID")
     m0=$(machine_ticks)
     # `times` after wrk prints the subshell's children's CPU: wrk's own.
     out=$(
         wrk -t1 -c"$c" -d"$DURATION" --latency -H "X-Auth-Token: $SIGNET_TOKEN" \
-            -H "Content-Type: application/json" "$SIGNET_URL$path"
+            -H "Content-Type: application/json" "${script[@]}" "$target"
         times
     )
     s1=$(ticks_of "$SERVER_PID")
@@ -73,6 +86,14 @@ run_wrk() {
         printf "| %s | %d | %s | %s | %s | %s | %.0f %% | %.0f %% | %.0f %% |\n",
             l, c, r, p50, p99, e, srv / t, w * 100 / t, (all / 100 - srv / 100 - w) * 100 / t }'
 }
+
+cat >"$WORK/spread.lua" <<'EOF'
+local ids = {}
+for id in io.lines(os.getenv("WRK_IDS")) do ids[#ids + 1] = id end
+request = function()
+    return wrk.format(nil, "/api/v3.3/document/details?documentId=" .. ids[math.random(#ids)])
+end
+EOF
 
 # Fails the run unless GET $1 answers status 1.
 check_answer() {
@@ -100,11 +121,18 @@ bench_backend() {
     local details="/api/v3.3/document/details?documentId=$DOCUMENT_ID"
     local list="/api/v3.0/sign/request/list"
     local by_irn="/api/v3.0/sign/request/list?q=$SAMPLE_IRN"
-    for what in details list by_irn; do
+    # Up to 1,000 stored documents, for details asked of a different one each time.
+    local ids=$WORK/ids-$backend spread= some="SELECT id FROM documents ORDER BY random() LIMIT 1000"
+    if [[ -n $PG_DB ]]; then psql "$PG/$PG_DB" -tAc "$some"; else sqlite3 "$dir/signet.db" "$some"; fi >"$ids"
+    [[ $(wc -l <"$ids") -gt 1 ]] && spread=spread:$ids
+    for what in $ENDPOINTS; do
         local path=${!what}
-        check_answer "$path"
+        [[ -n $path ]] || continue
+        [[ $what == spread ]] || check_answer "$path"
+        local label=${what/by_irn/list q=irn}
+        label=${label/spread/details, $(wc -l <"$ids") documents}
         for c in $CONCURRENCIES; do
-            run_wrk "${what/by_irn/list q=irn}" "$path" "$c"
+            run_wrk "$label" "$path" "$c"
         done
     done
     echo

@@ -114,6 +114,34 @@ async fn sends_a_document(db: Db) {
     }
 }
 
+/// Base64 wrapped in lines, as MIME encoders write it, is the same file.
+async fn accepts_base64_in_lines(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let profile = published_workflow(&api, false).await;
+    let pdf = pdf_with_pages(2);
+    let one_line = base64(&pdf);
+    let wrapped: Vec<&str> = one_line
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    let mut body = request(&profile, &pdf);
+    body["file"]["file"] = format!("{}\r\n", wrapped.join("\r\n")).into();
+    let sent = api.post("/api/v3.0/sign/request", &body).await;
+    let id = sent.ok()["documentId"].as_str().unwrap();
+    let details = api
+        .get(&format!(
+            "/api/v3.1/document/details?documentId={id}&file=true"
+        ))
+        .await;
+    assert_eq!(
+        details.ok()["file"],
+        one_line.as_str(),
+        "the stored file is the one sent"
+    );
+}
+
 async fn bad_requests_are_refused_and_store_nothing(db: Db) {
     let server = Server::start(db);
     let api = server.client(&server.create_account("Acme").token);
@@ -370,6 +398,7 @@ async fn lists_documents(db: Db) {
 
 on_both_databases!(
     sends_a_document,
+    accepts_base64_in_lines,
     bad_requests_are_refused_and_store_nothing,
     lists_documents
 );
