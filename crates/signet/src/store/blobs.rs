@@ -1,8 +1,11 @@
 //! File storage through object_store: a local directory by default, an S3-compatible bucket
 //! later, one interface.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{mpsc, oneshot};
 
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
@@ -13,6 +16,8 @@ use super::StoreError;
 #[derive(Clone)]
 pub struct Blobs {
     inner: Arc<dyn ObjectStore>,
+    /// Local files: how a put waits for the disk (see `DiskSync`).
+    disk: Option<Arc<DiskSync>>,
 }
 
 fn err(e: object_store::Error) -> StoreError {
@@ -25,6 +30,10 @@ impl Blobs {
             .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
         Ok(Blobs {
             inner: Arc::new(LocalFileSystem::new_with_prefix(dir).map_err(err)?),
+            disk: Some(Arc::new(DiskSync {
+                dir: dir.to_path_buf(),
+                requests: OnceLock::new(),
+            })),
         })
     }
 
@@ -56,11 +65,18 @@ impl Blobs {
         Ok(())
     }
 
+    /// Stores an object; when this returns it is on the disk (or in the bucket), so a commit
+    /// that names it afterwards never outlives it.
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.inner
             .put(&ObjectPath::from(key), PutPayload::from(bytes))
             .await
             .map_err(err)?;
+        if let Some(disk) = &self.disk {
+            disk.wait()
+                .await
+                .map_err(|e| StoreError::Config(format!("file storage: flushing to disk: {e}")))?;
+        }
         Ok(())
     }
 
@@ -85,4 +101,70 @@ impl Blobs {
         let got = self.inner.get(&ObjectPath::from(key)).await.map_err(err)?;
         Ok(got.bytes().await.map_err(err)?.to_vec())
     }
+}
+
+/// Local files reach the disk before the transaction that names them commits: the database's
+/// commit is durable, and after a power loss a document must not name a file the page cache
+/// lost. `fsync` per file (object_store's `with_fsync`) cost creates 17–25 % on SQLite
+/// (BENCHMARKS.md, session 8). Instead, puts that finish at the same moment share one
+/// `syncfs` of the file system: a task takes every put waiting and only then starts the
+/// flush, so each flush covers every write of the puts it answers.
+struct DiskSync {
+    dir: PathBuf,
+    /// Started by the first put, inside the runtime.
+    requests: OnceLock<mpsc::UnboundedSender<oneshot::Sender<Result<(), String>>>>,
+}
+
+impl DiskSync {
+    async fn wait(&self) -> Result<(), String> {
+        let requests = self.requests.get_or_init(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(flush_groups(self.dir.clone(), rx));
+            tx
+        });
+        let (done, answer) = oneshot::channel();
+        requests
+            .send(done)
+            .map_err(|_| "the disk flusher stopped".to_string())?;
+        answer
+            .await
+            .map_err(|_| "the disk flusher stopped".to_string())?
+    }
+}
+
+async fn flush_groups(
+    dir: PathBuf,
+    mut requests: mpsc::UnboundedReceiver<oneshot::Sender<Result<(), String>>>,
+) {
+    let mut waiting = Vec::new();
+    while requests.recv_many(&mut waiting, 4096).await > 0 {
+        let dir = dir.clone();
+        let flushed = tokio::task::spawn_blocking(move || sync_file_system(&dir))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        for done in waiting.drain(..) {
+            let _ = done.send(flushed.clone());
+        }
+    }
+}
+
+/// Flushes the file system that holds `dir`: data and metadata (new directories, renames).
+#[cfg(target_os = "linux")]
+fn sync_file_system(dir: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let handle = std::fs::File::open(dir)?;
+    // Hand-written because std has no syncfs. SAFETY: the descriptor stays open for the call,
+    // and syncfs reads nothing but the descriptor.
+    if unsafe { libc::syncfs(handle.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere, the directory's own flush: files' data may still be in the page cache.
+#[cfg(not(target_os = "linux"))]
+fn sync_file_system(dir: &Path) -> io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
