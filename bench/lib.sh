@@ -90,6 +90,15 @@ create_token() {
         sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p'
 }
 
+# Prints the answer to SQL $2 on the database of the server whose data dir is $1.
+db_query() {
+    if [[ -n $PG_DB ]]; then
+        psql "$PG/$PG_DB" -tAc "$2"
+    else
+        sqlite3 "$1/signet.db" "$2"
+    fi
+}
+
 # Waits until no mail or webhook is pending on the server whose data dir is $1. Every document
 # sent mails its invitee, and after a burst of sends (the create runs, a seed) the mailer works
 # off the backlog for seconds more (half of a 20,000-document seed was still pending at its
@@ -99,11 +108,7 @@ settle() {
     local q="SELECT (SELECT COUNT(*) FROM mail_outbox WHERE state = 'pending') + \
                     (SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending')"
     for _ in $(seq 600); do
-        if [[ -n $PG_DB ]]; then
-            n=$(psql "$PG/$PG_DB" -tAc "$q")
-        else
-            n=$(sqlite3 "$dir/signet.db" "$q")
-        fi
+        n=$(db_query "$dir" "$q")
         [[ $n == 0 ]] && return
         sleep 1
     done

@@ -122,15 +122,20 @@ bench_backend() {
     local list="/api/v3.0/sign/request/list"
     local by_irn="/api/v3.0/sign/request/list?q=$SAMPLE_IRN"
     # Up to 1,000 stored documents, for details asked of a different one each time.
-    local ids=$WORK/ids-$backend spread= some="SELECT id FROM documents ORDER BY random() LIMIT 1000"
-    if [[ -n $PG_DB ]]; then psql "$PG/$PG_DB" -tAc "$some"; else sqlite3 "$dir/signet.db" "$some"; fi >"$ids"
-    [[ $(wc -l <"$ids") -gt 1 ]] && spread=spread:$ids
+    local ids=$WORK/ids-$backend spread= count
+    db_query "$dir" "SELECT id FROM documents ORDER BY random() LIMIT 1000" >"$ids"
+    count=$(wc -l <"$ids")
+    [[ $count -gt 1 ]] && spread=spread:$ids
     for what in $ENDPOINTS; do
         local path=${!what}
         [[ -n $path ]] || continue
-        [[ $what == spread ]] || check_answer "$path"
+        if [[ $what == spread ]]; then
+            check_answer "/api/v3.3/document/details?documentId=$(head -1 "$ids")"
+        else
+            check_answer "$path"
+        fi
         local label=${what/by_irn/list q=irn}
-        label=${label/spread/details, $(wc -l <"$ids") documents}
+        label=${label/spread/details, $count documents}
         for c in $CONCURRENCIES; do
             run_wrk "$label" "$path" "$c"
         done

@@ -2,7 +2,7 @@
 //! later, one interface.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
@@ -31,7 +31,9 @@ impl Blobs {
         Ok(Blobs {
             inner: Arc::new(LocalFileSystem::new_with_prefix(dir).map_err(err)?),
             disk: Some(Arc::new(DiskSync {
-                dir: dir.to_path_buf(),
+                dir: Arc::new(std::fs::File::open(dir).map_err(|e| {
+                    StoreError::Config(format!("cannot open {}: {e}", dir.display()))
+                })?),
                 requests: OnceLock::new(),
             })),
         })
@@ -110,7 +112,8 @@ impl Blobs {
 /// `syncfs` of the file system: a task takes every put waiting and only then starts the
 /// flush, so each flush covers every write of the puts it answers.
 struct DiskSync {
-    dir: PathBuf,
+    /// The storage directory, held open: any descriptor on the file system names it.
+    dir: Arc<std::fs::File>,
     /// Started by the first put, inside the runtime.
     requests: OnceLock<mpsc::UnboundedSender<oneshot::Sender<Result<(), String>>>>,
 }
@@ -119,26 +122,23 @@ impl DiskSync {
     async fn wait(&self) -> Result<(), String> {
         let requests = self.requests.get_or_init(|| {
             let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(flush_groups(self.dir.clone(), rx));
+            tokio::spawn(flush_groups(Arc::clone(&self.dir), rx));
             tx
         });
+        let stopped = || "the disk flusher stopped".to_string();
         let (done, answer) = oneshot::channel();
-        requests
-            .send(done)
-            .map_err(|_| "the disk flusher stopped".to_string())?;
-        answer
-            .await
-            .map_err(|_| "the disk flusher stopped".to_string())?
+        requests.send(done).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 }
 
 async fn flush_groups(
-    dir: PathBuf,
+    dir: Arc<std::fs::File>,
     mut requests: mpsc::UnboundedReceiver<oneshot::Sender<Result<(), String>>>,
 ) {
     let mut waiting = Vec::new();
     while requests.recv_many(&mut waiting, 4096).await > 0 {
-        let dir = dir.clone();
+        let dir = Arc::clone(&dir);
         let flushed = tokio::task::spawn_blocking(move || sync_file_system(&dir))
             .await
             .map_err(|e| e.to_string())
@@ -151,12 +151,11 @@ async fn flush_groups(
 
 /// Flushes the file system that holds `dir`: data and metadata (new directories, renames).
 #[cfg(target_os = "linux")]
-fn sync_file_system(dir: &Path) -> io::Result<()> {
+fn sync_file_system(dir: &std::fs::File) -> io::Result<()> {
     use std::os::fd::AsRawFd;
-    let handle = std::fs::File::open(dir)?;
-    // Hand-written because std has no syncfs. SAFETY: the descriptor stays open for the call,
-    // and syncfs reads nothing but the descriptor.
-    if unsafe { libc::syncfs(handle.as_raw_fd()) } == 0 {
+    // Hand-written because std has no syncfs. SAFETY: `dir` keeps the descriptor open for the
+    // call, and syncfs reads nothing but the descriptor.
+    if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
@@ -165,6 +164,6 @@ fn sync_file_system(dir: &Path) -> io::Result<()> {
 
 /// Elsewhere, the directory's own flush: files' data may still be in the page cache.
 #[cfg(not(target_os = "linux"))]
-fn sync_file_system(dir: &Path) -> io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
+fn sync_file_system(dir: &std::fs::File) -> io::Result<()> {
+    dir.sync_all()
 }
