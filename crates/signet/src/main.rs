@@ -12,6 +12,8 @@ mod notify;
 mod server;
 mod store;
 mod sweeper;
+#[cfg(test)]
+mod test_db;
 mod web;
 mod webhooks;
 

@@ -3,8 +3,7 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
-use super::mail::{MailFacts, MailKind};
-use super::{Store, StoreError, rfc3339, total_of_last_page, values_placeholders};
+use super::{AnyQuery, Columns, Store, StoreError, rfc3339, total_of_last_page};
 
 #[derive(Clone)]
 pub struct NewDocument {
@@ -66,6 +65,15 @@ impl NewEvent {
 /// account wait for the one before it to reach the disk.
 const COUNT_SHARDS: i64 = 16;
 
+/// The count row a change of this transaction goes to.
+pub(super) fn random_count_shard() -> i64 {
+    rand::Rng::gen_range(&mut rand::thread_rng(), 0..COUNT_SHARDS)
+}
+
+/// Adds a count change to its row, or starts the row.
+pub(super) const ADD_TO_COUNT: &str =
+    "ON CONFLICT (account_id, status, shard) DO UPDATE SET n = document_counts.n + excluded.n";
+
 /// Moves a document between the per-status counts of its account (`None`: in from, or out
 /// to, nowhere), inside the transaction that changes its status.
 pub(super) async fn move_count(
@@ -76,18 +84,17 @@ pub(super) async fn move_count(
 ) -> Result<(), StoreError> {
     for (status, delta) in [(from, -1i64), (to, 1)] {
         let Some(status) = status else { continue };
-        let shard = rand::Rng::gen_range(&mut rand::thread_rng(), 0..COUNT_SHARDS);
-        sqlx::query(
+        let sql = format!(
             "INSERT INTO document_counts (account_id, status, shard, n) SELECT account_id, $1, $2, $3 \
-             FROM documents WHERE id = $4 \
-             ON CONFLICT (account_id, status, shard) DO UPDATE SET n = document_counts.n + excluded.n",
-        )
-        .bind(status)
-        .bind(shard)
-        .bind(delta)
-        .bind(document_id)
-        .execute(&mut **tx)
-        .await?;
+             FROM documents WHERE id = $4 {ADD_TO_COUNT}"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(status)
+            .bind(random_count_shard())
+            .bind(delta)
+            .bind(document_id)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -142,10 +149,32 @@ async fn insert_events(
     tx: &mut Transaction<'_, Any>,
     document_id: &str,
     after: i64,
-    mut prev: [u8; 32],
+    prev: [u8; 32],
     events: impl IntoIterator<Item = &NewEvent>,
 ) -> Result<(), StoreError> {
-    let chained: Vec<(&NewEvent, String)> = events
+    let chained = chain_events(prev, events);
+    if chained.is_empty() {
+        return Ok(());
+    }
+    let query = sqlx::query(sqlx::AssertSqlSafe(EVENT_COLUMNS.insert(1, chained.len())));
+    bind_events(query, document_id, after, &chained)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The events table's INSERT, as [`bind_events`] gives its values.
+pub(super) const EVENT_COLUMNS: Columns = Columns {
+    into: "events (document_id, seq, time, actor, action, ip, user_agent, details, hash)",
+    count: 9,
+};
+
+/// Each event with its hash, the first chained onto `prev`.
+pub(super) fn chain_events<'e>(
+    mut prev: [u8; 32],
+    events: impl IntoIterator<Item = &'e NewEvent>,
+) -> Vec<(&'e NewEvent, String)> {
+    events
         .into_iter()
         .map(|e| {
             let audit = AuditEvent {
@@ -159,16 +188,17 @@ async fn insert_events(
             prev = event_hash(&prev, &audit);
             (e, hex::encode(prev))
         })
-        .collect();
-    if chained.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO events (document_id, seq, time, actor, action, ip, user_agent, details, hash) VALUES {}",
-        values_placeholders(chained.len(), 9)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (seq, (e, hash)) in (after + 1..).zip(&chained) {
+        .collect()
+}
+
+/// Binds the values of [`EVENT_COLUMNS`] for chained events numbered `after + 1…`.
+pub(super) fn bind_events<'q>(
+    mut query: AnyQuery<'q>,
+    document_id: &'q str,
+    after: i64,
+    chained: &'q [(&'q NewEvent, String)],
+) -> AnyQuery<'q> {
+    for (seq, (e, hash)) in (after + 1..).zip(chained) {
         query = query
             .bind(document_id)
             .bind(seq)
@@ -180,101 +210,10 @@ async fn insert_events(
             .bind(&e.details)
             .bind(hash);
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    query
 }
 
 impl Store {
-    /// Stores a sent document, its invitations and its first events in one transaction. On
-    /// SQLite, once `start_group_commit` has run, documents sent at the same moment share
-    /// one commit (see `group_commit`).
-    pub async fn insert_sent_document(
-        &self,
-        d: &NewDocument,
-        invitations: &[NewInvitation],
-        events: &[NewEvent],
-    ) -> Result<(), StoreError> {
-        if let Some(batcher) = &self.group_commit {
-            return batcher.insert(d, invitations, events).await;
-        }
-        let mut tx = self.writer().begin().await?;
-        let mailed = self.insert_sent_in(&mut tx, d, invitations, events).await?;
-        tx.commit().await?;
-        self.wake_mailer(mailed);
-        Ok(())
-    }
-
-    /// The rows of a sent document, in the caller's transaction; true when mail was written.
-    /// One statement per table: the caller knows everything the rows hold, so nothing is read
-    /// back (the event chain starts at its genesis, the mail comes from `invitations`).
-    pub(super) async fn insert_sent_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        d: &NewDocument,
-        invitations: &[NewInvitation],
-        events: &[NewEvent],
-    ) -> Result<bool, StoreError> {
-        sqlx::query(
-            "INSERT INTO documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
-             file_key, page_sizes, versions, created_at, expires_at, delete_after_ms) \
-             VALUES ($1, $2, $3, $4, $5, 'SENT', $6, $7, $8, $9, 1, $10, $11, $12)",
-        )
-        .bind(&d.id)
-        .bind(&d.account_id)
-        .bind(&d.profile_id)
-        .bind(&d.name)
-        .bind(&d.irn)
-        .bind(&d.workflow)
-        .bind(&d.original_sha256)
-        .bind(&d.file_key)
-        .bind(&d.page_sizes)
-        .bind(d.created_at)
-        .bind(d.expires_at)
-        .bind(d.delete_after_ms)
-        .execute(&mut **tx)
-        .await?;
-        if !invitations.is_empty() {
-            let sql = format!(
-                "INSERT INTO invitations (id, document_id, slot, name, email, phone, invitee_type, active, \
-                 created_at, expires_at) VALUES {}",
-                values_placeholders(invitations.len(), 10)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for i in invitations {
-                query = query
-                    .bind(&i.id)
-                    .bind(&d.id)
-                    .bind(i.slot)
-                    .bind(&i.name)
-                    .bind(&i.email)
-                    .bind(&i.phone)
-                    .bind(&i.invitee_type)
-                    .bind(i64::from(i.active))
-                    .bind(d.created_at)
-                    .bind(d.expires_at);
-            }
-            query.execute(&mut **tx).await?;
-        }
-        insert_events(tx, &d.id, 0, GENESIS, events).await?;
-        let facts = invitations.iter().filter(|i| i.active).map(|i| MailFacts {
-            kind: MailKind::Invitation,
-            invitation_id: i.id.clone(),
-            slot: i.slot,
-            name: i.name.clone(),
-            email: i.email.clone(),
-            expires_at: d.expires_at,
-            document_name: d.name.clone(),
-            workflow: d.workflow.clone(),
-        });
-        let mailed = self
-            .write_invitation_mail(tx, &d.account_id, &d.id, facts, d.created_at)
-            .await?;
-        // Last: every document of the account updates one of a few rows, and its lock is
-        // held from here to the commit.
-        move_count(tx, &d.id, None, Some("SENT")).await?;
-        Ok(mailed)
-    }
-
     pub async fn document(
         &self,
         account_id: &str,

@@ -117,43 +117,14 @@ async fn commit_group(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Account;
-
-    fn document(id: &str) -> NewDocument {
-        NewDocument {
-            id: id.into(),
-            account_id: "ACCOUNT1".into(),
-            profile_id: "P".into(),
-            name: "Doc".into(),
-            irn: None,
-            workflow: "{}".into(),
-            original_sha256: "0".repeat(64),
-            file_key: format!("documents/{id}/v1.pdf"),
-            page_sizes: "[[595,842]]".into(),
-            created_at: 1,
-            expires_at: 2,
-            delete_after_ms: None,
-        }
-    }
+    use crate::test_db::{Db, account, document};
 
     /// Documents sent together share a commit, and one that cannot be stored fails alone.
     #[tokio::test]
     async fn a_refused_document_fails_alone_in_its_group() {
-        let path = std::env::temp_dir().join(format!("signet-group-{}.db", ulid::Ulid::generate()));
-        let store = Store::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap()
-            .start_group_commit();
-        store
-            .insert_account(&Account {
-                id: "ACCOUNT1".into(),
-                name: "Acme".into(),
-                token_hash: "0".repeat(64),
-                private_salt: "s".into(),
-                created_at: 1,
-            })
-            .await
-            .unwrap();
+        let db = Db::new(false);
+        let store = Store::connect(&db.url).await.unwrap().start_group_commit();
+        store.insert_account(&account()).await.unwrap();
         let event = [NewEvent::by_signet(1, "Document sent", String::new())];
         let (doc_a, doc_b) = (document("A"), document("B"));
         let (a, again, b) = tokio::join!(
@@ -166,9 +137,6 @@ mod tests {
         for id in ["A", "B"] {
             assert!(store.document_by_id(id).await.unwrap().is_some());
             assert_eq!(store.events_of(id).await.unwrap().len(), 1, "{id}");
-        }
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
 }

@@ -10,7 +10,7 @@ use sqlx::{Any, Row, Transaction};
 use super::documents::{NewEvent, append_events};
 use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
-use super::{Store, StoreError, values_placeholders};
+use super::{AnyQuery, Columns, Store, StoreError, placeholders};
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,9 @@ pub struct ClaimedMail {
     pub body: String,
     pub attempts: i64,
 }
+
+/// A mail's state after an attempt: state, next attempt, error, time sent.
+type MailOutcome<'a> = (&'static str, Option<i64>, Option<&'a str>, Option<i64>);
 
 /// How sending one went: `Ok` sent (or logged), `Err` with the reason and whether trying
 /// again could help.
@@ -161,16 +164,25 @@ impl Store {
         facts: impl Iterator<Item = MailFacts>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let Some(mailbox) = &self.mailbox else {
-            return Ok(false);
-        };
-        let rendered: Vec<(String, RenderedMail)> = facts
-            .filter_map(|f| Some((f.invitation_id.clone(), mailbox.renderer.render(&f)?)))
-            .collect();
+        let rendered = self.render_invitation_mail(facts);
         let mails: Vec<(&str, &RenderedMail)> =
             rendered.iter().map(|(id, m)| (id.as_str(), m)).collect();
         insert_mails(tx, account_id, document_id, "invitation", &mails, now).await?;
         Ok(!mails.is_empty())
+    }
+
+    /// The mail of `facts`, each with its invitation: those the renderer gives one, none
+    /// without a renderer.
+    pub(super) fn render_invitation_mail(
+        &self,
+        facts: impl Iterator<Item = MailFacts>,
+    ) -> Vec<(String, RenderedMail)> {
+        let Some(mailbox) = &self.mailbox else {
+            return Vec::new();
+        };
+        facts
+            .filter_map(|f| Some((f.invitation_id.clone(), mailbox.renderer.render(&f)?)))
+            .collect()
     }
 
     /// Ends a transaction that gave invitations their turn (or resent them): its events, the
@@ -248,35 +260,59 @@ impl Store {
     }
 
     /// Records how sending went: sent or logged; retried after `retry_delays_ms[attempt]`;
-    /// or dead once those are used up or the failure is permanent.
+    /// or dead once those are used up or the failure is permanent. Mails that went the same
+    /// way share one UPDATE: under load the mailer claims many at a time, nearly all sent.
     pub async fn record_mail(
         &self,
         results: &[MailResult],
         retry_delays_ms: &[i64],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut outcomes: Vec<(MailOutcome, Vec<&str>)> = Vec::new();
         for m in results {
-            let (state, next, error, sent_at) = match &m.outcome {
+            let outcome = match &m.outcome {
                 Ok(state) => (*state, None, None, Some(now)),
                 Err((why, retry)) => match retry_delays_ms.get(m.attempts as usize) {
-                    Some(delay) if *retry => ("pending", Some(now + delay), Some(why), None),
-                    _ => ("dead", None, Some(why), None),
+                    Some(delay) if *retry => {
+                        ("pending", Some(now + delay), Some(why.as_str()), None)
+                    }
+                    _ => ("dead", None, Some(why.as_str()), None),
                 },
             };
-            // A one-time code is kept no longer than it takes to send it.
-            sqlx::query(
-                "UPDATE mail_outbox SET state = $1, next_attempt_at = $2, last_error = $3, sent_at = $4, \
-                 leased = 0, attempts = attempts + 1, \
-                 body = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE body END WHERE id = $5",
-            )
-            .bind(state)
-            .bind(next)
-            .bind(error)
-            .bind(sent_at)
-            .bind(&m.id)
-            .execute(&mut *tx)
-            .await?;
+            match outcomes.iter_mut().find(|(o, _)| *o == outcome) {
+                Some((_, ids)) => ids.push(&m.id),
+                None => outcomes.push((outcome, vec![&m.id])),
+            }
+        }
+        let updates: Vec<AnyQuery<'_>> = outcomes
+            .iter()
+            .map(|((state, next, error, sent_at), ids)| {
+                // A one-time code is kept no longer than it takes to send it.
+                let sql = format!(
+                    "UPDATE mail_outbox SET state = $1, next_attempt_at = $2, last_error = $3, \
+                     sent_at = $4, leased = 0, attempts = attempts + 1, \
+                     body = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE body END \
+                     WHERE id IN {}",
+                    placeholders(5, ids.len())
+                );
+                let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(*state)
+                    .bind(*next)
+                    .bind(*error)
+                    .bind(*sent_at);
+                ids.iter().fold(query, |q, id| q.bind(*id))
+            })
+            .collect();
+        if updates.len() == 1 {
+            // One statement is a transaction of its own.
+            for update in updates {
+                update.execute(self.writer()).await?;
+            }
+            return Ok(());
+        }
+        let mut tx = self.writer().begin().await?;
+        for update in updates {
+            update.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -287,6 +323,13 @@ impl Store {
         self.release_abandoned(OutboxTable::Mail, now).await
     }
 }
+
+/// The mail outbox's INSERT, as [`bind_mails`] gives its values.
+pub(super) const MAIL_COLUMNS: Columns = Columns {
+    into: "mail_outbox (id, account_id, document_id, invitation_id, kind, recipient, subject, body, \
+           state, next_attempt_at, created_at)",
+    count: 11,
+};
 
 /// Writes mails (each with its invitation) as pending, due now, in one statement.
 pub(super) async fn insert_mails(
@@ -300,18 +343,29 @@ pub(super) async fn insert_mails(
     if mails.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO mail_outbox (id, account_id, document_id, invitation_id, kind, recipient, subject, \
-         body, state, next_attempt_at, created_at) VALUES {}",
-        values_placeholders(mails.len(), 11)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let sql = MAIL_COLUMNS.insert(1, mails.len());
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    bind_mails(query, account_id, document_id, kind, mails, now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Binds the values of [`MAIL_COLUMNS`] for each mail, pending and due `now`.
+pub(super) fn bind_mails<'q>(
+    mut query: AnyQuery<'q>,
+    account_id: &'q str,
+    document_id: &'q str,
+    kind: &'q str,
+    mails: &[(&'q str, &'q RenderedMail)],
+    now: i64,
+) -> AnyQuery<'q> {
     for (invitation_id, mail) in mails {
         query = query
             .bind(ulid::Ulid::generate().to_string())
             .bind(account_id)
             .bind(document_id)
-            .bind(invitation_id)
+            .bind(*invitation_id)
             .bind(kind)
             .bind(&mail.to)
             .bind(&mail.subject)
@@ -320,6 +374,78 @@ pub(super) async fn insert_mails(
             .bind(now)
             .bind(now);
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    query
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::store::NewInvitation;
+    use crate::test_db::{Db, PlainMail, account, document, invitation};
+
+    fn result(mail: &ClaimedMail, outcome: Result<&'static str, (String, bool)>) -> MailResult {
+        MailResult {
+            id: mail.id.clone(),
+            outcome,
+            attempts: mail.attempts,
+        }
+    }
+
+    /// Mails recorded together each keep their own outcome: the one sent is done, the one
+    /// refused for good is dead, the one that failed for now is due again after its delay,
+    /// with its attempt counted.
+    async fn each_mail_keeps_its_outcome(postgres: bool) {
+        let db = Db::new(postgres);
+        let store = Store::connect(&db.url)
+            .await
+            .unwrap()
+            .with_mail(Arc::new(PlainMail));
+        store.insert_account(&account()).await.unwrap();
+        let invitations: Vec<NewInvitation> = ["sent", "busy", "gone"]
+            .iter()
+            .enumerate()
+            .map(|(slot, who)| NewInvitation {
+                slot: slot as i64,
+                ..invitation(who, Some(&format!("{who}@example.com")))
+            })
+            .collect();
+        store
+            .insert_sent_document(&document("A"), &invitations, &[])
+            .await
+            .unwrap();
+        let claimed = store.claim_mail(3_000, 9_000, 10).await.unwrap();
+        assert_eq!(claimed.len(), 3);
+        let by = |who: &str| {
+            claimed
+                .iter()
+                .find(|m| m.recipient.starts_with(who))
+                .unwrap()
+        };
+        let results = [
+            result(by("sent"), Ok("sent")),
+            result(by("busy"), Err(("421 busy".into(), true))),
+            result(by("gone"), Err(("550 no such user".into(), false))),
+        ];
+        store.record_mail(&results, &[1_000], 3_000).await.unwrap();
+
+        assert_eq!(store.next_mail_due().await.unwrap(), Some(4_000));
+        let again = store.claim_mail(4_000, 9_000, 10).await.unwrap();
+        let again: Vec<(&str, i64)> = again
+            .iter()
+            .map(|m| (m.recipient.as_str(), m.attempts))
+            .collect();
+        assert_eq!(again, [("busy@example.com", 1)]);
+    }
+
+    #[tokio::test]
+    async fn mail_outcomes_on_sqlite() {
+        each_mail_keeps_its_outcome(false).await;
+    }
+
+    #[tokio::test]
+    async fn mail_outcomes_on_postgres() {
+        each_mail_keeps_its_outcome(true).await;
+    }
 }

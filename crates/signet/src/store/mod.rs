@@ -15,6 +15,7 @@ mod mail;
 mod otp;
 mod outbox;
 mod readers;
+mod sent;
 mod webhooks;
 mod workflows;
 
@@ -179,14 +180,35 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
     format!("({})", items.join(", "))
 }
 
-/// `($1, …, $cols), ($cols+1, …), …`: the VALUES of one INSERT of `rows` rows. On PostgreSQL
-/// every statement is a round trip and an executor start of its own, and sending a document
-/// used to write its invitations, events and mail one statement per row.
-pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+/// `($first, …), ($first+cols, …), …`: the VALUES of one INSERT of `rows` rows, numbered from
+/// `first` so that several INSERTs can share one statement. On PostgreSQL every statement is a
+/// round trip and an executor start of its own, and sending a document used to write its
+/// invitations, events and mail one statement per row.
+pub(crate) fn values_placeholders(first: usize, rows: usize, cols: usize) -> String {
     let rows: Vec<String> = (0..rows)
-        .map(|r| placeholders(r * cols + 1, cols))
+        .map(|r| placeholders(first + r * cols, cols))
         .collect();
     rows.join(", ")
+}
+
+/// A query of the `Any` driver, its values bound one after another.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// A table and the columns its INSERTs give, in the order their values are bound.
+pub(crate) struct Columns {
+    pub into: &'static str,
+    pub count: usize,
+}
+
+impl Columns {
+    /// `INSERT INTO … VALUES …` of `rows` rows, their placeholders numbered from `first`.
+    pub fn insert(&self, first: usize, rows: usize) -> String {
+        format!(
+            "INSERT INTO {} VALUES {}",
+            self.into,
+            values_placeholders(first, rows, self.count)
+        )
+    }
 }
 
 /// Milliseconds since the epoch: how times are stored, the same on both backends.
@@ -212,9 +234,10 @@ mod tests {
     #[test]
     fn placeholders_number_rows_one_after_another() {
         assert_eq!(placeholders(3, 2), "($3, $4)");
-        assert_eq!(values_placeholders(1, 2), "($1, $2)");
-        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_placeholders(0, 3), "");
+        assert_eq!(values_placeholders(1, 1, 2), "($1, $2)");
+        assert_eq!(values_placeholders(1, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(5, 2, 2), "($5, $6), ($7, $8)");
+        assert_eq!(values_placeholders(1, 0, 3), "");
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! signing exists, so it is proved here, on SQLite and on PostgreSQL; then the outboxes'
 //! retention on the rows it left.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,66 +15,10 @@ use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
 use crate::store::{
-    Account, MailFacts, MailRenderer, MailResult, NewDocument, NewEvent, NewInvitation, Outcome,
-    OutcomeKind, RenderedMail, Store, VerificationCheck,
+    Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Store,
+    VerificationCheck,
 };
-
-/// A throwaway database: a SQLite file, or a PostgreSQL database dropped at the end.
-struct Db {
-    url: String,
-    pg_name: Option<String>,
-}
-
-fn psql(sql: &str) {
-    let admin = std::env::var("SIGNET_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let out = Command::new("psql")
-        .arg(format!("{admin}/postgres"))
-        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
-        .output()
-        .expect("psql runs (scripts/test installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-impl Db {
-    fn new(postgres: bool) -> Db {
-        let tag = format!("{}_{}", std::process::id(), ulid::Ulid::generate()).to_lowercase();
-        if postgres {
-            let name = format!("signet_unit_{tag}");
-            psql(&format!("CREATE DATABASE {name}"));
-            let admin = std::env::var("SIGNET_TEST_POSTGRES")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-            Db {
-                url: format!("{admin}/{name}"),
-                pg_name: Some(name),
-            }
-        } else {
-            let path = std::env::temp_dir().join(format!("signet-unit-{tag}.db"));
-            Db {
-                url: format!("sqlite://{}", path.display()),
-                pg_name: None,
-            }
-        }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        match &self.pg_name {
-            Some(name) => psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
-            None => {
-                let path = self.url.trim_start_matches("sqlite://");
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
-                }
-            }
-        }
-    }
-}
+use crate::test_db::{Db, PlainMail};
 
 /// A receiver that hands every request to the test.
 async fn receiver() -> (
@@ -317,19 +260,6 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
             .unwrap()
             .is_empty()
     );
-}
-
-/// Mails every invitee with an address (the store's tests need rows, not wording).
-struct PlainMail;
-
-impl MailRenderer for PlainMail {
-    fn render(&self, facts: &MailFacts) -> Option<RenderedMail> {
-        Some(RenderedMail {
-            to: facts.email.clone()?,
-            subject: format!("Please sign {}", facts.document_name),
-            body: String::new(),
-        })
-    }
 }
 
 #[tokio::test]

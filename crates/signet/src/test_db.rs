@@ -1,0 +1,118 @@
+//! Throwaway databases for the tests that drive the store directly, on both backends, and the
+//! rows they start from.
+
+use std::process::Command;
+
+use crate::store::{Account, MailFacts, MailRenderer, NewDocument, NewInvitation, RenderedMail};
+
+/// A throwaway database: a SQLite file, or a PostgreSQL database dropped at the end.
+pub struct Db {
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+fn psql(sql: &str) {
+    let admin = std::env::var("SIGNET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let out = Command::new("psql")
+        .arg(format!("{admin}/postgres"))
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .expect("psql runs (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Db {
+    pub fn new(postgres: bool) -> Db {
+        let tag = format!("{}_{}", std::process::id(), ulid::Ulid::generate()).to_lowercase();
+        if postgres {
+            let name = format!("signet_unit_{tag}");
+            psql(&format!("CREATE DATABASE {name}"));
+            let admin = std::env::var("SIGNET_TEST_POSTGRES")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+            Db {
+                url: format!("{admin}/{name}"),
+                pg_name: Some(name),
+            }
+        } else {
+            let path = std::env::temp_dir().join(format!("signet-unit-{tag}.db"));
+            Db {
+                url: format!("sqlite://{}", path.display()),
+                pg_name: None,
+            }
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        match &self.pg_name {
+            Some(name) => psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
+            None => {
+                let path = self.url.trim_start_matches("sqlite://");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+        }
+    }
+}
+
+/// `ACCOUNT1`, the account the fixtures' documents belong to.
+pub fn account() -> Account {
+    Account {
+        id: "ACCOUNT1".into(),
+        name: "Acme".into(),
+        token_hash: "0".repeat(64),
+        private_salt: "s".into(),
+        created_at: 1,
+    }
+}
+
+/// Mails every invitee with an address (the store's tests need rows, not wording).
+pub struct PlainMail;
+
+impl MailRenderer for PlainMail {
+    fn render(&self, facts: &MailFacts) -> Option<RenderedMail> {
+        Some(RenderedMail {
+            to: facts.email.clone()?,
+            subject: format!("Please sign {}", facts.document_name),
+            body: String::new(),
+        })
+    }
+}
+
+/// A document of `ACCOUNT1`, sent at 1,000 ms.
+pub fn document(id: &str) -> NewDocument {
+    NewDocument {
+        id: id.into(),
+        account_id: "ACCOUNT1".into(),
+        profile_id: "P".into(),
+        name: "Loan".into(),
+        irn: Some("ORDER-1".into()),
+        workflow: "{}".into(),
+        original_sha256: "0".repeat(64),
+        file_key: format!("documents/{id}/v1.pdf"),
+        page_sizes: "[[595,842]]".into(),
+        created_at: 1_000,
+        expires_at: 2_000,
+        delete_after_ms: None,
+    }
+}
+
+/// An active signer in slot 0.
+pub fn invitation(id: &str, email: Option<&str>) -> NewInvitation {
+    NewInvitation {
+        id: id.into(),
+        slot: 0,
+        name: "Asha".into(),
+        email: email.map(Into::into),
+        phone: None,
+        invitee_type: "Signer".into(),
+        active: true,
+    }
+}
