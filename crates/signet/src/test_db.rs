@@ -2,8 +2,11 @@
 //! rows they start from.
 
 use std::process::Command;
+use std::sync::Arc;
 
-use crate::store::{Account, MailFacts, MailRenderer, NewDocument, NewInvitation, RenderedMail};
+use crate::store::{
+    Account, MailFacts, MailRenderer, NewDocument, NewInvitation, RenderedMail, Store,
+};
 
 /// A throwaway database: a SQLite file, or a PostgreSQL database dropped at the end.
 pub struct Db {
@@ -27,6 +30,16 @@ fn psql(sql: &str) {
 }
 
 impl Db {
+    /// The store on this database, writing mail with [`PlainMail`], with [`account`] in it.
+    pub async fn store_with_mail(&self) -> Store {
+        let store = Store::connect(&self.url)
+            .await
+            .unwrap()
+            .with_mail(Arc::new(PlainMail));
+        store.insert_account(&account()).await.unwrap();
+        store
+    }
+
     pub fn new(postgres: bool) -> Db {
         let tag = format!("{}_{}", std::process::id(), ulid::Ulid::generate()).to_lowercase();
         if postgres {

@@ -379,11 +379,9 @@ pub(super) fn bind_mails<'q>(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::store::NewInvitation;
-    use crate::test_db::{Db, PlainMail, account, document, invitation};
+    use crate::test_db::{Db, document, invitation};
 
     fn result(mail: &ClaimedMail, outcome: Result<&'static str, (String, bool)>) -> MailResult {
         MailResult {
@@ -398,11 +396,7 @@ mod tests {
     /// with its attempt counted.
     async fn each_mail_keeps_its_outcome(postgres: bool) {
         let db = Db::new(postgres);
-        let store = Store::connect(&db.url)
-            .await
-            .unwrap()
-            .with_mail(Arc::new(PlainMail));
-        store.insert_account(&account()).await.unwrap();
+        let store = db.store_with_mail().await;
         let invitations: Vec<NewInvitation> = ["sent", "busy", "gone"]
             .iter()
             .enumerate()

@@ -214,21 +214,15 @@ fn bind_invitations<'q>(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::test_db::{Db, PlainMail, account, document, invitation};
+    use crate::test_db::{Db, document, invitation};
 
     /// Every row of a sent document is written, the events chained from their genesis; and a
     /// document one of whose rows cannot be stored (its invitation's id is taken) leaves
     /// nothing behind: no document, event, mail or count.
     async fn rows_are_stored_together_or_not_at_all(postgres: bool) {
         let db = Db::new(postgres);
-        let store = Store::connect(&db.url)
-            .await
-            .unwrap()
-            .with_mail(Arc::new(PlainMail));
-        store.insert_account(&account()).await.unwrap();
+        let store = db.store_with_mail().await;
         let events = [
             NewEvent::by_signet(1_000, "Document created", "Loan".into()),
             NewEvent::by_signet(1_000, "Document sent", "Asha (Signer)".into()),
