@@ -14,11 +14,15 @@ pub struct Db {
     pg_name: Option<String>,
 }
 
+/// The PostgreSQL server the tests use (scripts/test sets it), without a database.
+fn postgres_admin() -> String {
+    std::env::var("SIGNET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
 fn psql(sql: &str) {
-    let admin = std::env::var("SIGNET_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let out = Command::new("psql")
-        .arg(format!("{admin}/postgres"))
+        .arg(format!("{}/postgres", postgres_admin()))
         .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
         .output()
         .expect("psql runs (scripts/test installs it)");
@@ -30,25 +34,13 @@ fn psql(sql: &str) {
 }
 
 impl Db {
-    /// The store on this database, writing mail with [`PlainMail`], with [`account`] in it.
-    pub async fn store_with_mail(&self) -> Store {
-        let store = Store::connect(&self.url)
-            .await
-            .unwrap()
-            .with_mail(Arc::new(PlainMail));
-        store.insert_account(&account()).await.unwrap();
-        store
-    }
-
     pub fn new(postgres: bool) -> Db {
         let tag = format!("{}_{}", std::process::id(), ulid::Ulid::generate()).to_lowercase();
         if postgres {
             let name = format!("signet_unit_{tag}");
             psql(&format!("CREATE DATABASE {name}"));
-            let admin = std::env::var("SIGNET_TEST_POSTGRES")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
             Db {
-                url: format!("{admin}/{name}"),
+                url: format!("{}/{name}", postgres_admin()),
                 pg_name: Some(name),
             }
         } else {
@@ -58,6 +50,16 @@ impl Db {
                 pg_name: None,
             }
         }
+    }
+
+    /// The store on this database, writing mail with [`PlainMail`], with [`account`] in it.
+    pub async fn store_with_mail(&self) -> Store {
+        let store = Store::connect(&self.url)
+            .await
+            .unwrap()
+            .with_mail(Arc::new(PlainMail));
+        store.insert_account(&account()).await.unwrap();
+        store
     }
 }
 

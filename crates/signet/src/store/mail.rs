@@ -165,8 +165,7 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let rendered = self.render_invitation_mail(facts);
-        let mails: Vec<(&str, &RenderedMail)> =
-            rendered.iter().map(|(id, m)| (id.as_str(), m)).collect();
+        let mails = mail_refs(&rendered);
         insert_mails(tx, account_id, document_id, "invitation", &mails, now).await?;
         Ok(!mails.is_empty())
     }
@@ -284,7 +283,7 @@ impl Store {
                 None => outcomes.push((outcome, vec![&m.id])),
             }
         }
-        let updates: Vec<AnyQuery<'_>> = outcomes
+        let mut updates: Vec<AnyQuery<'_>> = outcomes
             .iter()
             .map(|((state, next, error, sent_at), ids)| {
                 // A one-time code is kept no longer than it takes to send it.
@@ -303,11 +302,10 @@ impl Store {
                 ids.iter().fold(query, |q, id| q.bind(*id))
             })
             .collect();
-        if updates.len() == 1 {
+        if let [_] = updates.as_slice() {
             // One statement is a transaction of its own.
-            for update in updates {
-                update.execute(self.writer()).await?;
-            }
+            let only = updates.remove(0);
+            only.execute(self.writer()).await?;
             return Ok(());
         }
         let mut tx = self.writer().begin().await?;
@@ -322,6 +320,11 @@ impl Store {
     pub async fn release_abandoned_mail(&self, now: i64) -> Result<u64, StoreError> {
         self.release_abandoned(OutboxTable::Mail, now).await
     }
+}
+
+/// Rendered mails as [`insert_mails`] and [`bind_mails`] take them.
+pub(super) fn mail_refs(rendered: &[(String, RenderedMail)]) -> Vec<(&str, &RenderedMail)> {
+    rendered.iter().map(|(id, m)| (id.as_str(), m)).collect()
 }
 
 /// The mail outbox's INSERT, as [`bind_mails`] gives its values.

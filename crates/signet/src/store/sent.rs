@@ -15,7 +15,7 @@ use super::documents::{
     ADD_TO_COUNT, EVENT_COLUMNS, NewDocument, NewEvent, NewInvitation, bind_events, chain_events,
     move_count, random_count_shard,
 };
-use super::mail::{MAIL_COLUMNS, MailFacts, MailKind, RenderedMail, bind_mails, insert_mails};
+use super::mail::{MAIL_COLUMNS, MailFacts, MailKind, bind_mails, insert_mails, mail_refs};
 use super::{AnyQuery, Backend, Columns, Store, StoreError};
 
 const DOCUMENT_COLUMNS: Columns = Columns {
@@ -93,8 +93,7 @@ impl Store {
 
     /// PostgreSQL: the rows of a sent document as one statement, committed on its own. Its
     /// parts see one snapshot, so none reads another's rows: the count is written from the
-    /// account the caller gives, and the foreign keys are checked at the statement's end,
-    /// when every row is in. True when mail was written.
+    /// account the caller gives, not read from the document row. True when mail was written.
     async fn insert_sent_in_one_statement(
         &self,
         d: &NewDocument,
@@ -165,10 +164,6 @@ fn first_mail<'a>(
         document_name: d.name.clone(),
         workflow: d.workflow.clone(),
     })
-}
-
-fn mail_refs(rendered: &[(String, RenderedMail)]) -> Vec<(&str, &RenderedMail)> {
-    rendered.iter().map(|(id, m)| (id.as_str(), m)).collect()
 }
 
 /// Binds the values of [`DOCUMENT_COLUMNS`]: a document sent, at its first version.
