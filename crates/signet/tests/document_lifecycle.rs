@@ -205,7 +205,8 @@ async fn deleting(db: Db) {
             .post(&format!("/api/sign/{}/sign", links[0]), &typed())
             .await
             .code(),
-        "invitation.deleted"
+        "invitation.not.found",
+        "a revoked link is as unknown"
     );
     assert_eq!(del(url0).await.code(), "invitation.not.found");
     let done = invitee
@@ -265,7 +266,8 @@ async fn deleting(db: Db) {
             .post(&format!("/api/sign/{}/sign", links[0]), &typed())
             .await
             .code(),
-        "invitation.deleted"
+        "invitation.not.found",
+        "a revoked link is as unknown"
     );
     let old = api
         .get(&format!("/api/v3.0/document/details?documentId={id}"))

@@ -1,18 +1,21 @@
 //! The HTTP edge: the router, Leegality's envelope, errors as clients see them, and the
 //! extractors that authenticate.
 
+pub mod body;
+pub mod invitee;
 pub mod leegality;
 pub mod sign;
 pub mod signet;
 
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
+pub use body::ApiJson;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -163,28 +166,5 @@ impl FromRequestParts<AppState> for ApiAccount {
             return Err(invalid());
         }
         Ok(ApiAccount(account))
-    }
-}
-
-/// A JSON body whose parse errors become `request.json.invalid` with serde's explanation
-/// (which names the field), instead of axum's plain-text rejection.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new("file.too.large", "the request body is over the size limit")
-                } else {
-                    ApiError::new("request.body.invalid", e.body_text())
-                }
-            })?;
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))
     }
 }

@@ -1,24 +1,27 @@
 //! The invitee's side, `/api/sign/{uuid}`: the UUID of the signing link is the credential.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::api::body::optional_body;
+use crate::api::invitee::Invitee;
 use crate::api::{ApiError, ApiJson, ok};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
-use crate::domain::workflow::{InviteeSlot, InviteeType, WorkflowDefinition};
+use crate::domain::workflow::{InviteeSlot, InviteeType};
 use crate::server::AppState;
 use crate::store::{
     Blobs, CODE_TTL_MS, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome,
-    OutcomeKind,
+    OutcomeKind, Recorded,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -31,38 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sign/{uuid}/otp", post(send_code))
 }
 
-/// Loads the invitation and its workflow slot. An unknown link is HTTP 404: there is nothing
-/// to see, and nothing to learn about which links exist.
-async fn load(
-    state: &AppState,
-    uuid: &str,
-) -> Result<(InvitationRow, WorkflowDefinition), ApiError> {
-    let not_found = || {
-        ApiError::new("invitation.not.found", "no such signing link")
-            .with_status(StatusCode::NOT_FOUND)
-    };
-    if uuid.len() != 36 {
-        return Err(not_found());
-    }
-    let inv = state.store.invitation(uuid).await?.ok_or_else(not_found)?;
-    let workflow: WorkflowDefinition = serde_json::from_str(&inv.workflow)
-        .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
-    if workflow.invitees.get(inv.slot as usize).is_none() {
-        return Err(ApiError::new(
-            "internal.error",
-            "invitation slot outside its workflow",
-        ));
-    }
-    Ok((inv, workflow))
-}
-
-fn slot<'w>(inv: &InvitationRow, w: &'w WorkflowDefinition) -> &'w InviteeSlot {
-    &w.invitees[inv.slot as usize]
-}
-
-fn state_of(inv: &InvitationRow, w: &WorkflowDefinition) -> InvitationState {
+fn state_of(invitee: &Invitee) -> InvitationState {
+    let inv = &invitee.invitation;
     InvitationState {
-        is_signer: slot(inv, w).invitee_type == InviteeType::Signer,
+        is_signer: invitee.slot().invitee_type == InviteeType::Signer,
         active: inv.active,
         signed: inv.signed,
         approved: inv.approved,
@@ -76,11 +51,10 @@ fn state_of(inv: &InvitationRow, w: &WorkflowDefinition) -> InvitationState {
 
 async fn invitation_view(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    invitee: Invitee,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (inv, w) = load(&state, &uuid).await?;
-    let s = slot(&inv, &w);
-    let pages = page_sizes(&state, &inv).await?;
+    let (inv, s) = (&invitee.invitation, invitee.slot());
+    let pages = page_sizes(&state, inv).await?;
     let offset = zone_offset(&state.config.timezone);
     Ok(ok(json!({
         "documentName": inv.document_name,
@@ -103,16 +77,9 @@ async fn invitation_view(
 
 async fn current_file(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    invitee: Invitee,
 ) -> Result<Response, ApiError> {
-    let (inv, _) = load(&state, &uuid).await?;
-    if inv.document_deleted {
-        return Err(ApiError::new(
-            "invitation.deleted",
-            "this document was deleted",
-        ));
-    }
-    let pdf = state.blobs.get(&inv.file_key).await?;
+    let pdf = state.blobs.get(&invitee.invitation.file_key).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf"),
@@ -179,15 +146,6 @@ struct ApproveBody {
     otp: Option<String>,
 }
 
-/// An optional JSON body: none (or only whitespace) is the default.
-fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::new("request.json.invalid", format!("invalid JSON body: {e}")))
-}
-
 /// With a slot that enforces authentication, the action needs the one-time code the invitee
 /// was mailed (`POST /api/sign/{uuid}/otp`); a right code is spent, a wrong one costs a guess.
 async fn require_code(
@@ -234,20 +192,19 @@ async fn require_code(
 /// `enforceAuthentication`), at most one every 30 seconds and ten in all.
 async fn send_code(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    invitee: Invitee,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (inv, w) = load(&state, &uuid).await?;
-    let s = slot(&inv, &w);
-    if !s.enforce_authentication {
+    let inv = &invitee.invitation;
+    if !invitee.slot().enforce_authentication {
         return Err(ApiError::new(
             "otp.not.required",
             "this invitation does not use one-time codes",
         ));
     }
     let now = state.clock.now_ms();
-    check(&state_of(&inv, &w), &Action::RequestCode, now).map_err(refusal)?;
+    check(&state_of(&invitee), &Action::RequestCode, now).map_err(refusal)?;
     let Some(email) = inv.email.as_deref().filter(|e| !e.trim().is_empty()) else {
         return Err(ApiError::new(
             "otp.channel.unavailable",
@@ -309,18 +266,22 @@ fn refusal(e: crate::domain::workflow::Invalid) -> ApiError {
     ApiError::new(e.code, e.message)
 }
 
+/// How often a signature is made again on a version that another signer committed first.
+/// Each retry means a signature landed meanwhile, so this bounds the signers of one document
+/// signing at the same instant, not the patience of one of them.
+const MAX_REBASES: usize = 16;
+
 async fn sign(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    invitee: Invitee,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (inv, w) = load(&state, &uuid).await?;
-    let s = slot(&inv, &w);
+    let (inv, s) = (&invitee.invitation, invitee.slot());
     let now = state.clock.now_ms();
     check(
-        &state_of(&inv, &w),
+        &state_of(&invitee),
         &Action::Sign {
             signature_type: &body.signature_type,
             allowed: &s.signature_types,
@@ -329,8 +290,68 @@ async fn sign(
         now,
     )
     .map_err(refusal)?;
-    require_code(&state, &inv, s, body.otp.as_deref()).await?;
-    let mark = match body.mark {
+    require_code(&state, inv, s, body.otp.as_deref()).await?;
+    let options = Arc::new(signature_options(&state, &invitee, body.mark, now)?);
+    let (ip, ua) = witness(peer, &headers);
+    let event = NewEvent {
+        time: now,
+        actor: inv.name.clone(),
+        action: "Signed".into(),
+        ip,
+        user_agent: ua,
+        details: format!("{} (slot {})", body.signature_type, inv.slot + 1),
+    };
+    let activate_slots = next_slots(&state, &invitee, false).await?;
+    let (mut version, mut file_key) = (inv.versions, inv.file_key.clone());
+    for _ in 0..=MAX_REBASES {
+        let key = sign_version(&state, &inv.document_id, version, &file_key, &options).await?;
+        let outcome = Outcome {
+            invitation_id: inv.id.clone(),
+            document_id: inv.document_id.clone(),
+            kind: OutcomeKind::Signed {
+                signature_type: body.signature_type.clone(),
+            },
+            new_version: Some((version, key.clone())),
+            activate_slots: activate_slots.clone(),
+            at: state.clock.now_ms(),
+            events: vec![event.clone()],
+        };
+        let recorded = state.store.record_outcome(&outcome).await?;
+        if !matches!(recorded, Recorded::Done { .. }) {
+            // Never recorded: nothing refers to it. The purge of the document would find it.
+            let _ = state.blobs.delete(&key).await;
+        }
+        match recorded {
+            Recorded::Done { completes } => return Ok(answer(&state, &invitee, completes)),
+            Recorded::Closed => return Err(changed_meanwhile()),
+            // Another signature landed first: sign the version it made, so that every
+            // signature stays a revision of the one before it.
+            Recorded::Stale => {
+                let current = state
+                    .store
+                    .invitation(&inv.id)
+                    .await?
+                    .ok_or_else(changed_meanwhile)?;
+                (version, file_key) = (current.versions, current.file_key);
+            }
+        }
+    }
+    Err(ApiError::new(
+        "invitation.conflict",
+        "too many signatures arrived at once; try again",
+    ))
+}
+
+/// What the signature says and draws: the signer's name, the reason, the mark at the slot's
+/// appearances.
+fn signature_options(
+    state: &AppState,
+    invitee: &Invitee,
+    mark: MarkIn,
+    now: i64,
+) -> Result<signet_pdf::sign::SignatureOptions, ApiError> {
+    let (inv, s) = (&invitee.invitation, invitee.slot());
+    let mark = match mark {
         MarkIn::Typed { text } => signet_pdf::appearance::Mark::Typed { text },
         MarkIn::Drawn { png } => signet_pdf::appearance::Mark::Drawn {
             png: base64::engine::general_purpose::STANDARD
@@ -376,9 +397,22 @@ async fn sign(
             placements,
         });
     }
-    let version = inv.versions;
-    let current = state.blobs.get(&inv.file_key).await?;
+    Ok(options)
+}
+
+/// Signs `version` of the document (the object `file_key`) and stores the result as the next
+/// version, under a key of this attempt's own: a concurrent signer refused at commit cannot
+/// have overwritten the file of the one accepted.
+async fn sign_version(
+    state: &AppState,
+    document_id: &str,
+    version: i64,
+    file_key: &str,
+    options: &Arc<signet_pdf::sign::SignatureOptions>,
+) -> Result<String, ApiError> {
+    let current = state.blobs.get(file_key).await?;
     let keys = state.keys.clone();
+    let options = options.clone();
     let signed = tokio::task::spawn_blocking(move || {
         let appended = signet_pdf::sign::sign(&current, &options, &keys.signer, None)?;
         let mut full = current;
@@ -388,157 +422,151 @@ async fn sign(
     .await
     .map_err(|e| ApiError::new("internal.error", e.to_string()))?
     .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-    // A key of this attempt's own: a concurrent signer refused at commit cannot have
-    // overwritten the file of the one accepted.
-    let key = Blobs::new_version_key(&inv.document_id, version + 1);
+    let key = Blobs::new_version_key(document_id, version + 1);
     state.blobs.put(&key, signed).await?;
-    let (ip, ua) = witness(peer, &headers);
-    let event = NewEvent {
-        time: now,
-        actor: inv.name.clone(),
-        action: "Signed".into(),
-        ip,
-        user_agent: ua,
-        details: format!("{} (slot {})", body.signature_type, inv.slot + 1),
-    };
-    finish(
-        &state,
-        &inv,
-        &w,
-        OutcomeKind::Signed {
-            signature_type: body.signature_type,
-        },
-        Some((version, key)),
-        event,
-    )
-    .await
+    Ok(key)
 }
 
 async fn approve(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    invitee: Invitee,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, ApiError> {
     let body: ApproveBody = optional_body(&body)?;
-    let (inv, w) = load(&state, &uuid).await?;
     let now = state.clock.now_ms();
-    check(&state_of(&inv, &w), &Action::Approve, now).map_err(refusal)?;
-    require_code(&state, &inv, slot(&inv, &w), body.otp.as_deref()).await?;
+    check(&state_of(&invitee), &Action::Approve, now).map_err(refusal)?;
+    require_code(
+        &state,
+        &invitee.invitation,
+        invitee.slot(),
+        body.otp.as_deref(),
+    )
+    .await?;
     let (ip, ua) = witness(peer, &headers);
     let event = NewEvent {
         time: now,
-        actor: inv.name.clone(),
+        actor: invitee.invitation.name.clone(),
         action: "Approved".into(),
         ip,
         user_agent: ua,
         details: String::new(),
     };
-    finish(&state, &inv, &w, OutcomeKind::Approved, None, event).await
+    finish(&state, &invitee, OutcomeKind::Approved, event).await
 }
 
 async fn reject(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    invitee: Invitee,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, ApiError> {
     // The body is optional: a rejection without a reason is still a rejection.
     let body: RejectBody = optional_body(&body)?;
-    let (inv, w) = load(&state, &uuid).await?;
     let now = state.clock.now_ms();
     check(
-        &state_of(&inv, &w),
+        &state_of(&invitee),
         &Action::Reject {
-            allowed: slot(&inv, &w).enable_reject_document,
+            allowed: invitee.slot().enable_reject_document,
         },
         now,
     )
     .map_err(refusal)?;
-    require_code(&state, &inv, slot(&inv, &w), body.otp.as_deref()).await?;
+    require_code(
+        &state,
+        &invitee.invitation,
+        invitee.slot(),
+        body.otp.as_deref(),
+    )
+    .await?;
     let reason: String = body.reason.chars().take(1000).collect();
     let (ip, ua) = witness(peer, &headers);
     let event = NewEvent {
         time: now,
-        actor: inv.name.clone(),
+        actor: invitee.invitation.name.clone(),
         action: "Rejected".into(),
         ip,
         user_agent: ua,
         details: reason.clone(),
     };
-    finish(
-        &state,
-        &inv,
-        &w,
-        OutcomeKind::Rejected { reason },
-        None,
-        event,
-    )
-    .await
+    finish(&state, &invitee, OutcomeKind::Rejected { reason }, event).await
 }
 
-/// Records the action with what follows from it: the next slot in order becomes active, and
-/// the document completes when every invitation is signed or approved.
+/// Records an action that adds no file version, with what follows from it.
 async fn finish(
     state: &AppState,
-    inv: &InvitationRow,
-    w: &WorkflowDefinition,
+    invitee: &Invitee,
     kind: OutcomeKind,
-    new_version: Option<(i64, String)>,
     event: NewEvent,
 ) -> Result<axum::Json<Value>, ApiError> {
     let rejecting = matches!(
         kind,
         OutcomeKind::Rejected { .. } | OutcomeKind::VerificationFailed { .. }
     );
-    // With a signing order only one slot is active at a time, so reading the others before
-    // the transaction cannot race; completion is decided inside it (store::record_outcome).
-    let activate_slots = if w.require_signing_order && !rejecting {
-        let all = state.store.invitations_of(&inv.document_id).await?;
-        let waiting: Vec<bool> = all
-            .iter()
-            .map(|i| i.id != inv.id && !(i.signed || i.approved || i.rejected || i.expired))
-            .collect();
-        next_in_order(&waiting, inv.slot as usize)
-            .map(|s| vec![s as i64])
-            .unwrap_or_default()
-    } else {
-        // A rejection ends the invitation; the document stays open, as Leegality does.
-        vec![]
-    };
     let outcome = Outcome {
-        invitation_id: inv.id.clone(),
-        document_id: inv.document_id.clone(),
+        invitation_id: invitee.invitation.id.clone(),
+        document_id: invitee.invitation.document_id.clone(),
         kind,
-        new_version: new_version.clone(),
-        activate_slots,
+        new_version: None,
+        activate_slots: next_slots(state, invitee, rejecting).await?,
         at: state.clock.now_ms(),
         events: vec![event],
     };
-    let Some(completes) = state.store.record_outcome(&outcome).await? else {
-        if let Some((_, orphan)) = &new_version {
-            // Never recorded: nothing refers to it. The purge of the document would find it.
-            let _ = state.blobs.delete(orphan).await;
-        }
-        return Err(ApiError::new(
-            "invitation.conflict",
-            "this invitation changed meanwhile; reload and try again",
-        ));
-    };
-    if completes {
-        crate::audit_trail::seal_completed(state, &inv.document_id);
+    match state.store.record_outcome(&outcome).await? {
+        Recorded::Done { completes } => Ok(answer(state, invitee, completes)),
+        Recorded::Closed | Recorded::Stale => Err(changed_meanwhile()),
     }
-    let mut answer = json!({"documentId": inv.document_id, "completed": completes});
-    if let Some(url) = slot(inv, w)
+}
+
+/// The slot whose turn comes after this invitee acts: the next in a signing order. With a
+/// signing order only one slot is active at a time, so reading the others before the
+/// transaction cannot race; completion is decided inside it (`Store::record_outcome`).
+async fn next_slots(
+    state: &AppState,
+    invitee: &Invitee,
+    rejecting: bool,
+) -> Result<Vec<i64>, ApiError> {
+    // A rejection ends the invitation; the document stays open, as Leegality does.
+    if !invitee.workflow.require_signing_order || rejecting {
+        return Ok(vec![]);
+    }
+    let inv = &invitee.invitation;
+    let all = state.store.invitations_of(&inv.document_id).await?;
+    let waiting: Vec<bool> = all
+        .iter()
+        .map(|i| i.id != inv.id && !(i.signed || i.approved || i.rejected || i.expired))
+        .collect();
+    Ok(next_in_order(&waiting, inv.slot as usize)
+        .map(|s| vec![s as i64])
+        .unwrap_or_default())
+}
+
+fn changed_meanwhile() -> ApiError {
+    ApiError::new(
+        "invitation.conflict",
+        "this invitation changed meanwhile; reload and try again",
+    )
+}
+
+/// The answer to an action that was recorded: whether it completed the document, and where
+/// the slot sends the invitee next.
+fn answer(state: &AppState, invitee: &Invitee, completes: bool) -> axum::Json<Value> {
+    let document_id = &invitee.invitation.document_id;
+    if completes {
+        crate::audit_trail::seal_completed(state, document_id);
+    }
+    let mut answer = json!({"documentId": document_id, "completed": completes});
+    if let Some(url) = invitee
+        .slot()
         .redirect_url
         .as_deref()
         .filter(|u| !u.is_empty())
     {
-        answer["redirectUrl"] = with_document_id(url, &inv.document_id).into();
+        answer["redirectUrl"] = with_document_id(url, document_id).into();
     }
-    Ok(ok(answer))
+    ok(answer)
 }
 
 /// The slot's redirect URL with `documentId` added as a query parameter, as Leegality does.

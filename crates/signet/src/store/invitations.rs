@@ -107,6 +107,19 @@ pub struct Outcome {
     pub events: Vec<NewEvent>,
 }
 
+/// What became of an [`Outcome`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Done {
+        completes: bool,
+    },
+    /// The invitation or its document is no longer open for the action.
+    Closed,
+    /// The new version was built on one another signature has replaced: build it again on
+    /// the current one.
+    Stale,
+}
+
 pub enum OutcomeKind {
     Signed {
         signature_type: String,
@@ -194,15 +207,15 @@ impl Store {
         Ok(rows.into_iter().map(from_row).collect())
     }
 
-    /// Records an invitee's action and whether it completed the document. Returns `None`
-    /// (and changes nothing) when the invitation was no longer open for it, or when another
-    /// action got to the document's file first.
-    pub async fn record_outcome(&self, o: &Outcome) -> Result<Option<bool>, StoreError> {
+    /// Records an invitee's action with its consequences. Changes nothing when the
+    /// invitation is no longer open for it ([`Recorded::Closed`]) or when the new file
+    /// version was made from a version another signature has replaced ([`Recorded::Stale`]).
+    pub async fn record_outcome(&self, o: &Outcome) -> Result<Recorded, StoreError> {
         let mut tx = self.writer().begin().await?;
         // The document's row lock first: actions on one document are serialized from here to
         // the commit, and one that was deleted, completed or expired meanwhile takes none.
         if !lock_document(&mut tx, &o.document_id, true).await? {
-            return Ok(None);
+            return Ok(Recorded::Closed);
         }
         let (column, extra) = match &o.kind {
             OutcomeKind::Signed { signature_type } => ("signed", Some(signature_type.clone())),
@@ -237,7 +250,7 @@ impl Store {
             .await?
             .rows_affected();
         if changed != 1 {
-            return Ok(None);
+            return Ok(Recorded::Closed);
         }
         if let Some((v, key)) = &o.new_version {
             let bumped = sqlx::query(
@@ -250,8 +263,9 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            // The document is locked and SENT, so only the version can have moved on.
             if bumped != 1 {
-                return Ok(None);
+                return Ok(Recorded::Stale);
             }
         }
         for slot in &o.activate_slots {
@@ -319,6 +333,6 @@ impl Store {
         tx.commit().await?;
         self.hand_over(fresh);
         self.wake_mailer(mailed);
-        Ok(Some(completes))
+        Ok(Recorded::Done { completes })
     }
 }

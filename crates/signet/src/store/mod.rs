@@ -22,7 +22,7 @@ mod workflows;
 pub use accounts::Account;
 pub use blobs::Blobs;
 pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
-pub use invitations::{InvitationRow, Outcome, OutcomeKind};
+pub use invitations::{InvitationRow, Outcome, OutcomeKind, Recorded};
 pub use lifecycle::{CompletedQuery, Completion};
 pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
 pub use otp::{CODE_TTL_MS, CodeCheck, CodeIssue, NewCode};

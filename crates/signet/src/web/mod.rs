@@ -48,7 +48,9 @@ pub fn routes() -> Router<AppState> {
 /// unknown link still gets the page (which explains it from the API's 404) but with status
 /// 404, so that crawlers and link checkers learn the truth.
 async fn page(State(state): State<AppState>, Path(uuid): Path<String>) -> Response {
-    let known = uuid.len() == 36 && matches!(state.store.invitation(&uuid).await, Ok(Some(_)));
+    let known = crate::api::invitee::live_invitation(&state, &uuid)
+        .await
+        .is_ok();
     let status = if known {
         StatusCode::OK
     } else {

@@ -15,8 +15,8 @@ use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
 use crate::store::{
-    Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Store,
-    VerificationCheck,
+    Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Recorded,
+    Store, VerificationCheck,
 };
 use crate::test_db::{Db, PlainMail};
 
@@ -147,7 +147,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         .unwrap();
     assert_eq!(
         recorded,
-        Some(false),
+        Recorded::Done { completes: false },
         "recorded; the document is not complete"
     );
     let inv = store.invitation(&invitation_id).await.unwrap().unwrap();
@@ -160,7 +160,8 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         .await
         .unwrap();
     assert_eq!(
-        again, None,
+        again,
+        Recorded::Closed,
         "nothing more can happen to a terminated invitation"
     );
 

@@ -1,0 +1,89 @@
+//! The signing link as a credential: `Invitee` authenticates `/api/sign/{uuid}/…` the way
+//! `ApiAccount` authenticates `X-Auth-Token`, before any body is read.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+
+use crate::api::ApiError;
+use crate::domain::workflow::{InviteeSlot, WorkflowDefinition};
+use crate::server::AppState;
+use crate::store::InvitationRow;
+
+/// The UUID of a signing link, as it is stored: parsed, so that anything else is turned away
+/// before it costs a database read.
+pub struct SignLink(String);
+
+impl SignLink {
+    pub fn parse(s: &str) -> Option<SignLink> {
+        uuid::Uuid::try_parse(s)
+            .ok()
+            .map(|u| SignLink(u.hyphenated().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The invitation a live signing link names, with the workflow it was sent with.
+pub struct Invitee {
+    pub invitation: InvitationRow,
+    pub workflow: WorkflowDefinition,
+}
+
+impl Invitee {
+    pub fn slot(&self) -> &InviteeSlot {
+        &self.workflow.invitees[self.invitation.slot as usize]
+    }
+}
+
+/// What every unusable link answers: unknown, malformed and revoked alike, so that a
+/// deleted invitation's link shows nothing and tells nothing.
+pub fn unknown_link() -> ApiError {
+    ApiError::new("invitation.not.found", "no such signing link").with_status(StatusCode::NOT_FOUND)
+}
+
+/// The invitation behind `uuid` while its link works. A deleted invitation, or one of a
+/// deleted document, is revoked: its link reads nothing, neither the document nor any
+/// version signed after the deletion.
+pub async fn live_invitation(state: &AppState, uuid: &str) -> Result<InvitationRow, ApiError> {
+    let link = SignLink::parse(uuid).ok_or_else(unknown_link)?;
+    let inv = state
+        .store
+        .invitation(link.as_str())
+        .await?
+        .ok_or_else(unknown_link)?;
+    if inv.deleted || inv.document_deleted {
+        return Err(unknown_link());
+    }
+    Ok(inv)
+}
+
+impl FromRequestParts<AppState> for Invitee {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Path(uuid) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| unknown_link())?;
+        let invitation = live_invitation(state, &uuid).await?;
+        let workflow: WorkflowDefinition = serde_json::from_str(&invitation.workflow)
+            .map_err(|e| internal(format!("stored workflow: {e}")))?;
+        if workflow.invitees.get(invitation.slot as usize).is_none() {
+            return Err(internal("invitation slot outside its workflow".into()));
+        }
+        Ok(Invitee {
+            invitation,
+            workflow,
+        })
+    }
+}
+
+fn internal(cause: String) -> ApiError {
+    tracing::error!(%cause, "unreadable invitation");
+    ApiError::new(
+        "internal.error",
+        "an internal error occurred; it has been logged",
+    )
+}
