@@ -291,7 +291,8 @@ async fn send(
     Ok(status)
 }
 
-/// What went wrong, without the URL (it may hold a token).
+/// What went wrong, without the URL (it may hold a token) and without the address the name
+/// resolved to (the account must not learn the server's view of the network).
 fn describe(e: reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         return format!("no answer within {} s", timeout.as_secs_f32());
@@ -304,7 +305,31 @@ fn describe(e: reqwest::Error, timeout: Duration) -> String {
         text.push_str(&s.to_string());
         source = s.source();
     }
-    text
+    mask_addresses(&text)
+}
+
+/// `text` with every IP address (and socket address) in it replaced by `[address]`.
+fn mask_addresses(text: &str) -> String {
+    let is_part = |c: char| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '[' | ']' | '%');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(is_part) {
+        out.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let end = run.find(|c: char| !is_part(c)).unwrap_or(run.len());
+        let token = run[..end].trim_end_matches([':', '.']);
+        let bare = token.trim_start_matches('[').trim_end_matches(']');
+        if token.parse::<std::net::SocketAddr>().is_ok() || bare.parse::<std::net::IpAddr>().is_ok()
+        {
+            out.push_str("[address]");
+            out.push_str(&run[token.len()..end]);
+        } else {
+            out.push_str(&run[..end]);
+        }
+        rest = &run[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Commits results as they come, together when several are waiting. A batch that cannot be
@@ -331,5 +356,44 @@ async fn record(
             }
         }
         batch.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_masked() {
+        assert_eq!(
+            mask_addresses("tcp connect error (127.0.0.1:8080): Connection refused (os error 111)"),
+            "tcp connect error ([address]): Connection refused (os error 111)"
+        );
+        assert_eq!(
+            mask_addresses("connect to [::1]:443 failed; also fe80::1 and 10.0.0.7."),
+            "connect to [address] failed; also [address] and [address]."
+        );
+        assert_eq!(
+            mask_addresses("dead:beef is not one, nor is 1.2 or cafe"),
+            "dead:beef is not one, nor is 1.2 or cafe"
+        );
+    }
+
+    /// A real failed connection, as reqwest reports it, names no address.
+    #[tokio::test]
+    async fn connection_errors_name_no_address() {
+        // As the dispatcher does at start; an error only means one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let e = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/hook"))
+            .send()
+            .await
+            .unwrap_err();
+        let text = describe(e, Duration::from_secs(1));
+        assert!(!text.contains("127.0.0.1"), "{text}");
+        assert!(!text.contains(&port.to_string()), "{text}");
     }
 }
