@@ -549,8 +549,10 @@ fn write_private_file(path: &Path, contents: &[u8]) -> Result<()> {
     write_atomically(path, contents, 0o600)
 }
 
+/// Certificates are public, but they live among the private keys, in a directory only the
+/// server's user may read: they get its mode too (the server publishes its root over HTTP).
 fn write_public_file(path: &Path, contents: &[u8]) -> Result<()> {
-    write_atomically(path, contents, 0o644)
+    write_atomically(path, contents, 0o600)
 }
 
 /// Writes through a temporary file and a rename, so that a crash never leaves a half-written

@@ -147,8 +147,8 @@ fn load_or_create_makes_the_files_once_and_loads_them_after() {
     };
     assert_eq!(mode("root.key.pem"), 0o600);
     assert_eq!(mode("seal.key.pem"), 0o600);
-    assert_eq!(mode("root.pem"), 0o644);
-    assert_eq!(mode("seal.pem"), 0o644);
+    assert_eq!(mode("root.pem"), 0o600);
+    assert_eq!(mode("seal.pem"), 0o600);
     assert_eq!(mode(""), 0o700);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -119,6 +119,41 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Makes the data directory private to the server's user before anything is written in
+    /// it: it holds the database, the documents and the private keys. Every file and folder
+    /// the process creates from here on is 0600 / 0700 (the umask covers what SQLite and the
+    /// file store create, `-wal` and `-shm` files included).
+    pub fn prepare_data_dir(&self) -> Result<(), String> {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        // SAFETY: umask only sets the process's file-creation mask; it is called before any
+        // thread of ours creates files.
+        unsafe {
+            libc::umask(0o077);
+        }
+        let dir = &self.data_dir;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+        let mode = std::fs::metadata(dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+                format!(
+                    "the data directory {} is readable by others and cannot be made private: {e}",
+                    dir.display()
+                )
+            })?;
+            tracing::warn!(dir = %dir.display(), "the data directory was readable by others; it is now 0700");
+        }
+        Ok(())
+    }
+}
+
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: u64 = number

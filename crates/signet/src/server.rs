@@ -41,6 +41,7 @@ pub struct Shared {
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
     config.check()?;
+    config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;

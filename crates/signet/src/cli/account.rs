@@ -34,6 +34,7 @@ pub async fn run(cmd: AccountCommand) -> Result<(), String> {
         return Err("--name: required, at most 200 characters".into());
     }
     config.check()?;
+    config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;

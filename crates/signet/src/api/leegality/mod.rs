@@ -10,7 +10,7 @@ mod views;
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
-use crate::api::ApiError;
+use crate::api::{ApiAccount, ApiError};
 use crate::server::AppState;
 
 /// `(method, path)` of every Leegality endpoint of API.md sections 2, 4 and 5 not built yet.
@@ -24,7 +24,8 @@ pub const NOT_YET: &[(&str, &str)] = &[
     ("GET", "/api/v3.0/wallet/balance/list"),
 ];
 
-async fn not_implemented() -> ApiError {
+/// Authenticates first: an endpoint that does nothing yet still tells a stranger nothing.
+async fn not_implemented(_: ApiAccount) -> ApiError {
     ApiError::new(
         "not.implemented",
         "this Leegality endpoint is known to Signet but not built yet; see README.md",
