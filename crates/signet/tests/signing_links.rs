@@ -216,4 +216,35 @@ async fn parallel_signers_both_land(db: Db) {
     pyhanko_validates(&root_pem, &files);
 }
 
-on_both_databases!(revoked_links_read_nothing, parallel_signers_both_land);
+/// A body sent to a link that does not work is never read: the answer comes at once, while
+/// the client is still announcing 10 MB it has not sent.
+async fn bodies_wait_for_a_good_link(db: Db) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = Server::start(db);
+    let addr = server.url.trim_start_matches("http://").to_string();
+    for action in ["sign", "approve", "reject"] {
+        let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/sign/00000000-0000-4000-8000-000000000000/{action} HTTP/1.1\r\n\
+             Host: {addr}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{{"
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut answer))
+            .await
+            .expect("answered without waiting for the body")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 404"), "{action}: {answer}");
+        assert!(
+            answer.contains("invitation.not.found"),
+            "{action}: {answer}"
+        );
+    }
+}
+
+on_both_databases!(
+    revoked_links_read_nothing,
+    parallel_signers_both_land,
+    bodies_wait_for_a_good_link
+);
