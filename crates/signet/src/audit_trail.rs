@@ -64,7 +64,7 @@ pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
         signet_pdf::audit::seal_audit_trail(&trail, &keys.signer, signed_at, None)
     })
     .await
-    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
+    .map_err(ApiError::internal)?
     .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
     state.blobs.put(&audit_key(&doc.id), sealed).await?;
     Ok(())

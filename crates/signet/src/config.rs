@@ -65,6 +65,22 @@ pub struct Config {
     /// How long a webhook receiver has to answer before the attempt counts as failed.
     #[arg(long, env = "SIGNET_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub webhook_timeout: Duration,
+    /// `text` or `json` (one JSON object per line, for log collectors).
+    #[arg(long, env = "SIGNET_LOG_FORMAT", default_value = "text", value_enum)]
+    pub log_format: LogFormat,
+    /// How long a client has to send a request's line and headers; a connection idle this
+    /// long between requests is closed too. Put a proxy's idle timeout below it.
+    #[arg(long, env = "SIGNET_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// The longest pause while a request body arrives; the answer is then a refusal.
+    #[arg(long, env = "SIGNET_BODY_READ_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub body_read_timeout: Duration,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// A list of durations, e.g. `0s,1h,3h` (empty: none).
@@ -108,6 +124,11 @@ impl Config {
                 "SIGNET_DATABASE_URL must start with sqlite:// or postgres://, not {:?}",
                 db.split(':').next().unwrap_or_default()
             ));
+        }
+        if self.header_read_timeout.is_zero() || self.body_read_timeout.is_zero() {
+            return Err(
+                "SIGNET_HEADER_READ_TIMEOUT and SIGNET_BODY_READ_TIMEOUT must be above zero".into(),
+            );
         }
         if !matches!(self.timezone.as_str(), "Asia/Kolkata" | "UTC") {
             return Err(format!(

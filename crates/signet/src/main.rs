@@ -9,6 +9,7 @@ mod config;
 mod domain;
 mod files;
 mod notify;
+mod ops;
 mod server;
 mod store;
 mod sweeper;
@@ -55,17 +56,24 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Verify(args) => cli::verify::run(&args),
         Command::Serve(config) => run_async(async {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                // stdout carries the "listening" line that supervisors and tests read.
-                .with_writer(std::io::stderr)
-                .init();
+            init_logging(config.log_format);
             server::serve(config).await
         }),
         Command::Account(cmd) => run_async(cli::account::run(cmd)),
+    }
+}
+
+fn init_logging(format: config::LogFormat) {
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        // stdout carries the "listening" line that supervisors and tests read.
+        .with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Text => logs.init(),
+        // The request's span (with its id) goes on each line, as `span` and `spans`.
+        config::LogFormat::Json => logs.json().init(),
     }
 }
 
@@ -77,7 +85,11 @@ fn run_async(f: impl std::future::Future<Output = Result<(), String>>) -> ExitCo
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(f) {
+    let result = runtime.block_on(f);
+    // Dropping the runtime would wait for every blocking task (a file read, a signature) to
+    // return; what is still running when `serve` has stopped is not waited for long.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("signet: {e}");

@@ -2,13 +2,23 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tower::Layer;
+use axum::extract::connect_info::ConnectInfo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tower::{Layer, ServiceExt};
 use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::timeout::TimeoutBody;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::ops::metrics::Metrics;
 use crate::store::{Blobs, Store};
+
+/// How long requests in flight at a shutdown have to finish (API.md section 13).
+const DRAIN: Duration = Duration::from_secs(30);
 
 /// What every handler shares, passed through axum's `State`: no globals. One `Arc`, because
 /// axum clones the state for every request (and every extractor that takes it): a clone of
@@ -37,6 +47,7 @@ pub struct Shared {
     /// Sweeps of this process run one at a time.
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
     pub accounts: Arc<crate::account_cache::AccountCache>,
+    pub metrics: Metrics,
 }
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
@@ -73,6 +84,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
             zone: config.timezone.clone(),
         }))
         .start_group_commit();
+    let metrics = Metrics::install()?;
     let state = AppState(Arc::new(Shared {
         store,
         blobs,
@@ -83,11 +95,13 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         sweeper: Arc::new(tokio::sync::Notify::new()),
         sweep_lock: Arc::new(tokio::sync::Mutex::new(())),
         accounts: Arc::default(),
+        metrics,
     }));
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }
-    crate::webhooks::dispatcher::spawn(
+    let (stop_workers, stop) = crate::ops::shutdown::channel();
+    let dispatcher = crate::webhooks::dispatcher::spawn(
         state.store.clone(),
         state.clock.clone(),
         crate::webhooks::dispatcher::Settings {
@@ -95,15 +109,17 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
             retry_delays: state.config.webhook_retries.0.clone(),
             allow_private: state.config.webhook_allow_private,
         },
+        stop.clone(),
     )
     .await?;
-    crate::notify::mailer::spawn(
+    let mailer = crate::notify::mailer::spawn(
         state.store.clone(),
         state.clock.clone(),
         crate::notify::mailer::Settings {
             smtp_url: state.config.smtp_url.clone(),
             from: state.config.mail_from.clone(),
         },
+        stop,
     )
     .await?;
     // After the dispatcher and the mailer: they release the leases a previous run left,
@@ -111,7 +127,8 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     crate::sweeper::spawn(state.clone());
     let public = state.config.public_url().into_owned();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
-    let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state));
+    let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state.clone()));
+    let signal = crate::ops::shutdown::signal();
     // A closed stdout (a supervisor that stopped reading) must not stop the server.
     let mut out = std::io::stdout();
     let _ = writeln!(
@@ -123,20 +140,78 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         "Create an account with: signet account create --name \"Your company\""
     );
     let _ = out.flush();
-    // Peer addresses go into the audit trail.
-    let make_service =
-        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-            std::net::SocketAddr,
-        >(app);
-    // Answers go out as soon as they are written rather than waiting on Nagle's algorithm for
-    // an acknowledgement (a body written in parts, as a file download is, would wait).
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        // Answers go out as soon as they are written rather than waiting on Nagle's
+        // algorithm for an acknowledgement (a body written in parts, as a file download is,
+        // would wait).
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, make_service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    accept(
+        listener,
+        signal,
+        app,
+        state.config.header_read_timeout,
+        state.config.body_read_timeout,
+    )
+    .await;
+    // No sweep starts from here on (each takes this lock), and one under way has finished:
+    // nothing writes webhooks the dispatcher would no longer send.
+    let _no_more_sweeps = state.sweep_lock.lock().await;
+    stop_workers.stop();
+    for worker in [dispatcher, mailer].into_iter().flatten() {
+        let _ = worker.await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves connections until SIGTERM or Ctrl-C, then stops accepting and gives the requests
+/// in flight `DRAIN` to finish. axum::serve has neither a header read timeout nor a bound on
+/// the drain, so the connections are hyper's own.
+async fn accept<L>(
+    mut listener: L,
+    signal: impl std::future::Future<Output = ()>,
+    app: tower_http::normalize_path::NormalizePath<axum::Router>,
+    header_timeout: Duration,
+    body_timeout: Duration,
+) where
+    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
+{
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(signal);
+    loop {
+        let (io, peer) = tokio::select! {
+            conn = listener.accept() => conn,
+            _ = &mut signal => break,
+        };
+        // Peer addresses go into the audit trail; bodies that stall are cut off.
+        let service =
+            app.clone()
+                .map_request(move |req: axum::http::Request<hyper::body::Incoming>| {
+                    let mut req =
+                        req.map(|body| axum::body::Body::new(TimeoutBody::new(body_timeout, body)));
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                });
+        let conn = http.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A client that went away or sent garbage: nothing to do about it here.
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    tracing::info!("no longer accepting connections; finishing requests in flight");
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .is_err()
+    {
+        tracing::warn!(
+            "requests still in flight after {} s are cut off",
+            DRAIN.as_secs()
+        );
+    }
 }

@@ -69,21 +69,13 @@ impl FromRequestParts<AppState> for Invitee {
             .map_err(|_| unknown_link())?;
         let invitation = live_invitation(state, &uuid).await?;
         let workflow: WorkflowDefinition = serde_json::from_str(&invitation.workflow)
-            .map_err(|e| internal(format!("stored workflow: {e}")))?;
+            .map_err(ApiError::internal)?;
         if workflow.invitees.get(invitation.slot as usize).is_none() {
-            return Err(internal("invitation slot outside its workflow".into()));
+            return Err(ApiError::internal("invitation slot outside its workflow"));
         }
         Ok(Invitee {
             invitation,
             workflow,
         })
     }
-}
-
-fn internal(cause: String) -> ApiError {
-    tracing::error!(%cause, "unreadable invitation");
-    ApiError::new(
-        "internal.error",
-        "an internal error occurred; it has been logged",
-    )
 }

@@ -32,9 +32,15 @@ pub fn router(state: AppState) -> Router {
         .merge(leegality::routes())
         .merge(sign::routes())
         .merge(crate::web::routes())
+        .merge(crate::ops::routes())
         .fallback(|| async {
             ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
         })
+        // After routing (axum runs layers per route), so the route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::ops::requests::around,
+        ))
         // A base64 PDF at the size limit, plus room for the rest of the JSON.
         .layer(DefaultBodyLimit::max(
             state.config.max_pdf_bytes / 3 * 4 + 1024 * 1024,
@@ -105,6 +111,18 @@ impl ApiError {
         }
     }
 
+    /// A failure of ours (database, files, a library): the cause is logged with the request's
+    /// id and the client gets only that id, to quote when reporting it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let id = crate::ops::requests::current_id();
+        let id = id.as_deref().unwrap_or("none");
+        tracing::error!(error = %cause, "internal error");
+        ApiError::new(
+            "internal.error",
+            format!("an internal error occurred; it has been logged as request {id}"),
+        )
+    }
+
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -118,18 +136,16 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"status": 0, "messages": [{"code": self.code, "message": self.message}], "data": {}});
-        (self.http, Json(body)).into_response()
+        let mut res = (self.http, Json(body)).into_response();
+        res.extensions_mut()
+            .insert(crate::ops::requests::OutcomeCode(self.code));
+        res
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        // The cause goes to the log; clients learn only that it was ours.
-        tracing::error!(error = %e, "store failure");
-        ApiError::new(
-            "internal.error",
-            "an internal error occurred; it has been logged",
-        )
+        ApiError::internal(e)
     }
 }
 

@@ -110,8 +110,8 @@ async fn page_sizes(state: &AppState, inv: &InvitationRow) -> Result<Vec<(f64, f
         })
     })
     .await
-    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
-    .map_err(|e| ApiError::new("internal.error", e.to_string()))
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
 }
 
 #[derive(Deserialize)]
@@ -322,7 +322,10 @@ async fn sign(
             let _ = state.blobs.delete(&key).await;
         }
         match recorded {
-            Recorded::Done { completes } => return Ok(answer(&state, &invitee, completes)),
+            Recorded::Done { completes } => {
+                crate::ops::metrics::outcome_recorded(&outcome.kind, completes);
+                return Ok(answer(&state, &invitee, completes));
+            }
             Recorded::Closed => return Err(changed_meanwhile()),
             // Another signature landed first: sign the version it made, so that every
             // signature stays a revision of the one before it.
@@ -420,7 +423,7 @@ async fn sign_version(
         Ok::<_, signet_pdf::Error>(full)
     })
     .await
-    .map_err(|e| ApiError::new("internal.error", e.to_string()))?
+    .map_err(ApiError::internal)?
     .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
     let key = Blobs::new_version_key(document_id, version + 1);
     state.blobs.put(&key, signed).await?;
@@ -515,7 +518,10 @@ async fn finish(
         events: vec![event],
     };
     match state.store.record_outcome(&outcome).await? {
-        Recorded::Done { completes } => Ok(answer(state, invitee, completes)),
+        Recorded::Done { completes } => {
+            crate::ops::metrics::outcome_recorded(&outcome.kind, completes);
+            Ok(answer(state, invitee, completes))
+        }
         Recorded::Closed | Recorded::Stale => Err(changed_meanwhile()),
     }
 }

@@ -14,6 +14,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::mask;
 use crate::clock::Clock;
+use crate::ops::shutdown::Stop;
 use crate::store::{ClaimedMail, MailResult, Store};
 
 /// Mails sent at once.
@@ -39,10 +40,16 @@ pub struct Settings {
 }
 
 /// Checks the settings and starts this process's mailer (nothing when the store writes no
-/// mail).
-pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), String> {
+/// mail). The task returned ends after `stop`; mail it was sending is handed back to the
+/// outbox, due at once.
+pub async fn spawn(
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    stop: Stop,
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
     let Some(ready) = store.mail_ready() else {
-        return Ok(());
+        return Ok(None);
     };
     let from: Mailbox = settings
         .from
@@ -68,8 +75,7 @@ pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(),
         from,
         ready,
     };
-    tokio::spawn(mailer.run());
-    Ok(())
+    Ok(Some(tokio::spawn(mailer.run(stop))))
 }
 
 struct Mailer {
@@ -81,15 +87,12 @@ struct Mailer {
 }
 
 impl Mailer {
-    async fn run(self) {
+    async fn run(self, mut stop: Stop) {
         let delays: Vec<i64> = RETRIES.iter().map(|d| d.as_millis() as i64).collect();
-        loop {
+        while !stop.is_requested() {
             let now = self.clock.now_ms();
-            let claimed = match self
-                .store
-                .claim_mail(now, now + LEASE.as_millis() as i64, BATCH as i64)
-                .await
-            {
+            let lease_until = now + LEASE.as_millis() as i64;
+            let claimed = match self.store.claim_mail(now, lease_until, BATCH as i64).await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "claiming mail failed");
@@ -97,8 +100,19 @@ impl Mailer {
                 }
             };
             let full = claimed.len() == BATCH;
-            let results =
-                futures_util::future::join_all(claimed.into_iter().map(|m| self.send(m))).await;
+            let leases: Vec<(String, i64)> = claimed
+                .iter()
+                .map(|m| (m.id.clone(), lease_until))
+                .collect();
+            let results = tokio::select! {
+                biased;
+                results = futures_util::future::join_all(claimed.into_iter().map(|m| self.send(m))) => results,
+                // Whether a mail of the batch left is unknown: all go again (at least once).
+                _ = stop.requested() => {
+                    self.hand_back(&leases).await;
+                    return;
+                }
+            };
             if !results.is_empty()
                 && let Err(e) = self
                     .store
@@ -116,8 +130,21 @@ impl Mailer {
                 _ => IDLE,
             };
             tokio::select! {
+                _ = stop.requested() => {}
                 _ = self.ready.notified() => {}
                 _ = tokio::time::sleep(wait.clamp(Duration::from_millis(10), IDLE)) => {}
+            }
+        }
+    }
+
+    async fn hand_back(&self, leases: &[(String, i64)]) {
+        if leases.is_empty() {
+            return;
+        }
+        match self.store.hand_back_mail(leases, self.clock.now_ms()).await {
+            Ok(n) => tracing::info!(mails = n, "mail under way handed back to the outbox"),
+            Err(e) => {
+                tracing::error!(error = %e, "handing mail back failed; its lease will run out")
             }
         }
     }
@@ -131,6 +158,15 @@ impl Mailer {
             }
             Some(transport) => self.deliver(transport, &m).await.map(|()| "sent"),
         };
+        crate::ops::metrics::delivery_attempt(
+            "mail",
+            match &outcome {
+                Ok(done) if *done == "sent" => "sent",
+                Ok(_) => "logged",
+                Err((_, true)) => "retry",
+                Err((_, false)) => "failed",
+            },
+        );
         if let Err((why, retry)) = &outcome {
             tracing::warn!(mail = %m.id, to = %mask(&m.recipient), retry, error = %why, "mail not sent");
         }

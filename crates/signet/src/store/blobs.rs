@@ -99,6 +99,17 @@ impl Blobs {
         }
     }
 
+    /// Writes and removes a small object, for readiness. Not flushed to the disk: the probe
+    /// asks whether the store takes writes, and a flush per probe would slow every put.
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        let key = ObjectPath::from(format!("readiness/{}", uuid::Uuid::new_v4().simple()));
+        self.inner
+            .put(&key, PutPayload::from_static(b"ok"))
+            .await
+            .map_err(err)?;
+        self.inner.delete(&key).await.map_err(err)
+    }
+
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let got = self.inner.get(&ObjectPath::from(key)).await.map_err(err)?;
         Ok(got.bytes().await.map_err(err)?.to_vec())

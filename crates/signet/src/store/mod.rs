@@ -103,6 +103,14 @@ impl Store {
         })
     }
 
+    /// One read of a table, for readiness: the database answers and the schema is there.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.readers
+            .fetch_optional(|| sqlx::query("SELECT 1 FROM accounts LIMIT 1"))
+            .await?;
+        Ok(())
+    }
+
     pub(crate) fn readers(&self) -> &readers::Readers {
         &self.readers
     }

@@ -24,6 +24,12 @@ impl OutboxTable {
     }
 }
 
+/// What an outbox has not delivered yet, for the metrics.
+pub struct Backlog {
+    pub pending: i64,
+    pub oldest_created_at: Option<i64>,
+}
+
 impl Store {
     /// Claims up to `limit` rows due at `now` until `lease_until`, returning `columns` of each.
     /// On PostgreSQL rows another process is claiming are skipped, not waited for, so two
@@ -106,6 +112,78 @@ impl Store {
             .execute(self.writer())
             .await?
             .rows_affected())
+    }
+
+    /// Rows pending in an outbox and when the oldest of them was written.
+    async fn backlog(&self, outbox: OutboxTable) -> Result<Backlog, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*), MIN(created_at) FROM {} WHERE state = 'pending'",
+            outbox.table()
+        );
+        let row = self
+            .readers()
+            .fetch_one(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())))
+            .await?;
+        Ok(Backlog {
+            pending: row.get(0),
+            oldest_created_at: row.get(1),
+        })
+    }
+
+    pub async fn webhook_backlog(&self) -> Result<Backlog, StoreError> {
+        self.backlog(OutboxTable::Webhooks).await
+    }
+
+    pub async fn mail_backlog(&self) -> Result<Backlog, StoreError> {
+        self.backlog(OutboxTable::Mail).await
+    }
+
+    /// At shutdown: rows this process leased (`(id, lease_until)`) and did not finish are due
+    /// at once, for the next process, instead of when their leases run out. A row whose due
+    /// time is no longer this lease's was finished or claimed by someone else meanwhile, and
+    /// is left alone.
+    async fn hand_back(
+        &self,
+        outbox: OutboxTable,
+        leases: &[(String, i64)],
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let mut released = 0;
+        for chunk in leases.chunks(100) {
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(id = ${} AND next_attempt_at = ${})", 2 + 2 * i, 3 + 2 * i))
+                .collect();
+            let sql = format!(
+                "UPDATE {} SET next_attempt_at = $1, leased = 0 \
+                 WHERE state = 'pending' AND leased = 1 AND ({})",
+                outbox.table(),
+                pairs.join(" OR ")
+            );
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            released += chunk
+                .iter()
+                .fold(query, |q, (id, lease)| q.bind(id).bind(lease))
+                .execute(self.writer())
+                .await?
+                .rows_affected();
+        }
+        Ok(released)
+    }
+
+    pub async fn hand_back_deliveries(
+        &self,
+        leases: &[(String, i64)],
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        self.hand_back(OutboxTable::Webhooks, leases, now).await
+    }
+
+    pub async fn hand_back_mail(
+        &self,
+        leases: &[(String, i64)],
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        self.hand_back(OutboxTable::Mail, leases, now).await
     }
 
     /// Deletes finished rows (delivered, sent, logged or dead) created before `before`, a

@@ -8,7 +8,8 @@
 //! again: at least once, never lost. Results go to one recorder task that commits them
 //! together, so the database sees one transaction per batch, not one per webhook.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::error::Error as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,6 +21,7 @@ use tokio::time::Instant as Deadline;
 use super::address::{PublicOnly, is_public, refusal};
 use super::signature::body_signature;
 use crate::clock::Clock;
+use crate::ops::shutdown::Stop;
 use crate::store::{AttemptResult, ClaimedDelivery, Store};
 
 /// Attempts in flight at once, per process.
@@ -46,10 +48,20 @@ pub struct Settings {
     pub allow_private: bool,
 }
 
-/// Starts this process's dispatcher (nothing when the store writes no webhooks).
-pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(), String> {
+/// How long stopping waits for the results of finished attempts to be recorded.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Starts this process's dispatcher (nothing when the store writes no webhooks). The task
+/// returned ends after `stop`: attempts under way are abandoned and their deliveries handed
+/// back to the outbox, due at once.
+pub async fn spawn(
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    stop: Stop,
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
     let Some(feed) = store.dispatch_feed() else {
-        return Ok(());
+        return Ok(None);
     };
     let client = http_client(&settings)?;
     let released = store
@@ -68,7 +80,7 @@ pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(),
         .iter()
         .map(|d| d.as_millis() as i64)
         .collect();
-    tokio::spawn(record(store.clone(), clock.clone(), rx, delays_ms));
+    let recorder = tokio::spawn(record(store.clone(), clock.clone(), rx, delays_ms));
     let d = Dispatcher {
         store,
         clock,
@@ -81,9 +93,9 @@ pub async fn spawn(store: Store, clock: Clock, settings: Settings) -> Result<(),
         permits: Arc::new(Semaphore::new(IN_FLIGHT)),
         in_flight: Arc::default(),
         salts: HashMap::new(),
+        stop,
     };
-    tokio::spawn(d.run());
-    Ok(())
+    Ok(Some(tokio::spawn(d.run(recorder))))
 }
 
 /// Redirects are not followed (a 3xx is a failed attempt): the account chose the URL, not
@@ -115,30 +127,67 @@ struct Dispatcher {
     lease_ms: i64,
     results: mpsc::UnboundedSender<AttemptResult>,
     permits: Arc<Semaphore>,
-    /// Deliveries this process is sending: a claim that finds one again (its lease ran out
-    /// under a test clock step) leaves it to the attempt under way.
-    in_flight: Arc<Mutex<HashSet<String>>>,
+    /// Deliveries this process is sending, with the lease each holds: a claim that finds one
+    /// again (its lease ran out under a test clock step) leaves it to the attempt under way.
+    in_flight: Arc<Mutex<HashMap<String, i64>>>,
     /// Private salts never change, so each account's is read once.
     salts: HashMap<String, Arc<str>>,
+    stop: Stop,
 }
 
 impl Dispatcher {
-    async fn run(mut self) {
+    async fn run(mut self, recorder: tokio::task::JoinHandle<()>) {
         let mut claim_at = Deadline::now();
-        loop {
+        let mut stop = self.stop.clone();
+        while !stop.is_requested() {
             let free = self.permits.available_permits();
             if free > 0 && Deadline::now() >= claim_at {
                 claim_at = self.claim(free).await;
             }
             let permits = self.permits.clone();
             tokio::select! {
-                // Fresh deliveries first: they are what a waiting receiver expects next.
                 biased;
+                _ = stop.requested() => break,
+                // Fresh deliveries first: they are what a waiting receiver expects next.
                 Some(d) = self.fresh.recv(), if free > 0 => self.start(d).await,
                 _ = self.due.notified() => claim_at = Deadline::now(),
                 _ = tokio::time::sleep_until(claim_at), if free > 0 => {}
                 // Full: wait for an attempt to finish.
                 _ = permits.acquire(), if free == 0 => {}
+            }
+        }
+        self.hand_back(recorder).await;
+    }
+
+    /// After a stop: waits for the attempts (which stop too) and the recording of those that
+    /// finished, then makes what was not finished due at once for the next process.
+    async fn hand_back(mut self, recorder: tokio::task::JoinHandle<()>) {
+        let mut unfinished: Vec<(String, i64)> = vec![];
+        while let Ok(d) = self.fresh.try_recv() {
+            unfinished.push((d.id, d.lease_until));
+        }
+        // The recorder ends once every sender is gone: ours, and each attempt's.
+        drop(self.results);
+        if tokio::time::timeout(STOP_GRACE, recorder).await.is_err() {
+            tracing::warn!(
+                "webhook results still unrecorded at shutdown; their leases will run out"
+            );
+        }
+        unfinished.extend(self.in_flight.lock().expect("not poisoned").drain());
+        if unfinished.is_empty() {
+            return;
+        }
+        match self
+            .store
+            .hand_back_deliveries(&unfinished, self.clock.now_ms())
+            .await
+        {
+            Ok(n) => tracing::info!(
+                deliveries = n,
+                "webhooks under way handed back to the outbox"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "handing webhooks back failed; their leases will run out")
             }
         }
     }
@@ -175,13 +224,20 @@ impl Dispatcher {
         if d.lease_until <= self.clock.now_ms() {
             return;
         }
-        if !self
+        match self
             .in_flight
             .lock()
             .expect("not poisoned")
-            .insert(d.id.clone())
+            .entry(d.id.clone())
         {
-            return;
+            // The lease is the new claim's now.
+            Entry::Occupied(mut held) => {
+                held.insert(d.lease_until);
+                return;
+            }
+            Entry::Vacant(v) => {
+                v.insert(d.lease_until);
+            }
         }
         let salt = match self.salts.get(&d.account_id) {
             Some(s) => s.clone(),
@@ -207,10 +263,16 @@ impl Dispatcher {
         let timeout = self.settings.timeout;
         let results = self.results.clone();
         let in_flight = self.in_flight.clone();
+        let mut stop = self.stop.clone();
         tokio::spawn(async move {
             let time = clock.now_ms();
             let started = Instant::now();
-            let outcome = send(&client, &d, &salt, time / 1000, allow_private, timeout).await;
+            let outcome = tokio::select! {
+                biased;
+                outcome = send(&client, &d, &salt, time / 1000, allow_private, timeout) => outcome,
+                // Left in `in_flight`: handed back, not recorded as a failure.
+                _ = stop.requested() => return,
+            };
             let result = AttemptResult {
                 delivery_id: d.id.clone(),
                 url: d.url.clone(),
@@ -220,6 +282,14 @@ impl Dispatcher {
                 http_status: outcome.as_ref().ok().copied(),
                 error: outcome.err(),
             };
+            crate::ops::metrics::delivery_attempt(
+                "webhook",
+                match result.http_status {
+                    _ if result.delivered() => "delivered",
+                    Some(_) => "refused",
+                    None => "failed",
+                },
+            );
             if !result.delivered() {
                 // The id and what went wrong; never the URL, its headers or body, which may
                 // carry credentials.

@@ -111,6 +111,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
             retry_delays: vec![],
             allow_private: true,
         },
+        crate::ops::shutdown::channel().1,
     )
     .await
     .unwrap();

@@ -27,6 +27,8 @@ pub struct Server {
     env: Vec<(String, String)>,
     /// False for a second process on another's database and files: the first cleans up.
     owns_data: bool,
+    /// Where the server's log (stderr) goes; the test's own stderr when unset.
+    log: Option<PathBuf>,
 }
 
 pub struct Account {
@@ -65,6 +67,11 @@ impl Server {
 
     /// With extra `SIGNET_*` settings, e.g. a short file URL lifetime.
     pub fn start_with(db: Db, env: &[(&str, &str)]) -> Server {
+        Server::start_logging(db, env, None)
+    }
+
+    /// `start_with`, the log appended to `log` (read back by tests of what is logged).
+    pub fn start_logging(db: Db, env: &[(&str, &str)], log: Option<PathBuf>) -> Server {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let tag = format!("{}_{n}_{}", std::process::id(), ulid_like());
@@ -82,7 +89,7 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let (child, url) = spawn_serve(&data_dir, &database_url, &env);
+        let (child, url) = spawn_serve(&data_dir, &database_url, &env, log.as_deref());
         Server {
             child,
             url,
@@ -91,13 +98,19 @@ impl Server {
             pg_database,
             env,
             owns_data: true,
+            log,
         }
     }
 
     /// A second `signet serve` on this server's database and files, as a scaled-out
     /// deployment runs several behind a load balancer.
     pub fn start_sharing(&self) -> Server {
-        let (child, url) = spawn_serve(&self.data_dir, &self.database_url, &self.env);
+        let (child, url) = spawn_serve(
+            &self.data_dir,
+            &self.database_url,
+            &self.env,
+            self.log.as_deref(),
+        );
         Server {
             child,
             url,
@@ -106,6 +119,7 @@ impl Server {
             pg_database: self.pg_database.clone(),
             env: self.env.clone(),
             owns_data: false,
+            log: self.log.clone(),
         }
     }
 
@@ -114,9 +128,41 @@ impl Server {
     pub fn crash_and_restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, url) = spawn_serve(&self.data_dir, &self.database_url, &self.env);
+        self.restart();
+    }
+
+    /// Starts the process again on the same database and files (on a new port), once the
+    /// previous one has exited.
+    pub fn restart(&mut self) {
+        let (child, url) = spawn_serve(
+            &self.data_dir,
+            &self.database_url,
+            &self.env,
+            self.log.as_deref(),
+        );
         self.child = child;
         self.url = url;
+    }
+
+    /// Sends the process a signal (`libc::SIGTERM`, `libc::SIGINT`), as a supervisor does.
+    pub fn signal(&self, signal: i32) {
+        let pid = self.child.id() as i32;
+        // SAFETY: kill(2) on the pid of a child this struct still owns (not yet reaped).
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill {pid}");
+    }
+
+    /// Waits up to `limit` for the process to exit; its status, or None if it is still up.
+    pub fn wait_exit(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Closes every connection the server holds to its PostgreSQL database, as a restart of
@@ -126,6 +172,19 @@ impl Server {
         psql(&format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
         ));
+    }
+
+    /// Makes the PostgreSQL database refuse new connections and closes the server's (`true`),
+    /// as a database that went away does, or accept them again (`false`).
+    pub fn refuse_database_connections(&self, refuse: bool) {
+        let db = self.pg_database.as_ref().expect("a PostgreSQL server");
+        psql(&format!(
+            "ALTER DATABASE {db} ALLOW_CONNECTIONS {}",
+            !refuse
+        ));
+        if refuse {
+            self.terminate_database_connections();
+        }
     }
 
     /// `signet account create` against the same database, as an operator runs it.
@@ -163,7 +222,18 @@ fn spawn_serve(
     data_dir: &std::path::Path,
     database_url: &str,
     env: &[(String, String)],
+    log: Option<&std::path::Path>,
 ) -> (Child, String) {
+    let stderr = match log {
+        Some(path) => Stdio::from(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap(),
+        ),
+        None => Stdio::inherit(),
+    };
     let mut child = signet()
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("SIGNET_DATA_DIR", data_dir)
@@ -171,7 +241,7 @@ fn spawn_serve(
         .env("RUST_LOG", "warn")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .expect("signet serve starts");
     let mut line = String::new();

@@ -87,9 +87,8 @@ pub(super) async fn load(
 pub(super) fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ApiError> {
     let first = invitations
         .first()
-        .ok_or_else(|| ApiError::new("internal.error", "a document without invitations"))?;
-    serde_json::from_str(&first.workflow)
-        .map_err(|e| ApiError::new("internal.error", e.to_string()))
+        .ok_or_else(|| ApiError::internal("a document without invitations"))?;
+    serde_json::from_str(&first.workflow).map_err(ApiError::internal)
 }
 
 fn title_case(status: &str) -> String {

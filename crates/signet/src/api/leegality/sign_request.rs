@@ -146,8 +146,8 @@ pub async fn create_sign_request(
                 format!("profileId {profile_id:?} is not a published workflow of this account"),
             )
         })?;
-    let workflow: WorkflowDefinition = serde_json::from_str(&stored.definition)
-        .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+    let workflow: WorkflowDefinition =
+        serde_json::from_str(&stored.definition).map_err(ApiError::internal)?;
 
     if req.stamp_series.is_some() || !req.multiple_stamp_series.is_empty() {
         return Err(refuse(
@@ -246,7 +246,7 @@ pub async fn create_sign_request(
         page_sizes,
     } = tokio::task::spawn_blocking(move || checked_pdf(bytes, max, pages_needed))
         .await
-        .map_err(|e| ApiError::new("internal.error", e.to_string()))??;
+        .map_err(ApiError::internal)??;
 
     let now = state.clock.now_ms();
     let offset = zone_offset(&state.config.timezone);
@@ -323,8 +323,7 @@ pub async fn create_sign_request(
                 workflow: stored.definition.clone(),
                 original_sha256: sha256,
                 file_key: Blobs::document_version(&document_id, 1),
-                page_sizes: serde_json::to_string(&page_sizes)
-                    .map_err(|e| ApiError::new("internal.error", e.to_string()))?,
+                page_sizes: serde_json::to_string(&page_sizes).map_err(ApiError::internal)?,
                 created_at: now,
                 expires_at,
                 delete_after_ms: workflow
@@ -335,6 +334,7 @@ pub async fn create_sign_request(
             &events,
         )
         .await?;
+    crate::ops::metrics::document_sent();
 
     let expiry_date = leegality_time(expires_at, offset);
     let public = state.config.public_url();

@@ -106,8 +106,7 @@ fn validated(
             }
         }
     }
-    let json =
-        serde_json::to_string(&def).map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+    let json = serde_json::to_string(&def).map_err(ApiError::internal)?;
     Ok((def, json))
 }
 
@@ -228,8 +227,8 @@ async fn workflow_payload(
     Path(profile_id): Path<String>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let w = find_workflow(&state, &account.id, &profile_id).await?;
-    let def: WorkflowDefinition = serde_json::from_str(&w.definition)
-        .map_err(|e| ApiError::new("internal.error", e.to_string()))?;
+    let def: WorkflowDefinition =
+        serde_json::from_str(&w.definition).map_err(ApiError::internal)?;
     let invitees: Vec<Value> = def
         .invitees
         .iter()
