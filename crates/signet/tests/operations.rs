@@ -674,7 +674,7 @@ async fn sigterm_finishes_requests_in_flight(db: Db) {
         .expect("the server exits after SIGTERM");
     assert_eq!(status.code(), Some(0), "{status:?}");
     assert!(
-        signalled.elapsed() < Duration::from_secs(10),
+        signalled.elapsed() < Duration::from_secs(8),
         "stopping took {:?}",
         signalled.elapsed()
     );

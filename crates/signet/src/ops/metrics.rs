@@ -3,6 +3,7 @@
 //! address or anything a client typed, so the number of series stays bounded and a scrape
 //! leaks nothing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
@@ -95,10 +96,9 @@ impl Metrics {
 }
 
 /// One answered HTTP request.
-pub fn http_request(method: &'static str, route: &str, code: &str, elapsed: Duration) {
-    counter!(REQUESTS, "method" => method, "route" => route.to_string(), "code" => code.to_string())
-        .increment(1);
-    histogram!(DURATION, "method" => method, "route" => route.to_string())
+pub fn http_request(method: &'static str, route: &Arc<str>, code: &'static str, elapsed: Duration) {
+    counter!(REQUESTS, "method" => method, "route" => route.clone(), "code" => code).increment(1);
+    histogram!(DURATION, "method" => method, "route" => route.clone())
         .record(elapsed.as_secs_f64());
 }
 

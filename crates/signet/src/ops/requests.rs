@@ -61,11 +61,11 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
     };
     let id_str: Arc<str> = id.to_str().unwrap_or_default().into();
     // The template, never the path: a path holds signing links and document ids.
-    let route = req
+    let route: Arc<str> = req
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
-        .to_string();
+        .into();
     let method = method_label(req.method());
     // The API and file paths answer for one caller only: nothing in between may keep them.
     let private = route.starts_with("/api/") || route.starts_with("/files/");
