@@ -9,9 +9,12 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::receiver::Receiver;
+use common::smtp::SmtpSink;
 use common::{Client, Db, Server, create_workflow, send_pdf};
 use serde_json::{Value, json};
 
@@ -709,6 +712,81 @@ async fn sigterm_finishes_requests_in_flight(db: Db) {
     }
 }
 
+/// An SMTP server that takes connections and never says a word: a send through it is under
+/// way until the process stops.
+struct SilentSmtp {
+    port: u16,
+    accepted: Arc<AtomicUsize>,
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SilentSmtp {
+    fn start() -> SilentSmtp {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(AtomicBool::new(false));
+        let (a, d) = (accepted.clone(), done.clone());
+        let thread = std::thread::spawn(move || {
+            let mut held = vec![];
+            while !d.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        held.push(conn);
+                        a.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        SilentSmtp {
+            port,
+            accepted,
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    /// Closes the port and every connection it took.
+    fn stop(mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        self.thread.take().unwrap().join().unwrap();
+    }
+}
+
+async fn sigterm_hands_mail_back(db: Db) {
+    let silent = SilentSmtp::start();
+    let port = silent.port;
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let mut server = Server::start_with(db, &[("SIGNET_SMTP_URL", &smtp_url)]);
+    let api = server.client(&server.create_account("Acme").token);
+    let profile = create_workflow(&api, &one_signer(None)).await;
+    send_pdf(&api, &profile, "Lease", None, &asha()).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while silent.accepted.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the mailer never connected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    server.signal(libc::SIGTERM);
+    let signalled = Instant::now();
+    let status = server
+        .wait_exit(Duration::from_secs(20))
+        .expect("the server exits after SIGTERM");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(signalled.elapsed() < Duration::from_secs(8));
+
+    // The mail whose send was cut off goes at once from the next process, not when its
+    // lease (two minutes) runs out.
+    silent.stop();
+    let smtp = SmtpSink::start_on(port);
+    server.restart();
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+}
+
 async fn ctrl_c_stops_too(db: Db) {
     let mut server = Server::start(db);
     assert_eq!(get(&format!("{}/healthz", server.url)).await.status(), 200);
@@ -724,7 +802,8 @@ on_both_databases!(
     metrics_after_a_signing_journey,
     internal_errors_name_only_the_request,
     security_headers,
-    sigterm_finishes_requests_in_flight
+    sigterm_finishes_requests_in_flight,
+    sigterm_hands_mail_back
 );
 
 /// What involves no store runs once.

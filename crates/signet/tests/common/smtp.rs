@@ -29,6 +29,11 @@ impl SmtpSink {
             .local_addr()
             .unwrap()
             .port();
+        SmtpSink::start_on(port)
+    }
+
+    /// On a port of the caller's choosing (one a server is already configured with).
+    pub fn start_on(port: u16) -> SmtpSink {
         let mut child = Command::new(python())
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
             .arg(port.to_string())
