@@ -130,7 +130,7 @@ impl Appearance {
             Mark::Drawn { png } => {
                 let raster = image::decode_png(png)?;
                 let raster = image::downscale(image::trim(raster)?, image::EMBED_MAX_SIDE);
-                let obj = image::embed(&raster, sink);
+                let (obj, raster) = image::embed(raster, sink);
                 let resource = Name::new("Im0");
                 xobjects.0.push((resource.clone(), Object::Ref(obj)));
                 Body::Image {

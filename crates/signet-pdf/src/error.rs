@@ -24,6 +24,17 @@ pub enum Error {
     Limit(String),
     #[error("the PDF is certified against any change, so it cannot be signed again")]
     Locked,
+    #[error(
+        "page {page} is {width} x {height} points at ({x}, {y}) as displayed (its CropBox within \
+         its MediaBox), which no reader shows as a page; save the document again from its editor"
+    )]
+    PageBox {
+        page: usize,
+        x: String,
+        y: String,
+        width: String,
+        height: String,
+    },
     #[error("invalid page selection {0:?}: use A, F, L, E, O or page numbers like \"1,3\"")]
     PageSpec(String),
     #[error("invalid signature appearance: {0}")]
@@ -62,6 +73,7 @@ impl Error {
             Error::NoPages => "file.pdf.no.pages",
             Error::Limit(_) => "file.pdf.limit",
             Error::Locked => "file.pdf.certified",
+            Error::PageBox { .. } => "file.page.box.invalid",
             Error::PageSpec(_) => "appearance.page.invalid",
             Error::Appearance(_) => "appearance.invalid",
             Error::Image(_) => "signature.image.invalid",

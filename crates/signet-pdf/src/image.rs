@@ -222,9 +222,15 @@ pub fn downscale(r: Raster, max_side: u32) -> Raster {
     }
 }
 
-/// Adds the image XObject (and its soft mask) to `sink`.
-pub fn embed(r: &Raster, sink: &mut impl Allocate) -> ObjRef {
-    let base = |color_space: &str| {
+/// Most bytes a drawn mark's image (colour and soft mask, compressed) adds to a signature.
+/// A canvas drawing compresses to a few kilobytes; noise or a photo does not, and is scaled
+/// down until it fits, so that no drawn mark makes a signed file much larger than its input.
+pub const MAX_EMBEDDED_BYTES: usize = 256 * 1024;
+
+/// Adds the image XObject (and its soft mask) to `sink`, within [`MAX_EMBEDDED_BYTES`];
+/// returns the object and the raster as embedded.
+pub fn embed(r: Raster, sink: &mut impl Allocate) -> (ObjRef, Raster) {
+    let base = |r: &Raster, color_space: &str| {
         Dict::new()
             .with("Type", Object::name("XObject"))
             .with("Subtype", Object::name("Image"))
@@ -233,12 +239,29 @@ pub fn embed(r: &Raster, sink: &mut impl Allocate) -> ObjRef {
             .with("ColorSpace", Object::name(color_space))
             .with("BitsPerComponent", 8i64)
     };
-    let mut dict = base(if r.gray { "DeviceGray" } else { "DeviceRGB" });
-    if let Some(alpha) = &r.alpha {
-        let smask = sink.add(Stream::deflated(base("DeviceGray"), alpha).into());
-        dict.set("SMask", smask);
+    let mut r = r;
+    loop {
+        let color = Stream::deflated(
+            base(&r, if r.gray { "DeviceGray" } else { "DeviceRGB" }),
+            &r.color,
+        );
+        let smask = r
+            .alpha
+            .as_ref()
+            .map(|alpha| Stream::deflated(base(&r, "DeviceGray"), alpha));
+        let size = color.data.len() + smask.as_ref().map_or(0, |m| m.data.len());
+        let long = r.width.max(r.height);
+        // 64 pixels a side are at most 16 KiB raw: the loop always ends within the budget.
+        if size <= MAX_EMBEDDED_BYTES || long <= 64 {
+            let mut color = color;
+            if let Some(smask) = smask {
+                let smask = sink.add(smask.into());
+                color.dict.set("SMask", smask);
+            }
+            return (sink.add(color.into()), r);
+        }
+        r = downscale(r, long / 2);
     }
-    sink.add(Stream::deflated(dict, &r.color).into())
 }
 
 #[cfg(test)]
@@ -431,6 +454,64 @@ mod tests {
         let empty = vec![0u8; (w * h * 4) as usize];
         let r = decode_png(&encode(w, h, ColorType::Rgba, BitDepth::Eight, &empty)).unwrap();
         assert!(matches!(trim(r), Err(Error::Image(m)) if m.contains("empty")));
+    }
+
+    struct Sink(Vec<Object>);
+
+    impl Allocate for Sink {
+        fn add(&mut self, object: Object) -> ObjRef {
+            self.0.push(object);
+            ObjRef::new(self.0.len() as u32, 0)
+        }
+    }
+
+    /// Noise does not compress: it is scaled down until its streams fit the budget, and a
+    /// drawing keeps its size.
+    #[test]
+    fn embedded_images_stay_within_their_budget() {
+        let (w, h) = (EMBED_MAX_SIDE, EMBED_MAX_SIDE);
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut noise = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        };
+        let n = (w * h) as usize;
+        let raster = Raster {
+            width: w,
+            height: h,
+            gray: false,
+            color: (0..n * 3).map(|_| noise()).collect(),
+            alpha: Some((0..n).map(|_| noise()).collect()),
+        };
+        let mut sink = Sink(vec![]);
+        let (_, embedded) = embed(raster, &mut sink);
+        let bytes: usize = sink
+            .0
+            .iter()
+            .map(|o| match o {
+                Object::Stream(s) => s.data.len(),
+                _ => 0,
+            })
+            .sum();
+        assert!(bytes <= MAX_EMBEDDED_BYTES, "{bytes}");
+        assert!(embedded.width < w && embedded.width >= 64);
+        assert_eq!(sink.0.len(), 2, "the image and its soft mask");
+
+        let stroke = Raster {
+            width: 300,
+            height: 100,
+            gray: true,
+            color: vec![0; 30_000],
+            alpha: Some(
+                (0..30_000)
+                    .map(|i| if i % 300 == 150 { 255 } else { 0 })
+                    .collect(),
+            ),
+        };
+        let (_, kept) = embed(stroke, &mut Sink(vec![]));
+        assert_eq!((kept.width, kept.height), (300, 100));
     }
 
     #[test]

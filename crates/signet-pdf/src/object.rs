@@ -312,11 +312,24 @@ fn write_real(out: &mut impl Write, r: f64) -> io::Result<()> {
     if r.fract() == 0.0 && r.abs() < 1e15 {
         return write!(out, "{}", r as i64);
     }
+    // Readers keep reals in 32 bits (ISO 32000-1, Annex C: ±3.403e38); a value read from
+    // a file may be larger. Beyond the limit it is written as the limit.
+    let r = r.clamp(-REAL_LIMIT, REAL_LIMIT);
     // PDF has no exponent notation; four decimals are far below a device pixel.
     let s = format!("{r:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = s.trim_end_matches('0');
+    // A whole number too large for an integer keeps its point: readers parse a long run of
+    // digits as an integer and overflow (qpdf drops the whole object).
+    let s = if r.fract() == 0.0 {
+        format!("{s}0")
+    } else {
+        s.trim_end_matches('.').to_string()
+    };
     out.write_all(if s == "-0" { b"0" } else { s.as_bytes() })
 }
+
+/// The largest real readers are required to handle.
+const REAL_LIMIT: f64 = 3.403e38;
 
 fn is_regular(b: u8) -> bool {
     !matches!(
@@ -409,6 +422,14 @@ mod tests {
         assert_eq!(s(2.0), "2");
         assert_eq!(s(-1.23456), "-1.2346");
         assert_eq!(s(f64::NAN), "0");
+        assert_eq!(s(1e15), "1000000000000000.0");
+        assert_eq!(s(-2.5e20), "-250000000000000000000.0");
+        for huge in [1e308, -1e308, f64::MAX] {
+            let written = s(huge);
+            assert!(written.ends_with(".0") && written.len() < 45, "{written}");
+            let back: f64 = written.parse().unwrap();
+            assert!((back.abs() - REAL_LIMIT).abs() < 1e30 && back.signum() == huge.signum());
+        }
     }
 
     #[test]

@@ -36,6 +36,11 @@ impl Default for Limits {
     }
 }
 
+/// Largest coordinate of the visible box of a page that can be signed, in points. Readers show pages of
+/// at most 14,400 units a side (ISO 32000-2, Annex C); producers offset boxes by a few
+/// thousand at most. Beyond this a box is garbage, not a layout.
+pub const MAX_PAGE_BOX_COORDINATE: f64 = 1_000_000.0;
+
 /// A page as a signature needs it: where it lives and its geometry (inherited attributes
 /// already resolved).
 #[derive(Debug, Clone, PartialEq)]
@@ -163,12 +168,36 @@ impl<'a> Document<'a> {
         Crypt::open(&encrypt, entry.as_ref(), id0).map(Some)
     }
 
-    /// Refuses an encrypted file whose permissions forbid adding a signature field.
+    /// Refuses a file a signature cannot be added to: encrypted with permissions that forbid
+    /// a new signature field, or with a page whose visible box is no page at all (coordinates
+    /// beyond [`MAX_PAGE_BOX_COORDINATE`], such as `1e308`), on which no mark can be placed
+    /// where a reader shows it.
     pub fn ensure_modifiable(&self) -> Result<()> {
-        match &self.crypt {
-            Some(c) if !c.allows_new_signature_fields() => Err(Error::EncryptedRestricted),
-            _ => Ok(()),
+        if let Some(c) = &self.crypt
+            && !c.allows_new_signature_fields()
+        {
+            return Err(Error::EncryptedRestricted);
         }
+        for (i, page) in self.pages.iter().enumerate() {
+            let b = page.crop_box;
+            if b.iter().any(|v| v.abs() > MAX_PAGE_BOX_COORDINATE) {
+                let shown = |v: f64| {
+                    if v.abs() > MAX_PAGE_BOX_COORDINATE {
+                        format!("{v:e}")
+                    } else {
+                        format!("{v}")
+                    }
+                };
+                return Err(Error::PageBox {
+                    page: i + 1,
+                    x: shown(b[0]),
+                    y: shown(b[1]),
+                    width: shown(b[2] - b[0]),
+                    height: shown(b[3] - b[1]),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The version in the header (`1.7`, `2.0`); the catalog's /Version may raise it.

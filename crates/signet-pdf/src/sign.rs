@@ -15,7 +15,7 @@ use crate::appearance::{Appearance, Caption, Mark};
 use crate::cms;
 use crate::crypto::{self, Hash};
 use crate::error::{Error, Result};
-use crate::object::{Allocate, Dict, ObjRef, Object, Stream};
+use crate::object::{Allocate, Dict, ObjRef, Object};
 use crate::pages::{self, PageGeometry, PageSpec, widget_rect};
 use crate::parse;
 use crate::read::{Document, Limits};
@@ -30,11 +30,11 @@ const TIMESTAMP_RESERVE: usize = 12 * 1024;
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 9999999999 9999999999 9999999999]";
 
 /// One widget: a page (0-based), its rectangle in default user space, and the appearance
-/// (a Form XObject) to show there.
+/// (a Form XObject, already added) to show there.
 struct Widget {
     page: usize,
     rect: [f64; 4],
-    appearance: Option<Stream>,
+    appearance: Option<ObjRef>,
 }
 
 /// What to write into the signature dictionary and where the signature shows.
@@ -267,9 +267,12 @@ impl PreparedSignature {
 }
 
 /// Draws the mark once (fonts and images are shared) and places a widget at every placement
-/// on every selected page.
+/// on every selected page. Widgets of the same size on pages turned the same way share one
+/// appearance stream: a mark on every page of a long document then costs each page only its
+/// widget.
 fn visible_widgets(doc: &Document, rev: &mut Revision, visible: &Visible) -> Result<Vec<Widget>> {
     let appearance = Appearance::prepare(&visible.mark, &visible.caption, rev)?;
+    let mut forms: Vec<((u64, u64, i32), ObjRef)> = Vec::new();
     let mut widgets = Vec::new();
     for placement in &visible.placements {
         for page in placement.pages.select(doc.pages().len())? {
@@ -280,14 +283,24 @@ fn visible_widgets(doc: &Document, rev: &mut Revision, visible: &Visible) -> Res
                 rotate: p.rotate,
             };
             let shown = pages::normalize(placement.rect);
+            let (w, h) = (shown[2] - shown[0], shown[3] - shown[1]);
+            let key = (
+                w.to_bits(),
+                h.to_bits(),
+                pages::normalize_rotation(p.rotate),
+            );
+            let form = match forms.iter().find(|(k, _)| *k == key) {
+                Some((_, r)) => *r,
+                None => {
+                    let r = rev.add(appearance.form(w, h, p.rotate).into());
+                    forms.push((key, r));
+                    r
+                }
+            };
             widgets.push(Widget {
                 page,
                 rect: widget_rect(&geometry, shown),
-                appearance: Some(appearance.form(
-                    shown[2] - shown[0],
-                    shown[3] - shown[1],
-                    p.rotate,
-                )),
+                appearance: Some(form),
             });
         }
     }
@@ -436,7 +449,6 @@ fn add_field_and_widgets(
             .with("F", 132i64)
             .with("P", page.id);
         if let Some(ap) = w.appearance {
-            let ap = rev.add(ap.into());
             widget.set("AP", Dict::new().with("N", ap));
         }
         let r = rev.add(widget.into());
