@@ -278,6 +278,11 @@ async fn sign(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
+    match &body.mark {
+        MarkIn::Typed { text } => crate::domain::invitation::check_mark_text(text),
+        MarkIn::Drawn { png } => crate::domain::invitation::check_mark_png_base64(png.len()),
+    }
+    .map_err(refusal)?;
     let (inv, s) = (&invitee.invitation, invitee.slot());
     let now = state.clock.now_ms();
     check(
@@ -468,6 +473,7 @@ async fn reject(
 ) -> Result<axum::Json<Value>, ApiError> {
     // The body is optional: a rejection without a reason is still a rejection.
     let body: RejectBody = optional_body(&body)?;
+    crate::domain::invitation::check_reject_reason(&body.reason).map_err(refusal)?;
     let now = state.clock.now_ms();
     check(
         &state_of(&invitee),

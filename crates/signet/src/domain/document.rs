@@ -3,6 +3,10 @@
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
+use super::limits::{
+    MAX_DOCUMENT_NAME_CHARS, MAX_EMAIL_BYTES, MAX_INVITEE_NAME_CHARS, MAX_IRN_CHARS,
+    forbidden_in_name, name_problem, text_problem,
+};
 use super::workflow::{Invalid, InviteeType, WorkflowDefinition};
 
 /// The zone of Leegality-format timestamps. India has no daylight saving, so a fixed offset
@@ -86,21 +90,7 @@ pub fn check_invitee(
     email: Option<&str>,
     phone: Option<&str>,
 ) -> Result<Invitee, Invalid> {
-    let name = name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| {
-            invalid(
-                "invitee.name.invalid",
-                format!("invitees[{i}].name is required"),
-            )
-        })?;
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(invalid(
-            "invitee.name.invalid",
-            format!("invitees[{i}].name: at most 100 characters, no control characters"),
-        ));
-    }
+    let name = check_person_name(&format!("invitees[{i}].name"), name)?;
     let email = email.map(str::trim).filter(|e| !e.is_empty());
     let phone = phone.map(str::trim).filter(|p| !p.is_empty());
     if email.is_none() && phone.is_none() {
@@ -109,13 +99,8 @@ pub fn check_invitee(
             format!("invitees[{i}]: an email or a phone is required"),
         ));
     }
-    if let Some(e) = email
-        && !plausible_email(e)
-    {
-        return Err(invalid(
-            "invitee.email.invalid",
-            format!("invitees[{i}].email {e:?} is not an email address"),
-        ));
+    if let Some(e) = email {
+        check_email(&format!("invitees[{i}].email"), e)?;
     }
     if let Some(p) = phone
         && (p.len() != 10 || !p.bytes().all(|b| b.is_ascii_digit()))
@@ -126,23 +111,86 @@ pub fn check_invitee(
         ));
     }
     Ok(Invitee {
-        name: name.to_string(),
+        name,
         email: email.map(str::to_string),
         phone: phone.map(str::to_string),
     })
 }
 
-/// The checks that catch typing mistakes without refusing valid international addresses.
-fn plausible_email(e: &str) -> bool {
-    let Some((local, domain)) = e.rsplit_once('@') else {
-        return false;
+/// A person's name as mails, the audit trail and the signature show it, trimmed.
+fn check_person_name(field: &str, name: Option<&str>) -> Result<String, Invalid> {
+    let name = name.map(str::trim).unwrap_or_default();
+    match name_problem(name, MAX_INVITEE_NAME_CHARS) {
+        Some(why) => Err(invalid("invitee.name.invalid", format!("{field}: {why}"))),
+        None => Ok(name.to_string()),
+    }
+}
+
+/// Checks a `cc` recipient: notified only, so a name is optional, the address is not.
+pub fn check_cc(i: usize, name: Option<&str>, email: Option<&str>) -> Result<(), Invalid> {
+    if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        check_person_name(&format!("cc[{i}].name"), Some(n))
+            .map_err(|e| invalid("cc.name.invalid", e.message))?;
+    }
+    let field = format!("cc[{i}].email");
+    let email = email
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| invalid("cc.email.invalid", format!("{field}: required")))?;
+    check_email(&field, email).map_err(|e| invalid("cc.email.invalid", e.message))
+}
+
+/// An address an invitee will get mail at: one plain `local@domain` that the mailer's parser
+/// (lettre's, as `notify::mailer` parses recipients) accepts, and none of what that parser
+/// allows but no mail host delivers to from here: address literals (`a@[127.0.0.1]`), a
+/// domain without a dot, a display name, spaces or commas.
+pub fn check_email(field: &str, e: &str) -> Result<(), Invalid> {
+    let refuse = |why: &str| {
+        let shown: String = e.chars().take(64).collect();
+        Err(invalid(
+            "invitee.email.invalid",
+            format!("{field}: {shown:?} is not an email address ({why})"),
+        ))
     };
-    e.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+    if e.len() > MAX_EMAIL_BYTES {
+        return refuse(&format!("at most {MAX_EMAIL_BYTES} bytes"));
+    }
+    if e.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || ",;<>()[]\"\\".contains(c))
+    {
+        return refuse("one address, without spaces, commas, brackets or quotes");
+    }
+    let Ok(mailbox) = e.parse::<lettre::message::Mailbox>() else {
+        return refuse("the mailer cannot parse it");
+    };
+    if mailbox.name.is_some() || AsRef::<str>::as_ref(&mailbox.email) != e {
+        return refuse("one plain address");
+    }
+    let domain = mailbox.email.domain();
+    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        return refuse("the domain needs a dot, as in example.com");
+    }
+    Ok(())
+}
+
+/// Checks the document's name (`file.name`), trimmed.
+pub fn check_document_name(name: Option<&str>) -> Result<String, Invalid> {
+    let name = name.map(str::trim).unwrap_or_default();
+    match name_problem(name, MAX_DOCUMENT_NAME_CHARS) {
+        Some(why) => Err(invalid("file.name.invalid", format!("file.name: {why}"))),
+        None => Ok(name.to_string()),
+    }
+}
+
+/// Checks the internal reference number; an empty one counts as absent.
+pub fn check_irn(irn: Option<&str>) -> Result<Option<String>, Invalid> {
+    let Some(irn) = irn.filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    match text_problem(irn, MAX_IRN_CHARS, forbidden_in_name) {
+        Some(why) => Err(invalid("irn.invalid", format!("irn: {why}"))),
+        None => Ok(Some(irn.to_string())),
+    }
 }
 
 /// Which slots are active when a document is sent: all of them, or with a signing order only
@@ -215,5 +263,86 @@ mod tests {
             "invitee.phone.invalid"
         );
         assert!(check_invitee(0, Some("आशा"), None, Some("9876543210")).is_ok());
+        assert_eq!(
+            code(Some("A\u{202E}gpj.exe"), None, Some("9876543210")),
+            "invitee.name.invalid"
+        );
+        assert_eq!(
+            code(Some(&"x".repeat(101)), None, Some("9876543210")),
+            "invitee.name.invalid"
+        );
+    }
+
+    #[test]
+    fn emails_the_mailer_would_not_deliver_are_refused() {
+        for good in [
+            "asha@example.com",
+            "asha.rao+loan@mail.example.co.in",
+            "o'brien@example.ie",
+        ] {
+            assert_eq!(check_email("email", good), Ok(()), "{good}");
+        }
+        for bad in [
+            "a@x.com,b@y.com",
+            "a@x.com;b@y.com",
+            "a@[127.0.0.1]",
+            "a@[IPv6:::1]",
+            "Asha <a@x.com>",
+            "a b@x.com",
+            "a@x.com\r\nBcc: c@z.com",
+            "a@localhost",
+            "a@x.com.",
+            "@x.com",
+            "a@",
+            "a@@x.com",
+            "\"a\"@x.com",
+        ] {
+            let e = check_email("invitees[0].email", bad).unwrap_err();
+            assert_eq!(e.code, "invitee.email.invalid", "{bad}");
+            assert!(e.message.starts_with("invitees[0].email"), "{}", e.message);
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert!(check_email("email", &long).is_err());
+        assert_eq!(
+            check_cc(0, Some("Ops"), Some("a@x.com,b@y.com"))
+                .unwrap_err()
+                .code,
+            "cc.email.invalid"
+        );
+        assert_eq!(
+            check_cc(0, Some("O\u{7}ps"), Some("a@x.com"))
+                .unwrap_err()
+                .code,
+            "cc.name.invalid"
+        );
+        assert!(check_cc(0, None, Some("ops@example.com")).is_ok());
+    }
+
+    #[test]
+    fn document_name_and_irn() {
+        assert_eq!(check_document_name(Some(" Loan.pdf ")).unwrap(), "Loan.pdf");
+        for bad in [
+            None,
+            Some(" "),
+            Some("a\u{0}b"),
+            Some("invoice\u{202E}fdp.exe"),
+        ] {
+            assert_eq!(
+                check_document_name(bad).unwrap_err().code,
+                "file.name.invalid"
+            );
+        }
+        assert_eq!(
+            check_document_name(Some(&"x".repeat(256)))
+                .unwrap_err()
+                .code,
+            "file.name.invalid"
+        );
+        assert_eq!(check_irn(Some("")).unwrap(), None);
+        assert_eq!(
+            check_irn(Some(&"x".repeat(256))).unwrap_err().code,
+            "irn.invalid"
+        );
+        assert_eq!(check_irn(Some("A\nB")).unwrap_err().code, "irn.invalid");
     }
 }

@@ -1,5 +1,9 @@
 //! What an invitee may do, and what follows: pure rules over an invitation's state.
 
+use super::limits::{
+    MAX_MARK_PNG_BYTES, MAX_MARK_TEXT_CHARS, MAX_REJECT_REASON_CHARS, forbidden_in_text,
+    name_problem, text_problem,
+};
 use super::workflow::Invalid;
 
 /// The state an action is judged against.
@@ -116,6 +120,39 @@ pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), In
     Ok(())
 }
 
+/// A typed mark: the text drawn as the signature.
+pub fn check_mark_text(text: &str) -> Result<(), Invalid> {
+    match name_problem(text, MAX_MARK_TEXT_CHARS) {
+        Some(why) => Err(Invalid {
+            code: "signature.mark.text.invalid",
+            message: format!("mark.text: {why}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A drawn mark, by the length of its base64 text: refused before it is decoded.
+pub fn check_mark_png_base64(base64_len: usize) -> Result<(), Invalid> {
+    if base64_len / 4 * 3 > MAX_MARK_PNG_BYTES + 3 {
+        return Err(Invalid {
+            code: "signature.image.too.large",
+            message: format!("mark.png: at most {MAX_MARK_PNG_BYTES} bytes of PNG"),
+        });
+    }
+    Ok(())
+}
+
+/// The reason a rejecting invitee gives; it reaches the sender's details and webhooks.
+pub fn check_reject_reason(reason: &str) -> Result<(), Invalid> {
+    match text_problem(reason, MAX_REJECT_REASON_CHARS, forbidden_in_text) {
+        Some(why) => Err(Invalid {
+            code: "reject.reason.invalid",
+            message: format!("reason: {why}"),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// After slot `acting` finished, with a signing order: the next slot still waiting.
 /// `waiting[i]` says whether slot i has neither acted nor been ended.
 pub fn next_in_order(waiting: &[bool], acting: usize) -> Option<usize> {
@@ -210,6 +247,32 @@ mod tests {
         };
         assert!(check(&reviewer, &Action::Approve, 10).is_ok());
         assert_eq!(code(reviewer, sign(true), 10), "action.not.allowed");
+    }
+
+    #[test]
+    fn invitee_inputs_are_bounded() {
+        assert!(check_mark_text("Asha Rao").is_ok());
+        for bad in ["", " ", "A\u{202E}R", "A\nR"] {
+            assert_eq!(
+                check_mark_text(bad).unwrap_err().code,
+                "signature.mark.text.invalid"
+            );
+        }
+        assert!(check_mark_text(&"x".repeat(MAX_MARK_TEXT_CHARS + 1)).is_err());
+        assert!(check_mark_png_base64(MAX_MARK_PNG_BYTES / 3 * 4).is_ok());
+        assert_eq!(
+            check_mark_png_base64(MAX_MARK_PNG_BYTES / 3 * 4 + 16)
+                .unwrap_err()
+                .code,
+            "signature.image.too.large"
+        );
+        assert!(check_reject_reason("").is_ok());
+        assert!(check_reject_reason("Wrong amount.\nPlease resend.").is_ok());
+        assert_eq!(
+            check_reject_reason("\u{1b}[2J").unwrap_err().code,
+            "reject.reason.invalid"
+        );
+        assert!(check_reject_reason(&"x".repeat(MAX_REJECT_REASON_CHARS + 1)).is_err());
     }
 
     #[test]

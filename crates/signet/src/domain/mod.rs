@@ -2,5 +2,6 @@
 
 pub mod document;
 pub mod invitation;
+pub mod limits;
 pub mod otp;
 pub mod workflow;

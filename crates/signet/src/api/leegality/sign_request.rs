@@ -11,9 +11,11 @@ use sha2::{Digest, Sha256};
 
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
 use crate::domain::document::{
-    check_invitee, expiry, initially_active, invitee_type_name, leegality_time, zone_offset,
+    check_cc, check_document_name, check_invitee, check_irn, expiry, initially_active,
+    invitee_type_name, leegality_time, zone_offset,
 };
-use crate::domain::workflow::{InviteeType, WorkflowDefinition};
+use crate::domain::limits::MAX_CC;
+use crate::domain::workflow::WorkflowDefinition;
 use crate::server::AppState;
 use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus};
 
@@ -30,6 +32,15 @@ pub struct CreateSignRequest {
     stamp_series: Option<String>,
     #[serde(default)]
     multiple_stamp_series: Vec<String>,
+    /// Notified only: checked, as an address no mail reaches would otherwise go unnoticed.
+    #[serde(default)]
+    cc: Vec<CcIn>,
+}
+
+#[derive(Deserialize)]
+struct CcIn {
+    name: Option<String>,
+    email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +65,10 @@ fn refuse(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
 }
 
+fn invalid(e: crate::domain::workflow::Invalid) -> ApiError {
+    ApiError::new(e.code, e.message)
+}
+
 /// Decodes and checks the PDF, repairing damaged cross-reference data once (recorded in the
 /// audit trail). Runs on a blocking thread: parsing is CPU work.
 /// A PDF the engine accepted.
@@ -65,11 +80,7 @@ struct CheckedPdf {
     page_sizes: Vec<(f64, f64)>,
 }
 
-fn checked_pdf(
-    bytes: Vec<u8>,
-    max: usize,
-    pages_needed: Vec<String>,
-) -> Result<CheckedPdf, ApiError> {
+fn checked_pdf(bytes: Vec<u8>, max: usize) -> Result<CheckedPdf, ApiError> {
     let limits = signet_pdf::Limits {
         max_file_size: max,
         ..signet_pdf::Limits::default()
@@ -77,18 +88,6 @@ fn checked_pdf(
     let pdf_error = |e: signet_pdf::Error| ApiError::new(e.code(), format!("file.file: {e}"));
     let doc = signet_pdf::Document::open(&bytes, &limits).map_err(pdf_error)?;
     doc.ensure_modifiable().map_err(pdf_error)?;
-    for spec in &pages_needed {
-        let parsed: signet_pdf::pages::PageSpec = spec.parse().map_err(pdf_error)?;
-        parsed.select(doc.pages().len()).map_err(|_| {
-            refuse(
-                "appearance.page.invalid",
-                format!(
-                    "the workflow places a signature on page(s) {spec:?}, but the document has {} page(s)",
-                    doc.pages().len()
-                ),
-            )
-        })?;
-    }
     let repaired = doc.was_repaired();
     let sizes = doc.pages().iter().map(|p| p.displayed_size()).collect();
     drop(doc);
@@ -135,6 +134,12 @@ pub async fn create_sign_request(
         .profile_id
         .filter(|p| !p.is_empty())
         .ok_or_else(|| refuse("profile.id.required", "profileId is required"))?;
+    if profile_id.len() != 7 || !profile_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(refuse(
+            "profile.id.invalid",
+            "profileId: 7 letters and digits, the id of a published workflow of this account",
+        ));
+    }
     let stored = state
         .store
         .workflow(&account.id, &profile_id)
@@ -155,9 +160,15 @@ pub async fn create_sign_request(
             "stampSeries: stamp papers are not supported by this server yet",
         ));
     }
-    let irn = req.irn.filter(|i| !i.is_empty());
-    if irn.as_ref().is_some_and(|i| i.chars().count() > 255) {
-        return Err(refuse("irn.invalid", "irn: at most 255 characters"));
+    let irn = check_irn(req.irn.as_deref()).map_err(invalid)?;
+    if req.cc.len() > MAX_CC {
+        return Err(refuse(
+            "cc.invalid",
+            format!("cc: at most {MAX_CC} recipients"),
+        ));
+    }
+    for (i, cc) in req.cc.iter().enumerate() {
+        check_cc(i, cc.name.as_deref(), cc.email.as_deref()).map_err(invalid)?;
     }
     let file = req
         .file
@@ -174,16 +185,7 @@ pub async fn create_sign_request(
             "file.additionalFiles: appending files is not supported yet; send one PDF",
         ));
     }
-    let name = file
-        .name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty() && n.chars().count() <= 255)
-        .ok_or_else(|| {
-            refuse(
-                "file.name.invalid",
-                "file.name: required, at most 255 characters",
-            )
-        })?;
+    let name = check_document_name(file.name.as_deref()).map_err(invalid)?;
     let b64 = file
         .file
         .ok_or_else(|| refuse("file.required", "file.file: the base64 PDF is required"))?;
@@ -230,23 +232,18 @@ pub async fn create_sign_request(
                 inv.email.as_deref(),
                 inv.phone.as_deref(),
             )
-            .map_err(|e| ApiError::new(e.code, e.message))?,
+            .map_err(invalid)?,
         );
     }
 
-    let pages_needed: Vec<String> = workflow
-        .invitees
-        .iter()
-        .filter(|s| s.invitee_type == InviteeType::Signer)
-        .flat_map(|s| s.appearances.iter().map(|a| a.page.clone()))
-        .collect();
     let CheckedPdf {
         bytes: pdf,
         repaired,
         page_sizes,
-    } = tokio::task::spawn_blocking(move || checked_pdf(bytes, max, pages_needed))
+    } = tokio::task::spawn_blocking(move || checked_pdf(bytes, max))
         .await
         .map_err(ApiError::internal)??;
+    workflow.check_document(&page_sizes).map_err(invalid)?;
 
     let now = state.clock.now_ms();
     let offset = zone_offset(&state.config.timezone);

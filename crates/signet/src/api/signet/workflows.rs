@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
 fn not_found(profile_id: &str) -> ApiError {
     ApiError::new(
         "workflow.not.found",
-        format!("no workflow with profileId {profile_id:?}"),
+        format!(
+            "no workflow with profileId {:?}",
+            profile_id.chars().take(16).collect::<String>()
+        ),
     )
 }
 
