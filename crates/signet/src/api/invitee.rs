@@ -68,8 +68,8 @@ impl FromRequestParts<AppState> for Invitee {
             .await
             .map_err(|_| unknown_link())?;
         let invitation = live_invitation(state, &uuid).await?;
-        let workflow: WorkflowDefinition = serde_json::from_str(&invitation.workflow)
-            .map_err(ApiError::internal)?;
+        let workflow: WorkflowDefinition =
+            serde_json::from_str(&invitation.workflow).map_err(ApiError::internal)?;
         if workflow.invitees.get(invitation.slot as usize).is_none() {
             return Err(ApiError::internal("invitation slot outside its workflow"));
         }

@@ -275,9 +275,16 @@ impl Drop for Server {
 
 /// An HTTP client. The server's reqwest is built with TLS but without a crypto provider of
 /// its own, and tests share its features, so the provider the server uses is installed first.
+/// A client that lets idle connections go before the server does (its header read timeout,
+/// 10 s by default, also ends an idle keep-alive connection), as well-behaved clients do: a
+/// test that blocks its runtime for a while (qpdf, pdfsig) would otherwise write its next
+/// request into a connection the server has just closed.
 pub fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 fn ulid_like() -> String {
