@@ -19,6 +19,11 @@ pub struct Config {
     /// `sqlite://…` or `postgres://…` (default: sqlite://{data-dir}/signet.db).
     #[arg(long, env = "SIGNET_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Where documents' files go: `file://DIRECTORY` or `s3://BUCKET/PREFIX`, an
+    /// S3-compatible bucket set up by the standard AWS variables (default:
+    /// file://{data-dir}/objects).
+    #[arg(long, env = "SIGNET_STORAGE_URL")]
+    pub storage_url: Option<String>,
     /// Largest PDF accepted, decoded, in bytes.
     #[arg(long, env = "SIGNET_MAX_PDF_BYTES", default_value_t = 15 * 1024 * 1024)]
     pub max_pdf_bytes: usize,
@@ -113,6 +118,13 @@ impl Config {
         }
     }
 
+    pub fn storage_url(&self) -> String {
+        match &self.storage_url {
+            Some(u) => u.clone(),
+            None => format!("file://{}", self.data_dir.join("objects").display()),
+        }
+    }
+
     /// Fails fast, before anything starts, with a message an operator can act on.
     pub fn check(&self) -> Result<(), String> {
         let db = self.database_url();
@@ -130,6 +142,7 @@ impl Config {
                 "SIGNET_HEADER_READ_TIMEOUT and SIGNET_BODY_READ_TIMEOUT must be above zero".into(),
             );
         }
+        crate::store::Blobs::check_url(&self.storage_url())?;
         if !matches!(self.timezone.as_str(), "Asia/Kolkata" | "UTC") {
             return Err(format!(
                 "SIGNET_TIMEZONE {:?} is not supported: use Asia/Kolkata or UTC",

@@ -68,8 +68,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     // Listening on port 0 picks a port: links must name the one picked.
     config.listen = bound;
     config.public_url = Some(config.public_url().into_owned());
-    let blobs =
-        Blobs::local(&config.data_dir.join("objects")).map_err(|e| format!("file storage: {e}"))?;
+    let blobs = Blobs::open(&config.storage_url()).map_err(|e| format!("file storage: {e}"))?;
     let store = store.with_webhooks(
         Arc::new(crate::webhooks::payload::Renderer {
             public_url: config.public_url().into_owned(),

@@ -1,14 +1,16 @@
-//! File storage through object_store: a local directory by default, an S3-compatible bucket
-//! later, one interface.
+//! File storage through object_store: a local directory by default or an S3-compatible
+//! bucket (`SIGNET_STORAGE_URL`), one interface.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use super::StoreError;
@@ -24,7 +26,112 @@ fn err(e: object_store::Error) -> StoreError {
     StoreError::Config(format!("file storage: {e}"))
 }
 
+/// Where `SIGNET_STORAGE_URL` puts the files.
+#[derive(Debug, PartialEq, Eq)]
+enum Location {
+    Local(PathBuf),
+    S3 { bucket: String, prefix: String },
+}
+
+const URL_FORMS: &str = "file://DIRECTORY or s3://BUCKET/PREFIX";
+
+impl Location {
+    /// The messages name the variable and never echo the whole URL: a secret misplaced in it
+    /// must not reach the log.
+    fn parse(url: &str) -> Result<Location, String> {
+        if let Some(dir) = url.strip_prefix("file://") {
+            if dir.is_empty() {
+                return Err(format!(
+                    "SIGNET_STORAGE_URL file:// names no directory (use {URL_FORMS})"
+                ));
+            }
+            return Ok(Location::Local(PathBuf::from(dir)));
+        }
+        let Some(rest) = url.strip_prefix("s3://") else {
+            let scheme = url.split_once(':').map_or("", |(s, _)| s);
+            return Err(format!(
+                "SIGNET_STORAGE_URL must be {URL_FORMS}, not a {scheme:?} URL"
+            ));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!(
+                "SIGNET_STORAGE_URL s3:// names no bucket (use {URL_FORMS})"
+            ));
+        }
+        if bucket.contains('@') {
+            return Err(
+                "SIGNET_STORAGE_URL holds no credentials: S3 reads them from \
+                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                    .into(),
+            );
+        }
+        // S3's rule for bucket names, which S3-compatible servers follow too.
+        let bucket_char =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+        let edge =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if !(3..=63).contains(&bucket.len())
+            || !bucket.chars().all(bucket_char)
+            || !edge(bucket.chars().next())
+            || !edge(bucket.chars().last())
+        {
+            return Err(format!(
+                "SIGNET_STORAGE_URL: {bucket:?} is not a bucket name (3 to 63 lowercase \
+                 letters, digits, dots and hyphens, starting and ending with a letter or digit)"
+            ));
+        }
+        let prefix = prefix.trim_matches('/');
+        if !prefix.is_empty() && ObjectPath::parse(prefix).is_err() {
+            return Err(format!(
+                "SIGNET_STORAGE_URL: {prefix:?} is not a key prefix (no empty, `.` or `..` parts)"
+            ));
+        }
+        Ok(Location::S3 {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        })
+    }
+}
+
 impl Blobs {
+    /// Checks a `SIGNET_STORAGE_URL` without opening anything.
+    pub fn check_url(url: &str) -> Result<(), String> {
+        Location::parse(url).map(|_| ())
+    }
+
+    /// The store `SIGNET_STORAGE_URL` names.
+    pub fn open(url: &str) -> Result<Blobs, StoreError> {
+        match Location::parse(url).map_err(StoreError::Config)? {
+            Location::Local(dir) => Blobs::local(&dir),
+            Location::S3 { bucket, prefix } => Blobs::s3(&bucket, &prefix),
+        }
+    }
+
+    /// A bucket, configured by the standard AWS variables (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`, …). A put is one PUT, which
+    /// S3 makes visible whole or not at all, so a reader never sees part of a file; it is
+    /// durable when S3 answers, so no flush is needed.
+    fn s3(bucket: &str, prefix: &str) -> Result<Blobs, StoreError> {
+        // reqwest is built without a TLS provider of its own (see the workspace Cargo.toml).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        // An operator who names an http:// endpoint (a local S3-compatible server) means it.
+        let endpoint = builder
+            .get_config_value(&AmazonS3ConfigKey::S3Endpoint)
+            .or_else(|| builder.get_config_value(&AmazonS3ConfigKey::Endpoint));
+        if endpoint.is_some_and(|e| e.starts_with("http://")) {
+            builder = builder.with_allow_http(true);
+        }
+        let s3 = builder.build().map_err(err)?;
+        let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(PrefixStore::new(s3, prefix))
+        };
+        Ok(Blobs { inner, disk: None })
+    }
+
     pub fn local(dir: &Path) -> Result<Blobs, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
@@ -50,7 +157,8 @@ impl Blobs {
         format!("documents/{document_id}/v{n}-{attempt}.pdf")
     }
 
-    /// Removes every object under `prefix` except `keep`.
+    /// Removes every object under `prefix` (whole path segments: `documents/{id}/`) except
+    /// `keep`.
     pub async fn delete_all_under(&self, prefix: &str, keep: &str) -> Result<(), StoreError> {
         use futures_util::TryStreamExt;
         let listed: Vec<object_store::ObjectMeta> = self
@@ -67,8 +175,9 @@ impl Blobs {
         Ok(())
     }
 
-    /// Stores an object; when this returns it is on the disk (or in the bucket), so a commit
-    /// that names it afterwards never outlives it.
+    /// Stores an object, visible whole or not at all (a rename locally, one PUT on S3); when
+    /// this returns it is on the disk (or in the bucket), so a commit that names it
+    /// afterwards never outlives it.
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.inner
             .put(&ObjectPath::from(key), PutPayload::from(bytes))
@@ -177,4 +286,58 @@ fn sync_file_system(dir: &std::fs::File) -> io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn sync_file_system(dir: &std::fs::File) -> io::Result<()> {
     dir.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_urls() {
+        assert_eq!(
+            Location::parse("file://./signet-data/objects"),
+            Ok(Location::Local("./signet-data/objects".into()))
+        );
+        assert_eq!(
+            Location::parse("file:///var/lib/signet/objects"),
+            Ok(Location::Local("/var/lib/signet/objects".into()))
+        );
+        let s3 = |bucket: &str, prefix: &str| {
+            Ok(Location::S3 {
+                bucket: bucket.into(),
+                prefix: prefix.into(),
+            })
+        };
+        assert_eq!(Location::parse("s3://signet-files"), s3("signet-files", ""));
+        assert_eq!(
+            Location::parse("s3://signet-files/"),
+            s3("signet-files", "")
+        );
+        assert_eq!(
+            Location::parse("s3://my.bucket-1/prod/signet/"),
+            s3("my.bucket-1", "prod/signet")
+        );
+        for bad in [
+            "ftp://x",
+            "objects",
+            "file://",
+            "s3://",
+            "s3:///prefix",
+            "s3://ab",
+            "s3://Upper",
+            "s3://-dash",
+            "s3://key:secret@bucket/p",
+            "s3://bucket/a//b",
+            "s3://bucket/a/../b",
+        ] {
+            let e = Location::parse(bad).expect_err(bad);
+            assert!(e.starts_with("SIGNET_STORAGE_URL"), "{bad}: {e}");
+            assert!(!e.contains("secret"), "{bad}: {e}");
+        }
+        assert!(
+            Location::parse("ftp://x")
+                .unwrap_err()
+                .contains("file://DIRECTORY or s3://BUCKET/PREFIX")
+        );
+    }
 }
