@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
 use crate::domain::document::{leegality_time, zone_offset};
+use crate::pdf_budget::pdf_error;
 use crate::server::AppState;
 use crate::store::DocumentRow;
 
@@ -39,17 +40,18 @@ pub fn seal_completed(state: &AppState, document_id: &str) {
     });
 }
 
-/// Renders, seals and stores the audit trail of a completed document.
+/// Renders, seals (timestamped when a timestamp authority is configured) and stores the
+/// audit trail of a completed document.
 pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
     let events = state.store.events_of(&doc.id).await?;
-    let final_pdf = state.blobs.get(&doc.file_key).await?;
+    let final_sha256 = stored_sha256(state, &doc.file_key).await?;
     let offset = zone_offset(&state.config.timezone);
     let now = state.clock.now_ms();
     let trail = signet_pdf::audit::AuditTrail {
         document_name: doc.name.clone(),
         document_id: doc.id.clone(),
         original_sha256: hex32(&doc.original_sha256),
-        final_sha256: Sha256::digest(&final_pdf).into(),
+        final_sha256,
         generated_at: format!(
             "{} ({})",
             leegality_time(now, offset),
@@ -59,13 +61,34 @@ pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
         events: events.iter().map(|e| e.audit_event()).collect(),
     };
     let keys = state.keys.clone();
+    let tsa = state.tsa.clone();
     let signed_at = state.clock.now();
-    let sealed = tokio::task::spawn_blocking(move || {
-        signet_pdf::audit::seal_audit_trail(&trail, &keys.signer, signed_at, None)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-    state.blobs.put(&audit_key(&doc.id), sealed).await?;
+    let (sealed, _lease) = state
+        .pdf
+        .reserve(state.pdf.seal_cost())
+        .await
+        .run(move || {
+            let tsa = tsa
+                .as_deref()
+                .map(|t| t as &dyn signet_pdf::timestamp::TimestampAuthority);
+            signet_pdf::audit::seal_audit_trail(&trail, &keys.signer, signed_at, tsa)
+        })
+        .await?;
+    state
+        .blobs
+        .put(&audit_key(&doc.id), sealed.map_err(pdf_error)?)
+        .await?;
     Ok(())
+}
+
+/// The SHA-256 of a stored file, read a chunk at a time: the trail names the final file by
+/// its digest and needs nothing else of it.
+async fn stored_sha256(state: &AppState, key: &str) -> Result<[u8; 32], ApiError> {
+    use futures_util::TryStreamExt;
+    let (_, mut chunks) = state.blobs.stream(key).await?;
+    let mut digest = Sha256::new();
+    while let Some(chunk) = chunks.try_next().await? {
+        digest.update(&chunk);
+    }
+    Ok(digest.finalize().into())
 }

@@ -70,6 +70,19 @@ pub struct Config {
     /// How long a webhook receiver has to answer before the attempt counts as failed.
     #[arg(long, env = "SIGNET_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub webhook_timeout: Duration,
+    /// How many PDFs of the largest size may be opened, signed or encoded at once. PDF work
+    /// shares one memory budget of this many times twice `SIGNET_MAX_PDF_BYTES` (smaller
+    /// files take a smaller share); work beyond it waits for its turn.
+    #[arg(long, env = "SIGNET_PDF_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub pdf_concurrency: u32,
+    /// RFC 3161 timestamp authority (`http://` or `https://`). Set, every signature and
+    /// audit-trail seal carries its timestamp (PAdES B-T), and a signature fails rather than
+    /// go without one.
+    #[arg(long, env = "SIGNET_TSA_URL")]
+    pub tsa_url: Option<String>,
+    /// How long the timestamp authority has to answer.
+    #[arg(long, env = "SIGNET_TSA_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub tsa_timeout: Duration,
     /// `text` or `json` (one JSON object per line, for log collectors).
     #[arg(long, env = "SIGNET_LOG_FORMAT", default_value = "text", value_enum)]
     pub log_format: LogFormat,
@@ -147,6 +160,14 @@ impl Config {
             return Err(format!(
                 "SIGNET_TIMEZONE {:?} is not supported: use Asia/Kolkata or UTC",
                 self.timezone
+            ));
+        }
+        if let Some(tsa) = &self.tsa_url
+            && !(tsa.starts_with("http://") || tsa.starts_with("https://"))
+        {
+            return Err(format!(
+                "SIGNET_TSA_URL must start with http:// or https://, not {:?}",
+                tsa.split(':').next().unwrap_or_default()
             ));
         }
         Ok(())

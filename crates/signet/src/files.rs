@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +15,7 @@ use sha2::Sha256;
 
 use crate::api::ApiError;
 use crate::server::AppState;
+use crate::store::Blobs;
 
 /// The signing secret, 32 random bytes under the data directory (0600), made on first start.
 pub fn load_or_create_secret(keys_dir: &Path) -> Result<Vec<u8>, String> {
@@ -77,19 +79,24 @@ pub async fn download(State(state): State<AppState>, UrlPath(token): UrlPath<Str
         .with_status(StatusCode::FORBIDDEN)
         .into_response();
     };
-    match state.blobs.get(&key).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => ApiError::from(e)
-            .with_status(StatusCode::NOT_FOUND)
-            .into_response(),
-    }
+    pdf_answer(&state.blobs, &key)
+        .await
+        .unwrap_or_else(|e| e.with_status(StatusCode::NOT_FOUND).into_response())
+}
+
+/// A stored PDF as the answer, streamed from the store: a download holds a chunk of the
+/// file at a time, not the file.
+pub async fn pdf_answer(blobs: &Blobs, key: &str) -> Result<Response, ApiError> {
+    let (size, stream) = blobs.stream(key).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        [(header::CONTENT_LENGTH, size.to_string())],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 #[cfg(test)]

@@ -10,11 +10,13 @@ mod domain;
 mod files;
 mod notify;
 mod ops;
+mod pdf_budget;
 mod server;
 mod store;
 mod sweeper;
 #[cfg(test)]
 mod test_db;
+mod tsa;
 mod web;
 mod webhooks;
 

@@ -48,6 +48,10 @@ pub struct Shared {
     pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
     pub accounts: Arc<crate::account_cache::AccountCache>,
     pub metrics: Metrics,
+    /// The memory budget every PDF open, signature and base64 answer shares.
+    pub pdf: crate::pdf_budget::PdfBudget,
+    /// `SIGNET_TSA_URL`: set, every signature and seal is timestamped.
+    pub tsa: Option<Arc<crate::tsa::HttpTsa>>,
 }
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
@@ -84,6 +88,11 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         }))
         .start_group_commit();
     let metrics = Metrics::install()?;
+    let tsa = match &config.tsa_url {
+        Some(url) => Some(Arc::new(crate::tsa::HttpTsa::new(url, config.tsa_timeout)?)),
+        None => None,
+    };
+    let pdf = crate::pdf_budget::PdfBudget::new(config.pdf_concurrency, config.max_pdf_bytes);
     let state = AppState(Arc::new(Shared {
         store,
         blobs,
@@ -95,6 +104,8 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         sweep_lock: Arc::new(tokio::sync::Mutex::new(())),
         accounts: Arc::default(),
         metrics,
+        pdf,
+        tsa,
     }));
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use base64::Engine;
 use serde::Deserialize;
@@ -79,15 +79,7 @@ async fn current_file(
     State(state): State<AppState>,
     invitee: Invitee,
 ) -> Result<Response, ApiError> {
-    let pdf = state.blobs.get(&invitee.invitation.file_key).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        pdf,
-    )
-        .into_response())
+    crate::files::pdf_answer(&state.blobs, &invitee.invitation.file_key).await
 }
 
 /// Each page's displayed size: as measured when the document was sent, or (for documents
@@ -100,18 +92,7 @@ async fn page_sizes(state: &AppState, inv: &InvitationRow) -> Result<Vec<(f64, f
     {
         return Ok(sizes);
     }
-    let pdf = state.blobs.get(&inv.file_key).await?;
-    tokio::task::spawn_blocking(move || {
-        signet_pdf::Document::open(&pdf, &signet_pdf::Limits::default()).map(|d| {
-            d.pages()
-                .iter()
-                .map(|p| p.displayed_size())
-                .collect::<Vec<_>>()
-        })
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)
+    crate::pdf_budget::stored_page_sizes(state, &inv.file_key).await
 }
 
 #[derive(Deserialize)]
@@ -381,7 +362,6 @@ fn signature_options(
     let mut options = signet_pdf::sign::SignatureOptions::new(state.clock.now());
     options.name = Some(inv.name.clone());
     options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));
-    options.limits.max_file_size = usize::MAX;
     if !s.appearances.is_empty() {
         let placements =
             s.appearances
@@ -418,18 +398,7 @@ async fn sign_version(
     file_key: &str,
     options: &Arc<signet_pdf::sign::SignatureOptions>,
 ) -> Result<String, ApiError> {
-    let current = state.blobs.get(file_key).await?;
-    let keys = state.keys.clone();
-    let options = options.clone();
-    let signed = tokio::task::spawn_blocking(move || {
-        let appended = signet_pdf::sign::sign(&current, &options, &keys.signer, None)?;
-        let mut full = current;
-        full.extend_from_slice(&appended);
-        Ok::<_, signet_pdf::Error>(full)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    let signed = crate::pdf_budget::sign_stored(state, file_key, Arc::clone(options)).await?;
     let key = Blobs::new_version_key(document_id, version + 1);
     state.blobs.put(&key, signed).await?;
     Ok(key)

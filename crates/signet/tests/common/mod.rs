@@ -208,6 +208,11 @@ impl Server {
         }
     }
 
+    /// The server process's id (its memory is read from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn client(&self, token: &str) -> Client {
         Client {
             base: self.url.clone(),

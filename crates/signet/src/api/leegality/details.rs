@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -13,6 +12,7 @@ use crate::audit_trail::{self, audit_key};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::files::signed_url;
+use crate::pdf_budget::Lease;
 use crate::server::AppState;
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
 
@@ -205,6 +205,14 @@ enum FileForm {
     Base64,
 }
 
+/// The files of an answer: the current file and the audit trail, and for base64 the share
+/// of the PDF budget they hold until the answer is written.
+struct Files {
+    file: Option<String>,
+    audit: Option<String>,
+    _lease: Option<Lease>,
+}
+
 /// The current file (absent once deleted) and, when completed, the audit trail, in `form`.
 async fn files_of(
     state: &AppState,
@@ -212,26 +220,55 @@ async fn files_of(
     form: FileForm,
     want_file: bool,
     want_audit: bool,
-) -> Result<(Option<String>, Option<String>), ApiError> {
+) -> Result<Files, ApiError> {
     use base64::Engine;
     let until = state.clock.now_ms() + state.config.file_url_ttl.as_millis() as i64;
-    let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
-    let current = &doc.file_key;
-    let file = match (want_file && !doc.deleted, form) {
-        (false, _) => None,
-        (true, FileForm::Url) => Some(signed_url(state, current, until)),
-        (true, FileForm::Base64) => Some(b64(state.blobs.get(current).await?)),
-    };
-    let audit = if want_audit && doc.status == "COMPLETED" {
-        let url = audit_trail_url(state, doc, until).await?;
-        Some(match form {
-            FileForm::Url => url,
-            FileForm::Base64 => b64(state.blobs.get(&audit_key(&doc.id)).await?),
-        })
+    let want_file = want_file && !doc.deleted;
+    let audit_url = if want_audit && doc.status == "COMPLETED" {
+        Some(audit_trail_url(state, doc, until).await?)
     } else {
         None
     };
-    Ok((file, audit))
+    if form == FileForm::Url {
+        return Ok(Files {
+            file: want_file.then(|| signed_url(state, &doc.file_key, until)),
+            audit: audit_url,
+            _lease: None,
+        });
+    }
+    let mut keys = Vec::new();
+    if want_file {
+        keys.push(doc.file_key.clone());
+    }
+    if audit_url.is_some() {
+        keys.push(audit_key(&doc.id));
+    }
+    if keys.is_empty() {
+        return Ok(Files {
+            file: None,
+            audit: None,
+            _lease: None,
+        });
+    }
+    let mut total = 0usize;
+    for key in &keys {
+        total = total.saturating_add(state.blobs.size(key).await? as usize);
+    }
+    let lease = state.pdf.reserve(state.pdf.encode_cost(total)).await;
+    let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let file = match want_file {
+        true => Some(b64(state.blobs.get(&doc.file_key).await?)),
+        false => None,
+    };
+    let audit = match audit_url {
+        Some(_) => Some(b64(state.blobs.get(&audit_key(&doc.id)).await?)),
+        None => None,
+    };
+    Ok(Files {
+        file,
+        audit,
+        _lease: Some(lease),
+    })
 }
 
 /// Details as v3.3 and v3.1 shape them, every opt-in group of API.md section 4, as the
@@ -246,7 +283,11 @@ async fn details(
     let (doc, rows) = load_with_invitations(state, &account.id, params).await?;
     let offset = zone_offset(&state.config.timezone);
     let workflow = workflow_of(&rows)?;
-    let (file, audit_trail) = files_of(state, &doc, form, flags.file, flags.audit_trail).await?;
+    let Files {
+        file,
+        audit: audit_trail,
+        _lease: _held,
+    } = files_of(state, &doc, form, flags.file, flags.audit_trail).await?;
     let invitations = invitation_views(state, &rows, &workflow, &flags);
     let signing_order = flags
         .signing_order
@@ -324,13 +365,17 @@ pub async fn get_document_details_v30(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let (doc, invitations) = load_with_invitations(&state, &account.id, &params).await?;
     let offset = zone_offset(&state.config.timezone);
     let time = |ms: Option<i64>| ms.map(|m| leegality_time(m, offset));
     let workflow = workflow_of(&invitations)?;
     let want_file = !params.contains_key("file") || flag(&params, "file");
-    let (file, audit) = files_of(
+    let Files {
+        file,
+        audit,
+        _lease: _held,
+    } = files_of(
         &state,
         &doc,
         FileForm::Base64,
@@ -385,7 +430,8 @@ pub async fn get_document_details_v30(
     if flag(&params, "attachments") {
         data["attachments"] = json!([]);
     }
-    Ok(ok(data))
+    // Written while the files' share of the budget is held.
+    Ok(ok(data).into_response())
 }
 
 /// Leegality's paging rule: `max` defaults to 20 and anything above 40 falls back to 20.
@@ -526,8 +572,7 @@ pub async fn fetch_document_bytes(
         }
         _ => doc.file_key.clone(),
     };
-    let bytes = state.blobs.get(&key).await?;
-    Ok(([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+    crate::files::pdf_answer(&state.blobs, &key).await
 }
 
 /// `GET /api/v3.0/sign/request` (files as base64) and `/api/v3.2/sign/request` (files as
@@ -537,7 +582,7 @@ async fn sign_request_status(
     account_id: &str,
     params: Params,
     inline_files: bool,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let doc = load(&state, account_id, &params).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
@@ -547,7 +592,11 @@ async fn sign_request_status(
     } else {
         FileForm::Url
     };
-    let (file, audit) = files_of(&state, &doc, form, true, true).await?;
+    let Files {
+        file,
+        audit,
+        _lease: _held,
+    } = files_of(&state, &doc, form, true, true).await?;
     let files: Vec<String> = file.into_iter().collect();
     Ok(ok(json!({
         "documentId": doc.id,
@@ -558,14 +607,15 @@ async fn sign_request_status(
         "auditTrail": audit,
         // Certificate data of certificate-based signatures; VIRTUAL_SIGN has none.
         "signers": [],
-    })))
+    }))
+    .into_response())
 }
 
 pub async fn get_sign_request_status_v30(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     sign_request_status(state, &account.id, params, true).await
 }
 
@@ -573,7 +623,7 @@ pub async fn get_sign_request_status_v32(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     sign_request_status(state, &account.id, params, false).await
 }
 

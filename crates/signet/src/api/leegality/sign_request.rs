@@ -80,11 +80,7 @@ struct CheckedPdf {
     page_sizes: Vec<(f64, f64)>,
 }
 
-fn checked_pdf(bytes: Vec<u8>, max: usize) -> Result<CheckedPdf, ApiError> {
-    let limits = signet_pdf::Limits {
-        max_file_size: max,
-        ..signet_pdf::Limits::default()
-    };
+fn checked_pdf(bytes: Vec<u8>, limits: signet_pdf::Limits) -> Result<CheckedPdf, ApiError> {
     let pdf_error = |e: signet_pdf::Error| ApiError::new(e.code(), format!("file.file: {e}"));
     let doc = signet_pdf::Document::open(&bytes, &limits).map_err(pdf_error)?;
     doc.ensure_modifiable().map_err(pdf_error)?;
@@ -236,13 +232,16 @@ pub async fn create_sign_request(
         );
     }
 
+    let limits = state.pdf.upload_limits();
+    let lease = state.pdf.reserve(state.pdf.open_cost(bytes.len())).await;
+    let (checked, _) = lease
+        .run(move || checked_pdf(bytes, limits))
+        .await?;
     let CheckedPdf {
         bytes: pdf,
         repaired,
         page_sizes,
-    } = tokio::task::spawn_blocking(move || checked_pdf(bytes, max))
-        .await
-        .map_err(ApiError::internal)??;
+    } = checked?;
     workflow.check_document(&page_sizes).map_err(invalid)?;
 
     let now = state.clock.now_ms();
