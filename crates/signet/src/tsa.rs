@@ -85,9 +85,17 @@ impl Failure {
         } else {
             "it could not be reached"
         };
+        // reqwest's own message names only the step; the reason is in its sources.
+        let mut cause = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            cause.push_str(": ");
+            cause.push_str(&s.to_string());
+            source = s.source();
+        }
         Failure {
             public: public.into(),
-            cause: format!("{e:#}"),
+            cause,
         }
     }
 }
