@@ -83,6 +83,19 @@ pub struct Config {
     /// How long the timestamp authority has to answer.
     #[arg(long, env = "SIGNET_TSA_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub tsa_timeout: Duration,
+    /// PEM bundle of the roots that signers' own certificates (DSC, Aadhaar eSign) must chain
+    /// to. Read and checked at start; the certificate signatures that use it come with
+    /// issues [4/5] and [5/5].
+    #[arg(long, env = "SIGNET_SIGNER_TRUST_ROOTS")]
+    pub signer_trust_roots: Option<PathBuf>,
+    /// Colon-separated allow-list of PKCS#11 module paths the server may load for
+    /// organisation keys. Checked at start (absolute paths of existing files).
+    #[arg(long, env = "SIGNET_PKCS11_MODULES", value_delimiter = ':')]
+    pub pkcs11_modules: Vec<PathBuf>,
+    /// TOML file of eSign service providers. Unset, `AADHAAR` is refused at workflow creation
+    /// (as it is today in any case: Aadhaar eSign is not built yet).
+    #[arg(long, env = "SIGNET_ESP_CONFIG")]
+    pub esp_config: Option<PathBuf>,
     /// `text` or `json` (one JSON object per line, for log collectors).
     #[arg(long, env = "SIGNET_LOG_FORMAT", default_value = "text", value_enum)]
     pub log_format: LogFormat,
@@ -140,6 +153,7 @@ impl Config {
 
     /// Fails fast, before anything starts, with a message an operator can act on.
     pub fn check(&self) -> Result<(), String> {
+        self.check_certificate_settings()?;
         let db = self.database_url();
         if !(db.starts_with("sqlite:")
             || db.starts_with("postgres:")
@@ -175,6 +189,47 @@ impl Config {
 }
 
 impl Config {
+    /// The settings of certificate signing, accepted now so that a deployment can name them,
+    /// and checked so that a mistake shows at start rather than at a signer's first attempt.
+    fn check_certificate_settings(&self) -> Result<(), String> {
+        if let Some(path) = &self.signer_trust_roots {
+            let pem = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "SIGNET_SIGNER_TRUST_ROOTS: cannot read {}: {e}",
+                    path.display()
+                )
+            })?;
+            match signet_pdf::keys::load_certificates_pem(&pem) {
+                Ok(roots) if !roots.is_empty() => {}
+                Ok(_) => {
+                    return Err(format!(
+                        "SIGNET_SIGNER_TRUST_ROOTS: {} holds no certificate",
+                        path.display()
+                    ));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "SIGNET_SIGNER_TRUST_ROOTS: {} is not a PEM bundle of certificates: {e}",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        for module in &self.pkcs11_modules {
+            if !module.is_absolute() || !module.is_file() {
+                return Err(format!(
+                    "SIGNET_PKCS11_MODULES: {} is not the absolute path of a file",
+                    module.display()
+                ));
+            }
+        }
+        if let Some(path) = &self.esp_config {
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("SIGNET_ESP_CONFIG: cannot read {}: {e}", path.display()))?;
+        }
+        Ok(())
+    }
+
     /// Makes the data directory private to the server's user before anything is written in
     /// it: it holds the database, the documents and the private keys. Every file and folder
     /// the process creates from here on is 0600 / 0700 (the umask covers what SQLite and the

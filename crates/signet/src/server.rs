@@ -110,6 +110,16 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }
+    let config = &state.config;
+    if config.signer_trust_roots.is_some()
+        || !config.pkcs11_modules.is_empty()
+        || config.esp_config.is_some()
+    {
+        tracing::warn!(
+            "SIGNET_SIGNER_TRUST_ROOTS, SIGNET_PKCS11_MODULES and SIGNET_ESP_CONFIG are checked \
+             but not used yet: certificate signatures and Aadhaar eSign are not built in this version"
+        );
+    }
     let (stop_workers, stop) = crate::ops::shutdown::channel();
     let dispatcher = crate::webhooks::dispatcher::spawn(
         state.store.clone(),

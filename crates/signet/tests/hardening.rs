@@ -160,3 +160,50 @@ on_both_databases!(
     unbuilt_endpoints_authenticate_first,
     parse_errors_speak_json
 );
+
+/// The settings of certificate signing are checked at start: a mistake in one stops the
+/// server with the variable's name, before it listens.
+#[test]
+fn certificate_settings_are_checked_at_start() {
+    use std::process::{Command, Stdio};
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cert-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_pem = dir.join("roots.txt");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let not_pem = not_pem.display().to_string();
+    for (var, value, says) in [
+        (
+            "SIGNET_SIGNER_TRUST_ROOTS",
+            "/nonexistent/roots.pem",
+            "cannot read",
+        ),
+        (
+            "SIGNET_SIGNER_TRUST_ROOTS",
+            not_pem.as_str(),
+            "is not a PEM bundle of certificates",
+        ),
+        (
+            "SIGNET_PKCS11_MODULES",
+            "/usr/lib/softhsm/libsofthsm2.so:relative.so",
+            "not the absolute path of a file",
+        ),
+        ("SIGNET_ESP_CONFIG", "/nonexistent/esp.toml", "cannot read"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_signet"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("SIGNET_DATA_DIR", dir.join("data"))
+            .env(var, value)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{var}={value} started");
+        assert!(
+            stderr.contains(var) && stderr.contains(says),
+            "{var}={value}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{var}={value}: it never listened");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

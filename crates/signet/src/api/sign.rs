@@ -362,6 +362,10 @@ fn signature_options(
     let mut options = signet_pdf::sign::SignatureOptions::new(state.clock.now());
     options.name = Some(inv.name.clone());
     options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));
+    // What `pdf_budget::sign_stored` expects: a stored file's limits (signed versions grow
+    // past the upload limit), and room for the timestamp when an authority is configured.
+    options.limits = state.pdf.stored_limits();
+    options.timestamp = state.tsa.is_some();
     if !s.appearances.is_empty() {
         let placements =
             s.appearances

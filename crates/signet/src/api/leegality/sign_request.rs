@@ -234,9 +234,7 @@ pub async fn create_sign_request(
 
     let limits = state.pdf.upload_limits();
     let lease = state.pdf.reserve(state.pdf.open_cost(bytes.len())).await;
-    let (checked, _) = lease
-        .run(move || checked_pdf(bytes, limits))
-        .await?;
+    let (checked, _) = lease.run(move || checked_pdf(bytes, limits)).await?;
     let CheckedPdf {
         bytes: pdf,
         repaired,
