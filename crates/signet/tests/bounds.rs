@@ -548,16 +548,6 @@ fn qpdf_check(file: &std::path::Path) {
     );
 }
 
-fn pdfsig_valid(file: &std::path::Path) -> usize {
-    let out = std::process::Command::new("pdfsig")
-        .arg(file)
-        .output()
-        .expect("pdfsig runs");
-    String::from_utf8_lossy(&out.stdout)
-        .matches("Signature is Valid.")
-        .count()
-}
-
 /// Signs every slot of a document in turn; returns the final file.
 async fn sign_all(server: &Server, links: &[String], mark: &Value) -> Vec<u8> {
     let invitee = server.client("");
@@ -598,7 +588,7 @@ async fn absurd_page_boxes_sign_into_valid_files(db: Db) {
     let out = server.data_dir.join("absurd-signed.pdf");
     std::fs::write(&out, &signed).unwrap();
     qpdf_check(&out);
-    assert_eq!(pdfsig_valid(&out), 1);
+    assert_eq!(common::pdfsig_valid(&out), 1);
 }
 
 /// The margin README.md states: what the signatures of one document add to it, at most.
@@ -692,7 +682,7 @@ async fn worst_allowed_output_stays_within_the_margin(db: Db) {
         std::fs::write(&out, &signed).unwrap();
         qpdf_check(&out);
         // pdfsig lists each mark's field, all naming their signature's value.
-        assert_eq!(pdfsig_valid(&out), marks);
+        assert_eq!(common::pdfsig_valid(&out), marks);
     }
 }
 

@@ -114,14 +114,7 @@ async fn journey_with_signing_order(db: Db) {
         .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let pdf = pdf.bytes().await.unwrap().to_vec();
-    let root_pem = http
-        .get(format!("{}/trust/root.pem", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let root_pem = server.root_pem().await;
     let roots = signet_pdf::keys::load_certificates_pem(&root_pem).unwrap();
     let report = signet_pdf::verify::verify(&pdf, &roots, &signet_pdf::Limits::default()).unwrap();
     assert_eq!(report.signatures.len(), 2);

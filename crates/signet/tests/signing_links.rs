@@ -142,16 +142,6 @@ fn pyhanko_validates(root_pem: &Path, files: &[std::path::PathBuf]) {
     );
 }
 
-fn pdfsig_valid_count(file: &Path) -> usize {
-    let out = Command::new("pdfsig")
-        .arg(file)
-        .output()
-        .expect("pdfsig runs");
-    String::from_utf8_lossy(&out.stdout)
-        .matches("Signature is Valid.")
-        .count()
-}
-
 async fn parallel_signers_both_land(db: Db) {
     const DOCUMENTS: usize = 50;
     let server = Server::start(db);
@@ -159,16 +149,8 @@ async fn parallel_signers_both_land(db: Db) {
     let api = server.client(&account.token);
     let invitee = server.client("");
     let profile = common::create_workflow(&api, &two_signers(false)).await;
-    let http = common::http();
     let root_pem = server.data_dir.join("root.pem");
-    let root = http
-        .get(format!("{}/trust/root.pem", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let root = server.root_pem().await;
     std::fs::write(&root_pem, &root).unwrap();
     let roots = signet_pdf::keys::load_certificates_pem(&root).unwrap();
     let mut files = vec![];
@@ -210,7 +192,7 @@ async fn parallel_signers_both_land(db: Db) {
         assert_eq!(names, ["Asha Rao", "Ravi Kumar"]);
         let file = server.data_dir.join(format!("parallel-{n}.pdf"));
         std::fs::write(&file, &pdf).unwrap();
-        assert_eq!(pdfsig_valid_count(&file), 2, "pdfsig, document {n}");
+        assert_eq!(common::pdfsig_valid(&file), 2, "pdfsig, document {n}");
         files.push(file);
     }
     pyhanko_validates(&root_pem, &files);

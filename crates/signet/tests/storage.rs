@@ -172,14 +172,7 @@ async fn files_in_a_bucket(db: Db) {
 
     sign(&invitee, &links[0]).await;
     let signed = get_bytes(&http, &format!("{}/api/sign/{}/file", server.url, links[0])).await;
-    let root_pem = http
-        .get(format!("{}/trust/root.pem", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let root_pem = server.root_pem().await;
     let roots = signet_pdf::keys::load_certificates_pem(&root_pem).unwrap();
     let report =
         signet_pdf::verify::verify(&signed, &roots, &signet_pdf::Limits::default()).unwrap();

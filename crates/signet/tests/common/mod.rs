@@ -213,6 +213,18 @@ impl Server {
         self.child.id()
     }
 
+    /// The root of the server's seal, as anyone fetches it.
+    pub async fn root_pem(&self) -> String {
+        http()
+            .get(format!("{}/trust/root.pem", self.url))
+            .send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn client(&self, token: &str) -> Client {
         Client {
             base: self.url.clone(),
@@ -398,6 +410,18 @@ impl Client {
             body: res.json().await.unwrap(),
         }
     }
+}
+
+/// How many signatures poppler's `pdfsig` calls valid in `file` (it exits 0 whatever it
+/// finds, so its words are counted).
+pub fn pdfsig_valid(file: &std::path::Path) -> usize {
+    let out = Command::new("pdfsig")
+        .arg(file)
+        .output()
+        .expect("pdfsig runs (apt poppler-utils; scripts/test installs it)");
+    String::from_utf8_lossy(&out.stdout)
+        .matches("Signature is Valid.")
+        .count()
 }
 
 /// A small valid PDF with `pages` pages, built byte by byte.
