@@ -199,21 +199,13 @@ impl Config {
                     path.display()
                 )
             })?;
-            match signet_pdf::keys::load_certificates_pem(&pem) {
-                Ok(roots) if !roots.is_empty() => {}
-                Ok(_) => {
-                    return Err(format!(
-                        "SIGNET_SIGNER_TRUST_ROOTS: {} holds no certificate",
-                        path.display()
-                    ));
-                }
-                Err(e) => {
-                    return Err(format!(
-                        "SIGNET_SIGNER_TRUST_ROOTS: {} is not a PEM bundle of certificates: {e}",
-                        path.display()
-                    ));
-                }
-            }
+            // Refuses a bundle without a certificate as well as a malformed one.
+            signet_pdf::keys::load_certificates_pem(&pem).map_err(|e| {
+                format!(
+                    "SIGNET_SIGNER_TRUST_ROOTS: {} is not a PEM bundle of certificates: {e}",
+                    path.display()
+                )
+            })?;
         }
         for module in &self.pkcs11_modules {
             if !module.is_absolute() || !module.is_file() {

@@ -17,7 +17,7 @@ use crate::api::invitee::Invitee;
 use crate::api::{ApiError, ApiJson, ok};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
-use crate::domain::workflow::{InviteeSlot, InviteeType};
+use crate::domain::workflow::InviteeType;
 use crate::server::AppState;
 use crate::store::{
     Blobs, CODE_TTL_MS, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome,
@@ -131,13 +131,13 @@ struct ApproveBody {
 /// was mailed (`POST /api/sign/{uuid}/otp`); a right code is spent, a wrong one costs a guess.
 async fn require_code(
     state: &AppState,
-    inv: &InvitationRow,
-    slot: &InviteeSlot,
+    invitee: &Invitee,
     otp: Option<&str>,
 ) -> Result<(), ApiError> {
-    if !slot.enforce_authentication {
+    if !invitee.slot().enforce_authentication {
         return Ok(());
     }
+    let inv = &invitee.invitation;
     let Some(code) = otp.map(str::trim).filter(|c| !c.is_empty()) else {
         return Err(ApiError::new(
             "otp.required",
@@ -194,7 +194,6 @@ async fn send_code(
     };
     let code = crate::domain::otp::new_code();
     let masked = crate::notify::mask(email);
-    let (ip, ua) = witness(peer, &headers);
     let issued = state
         .store
         .issue_code(&NewCode {
@@ -203,14 +202,14 @@ async fn send_code(
             invitation_id: &inv.id,
             code_hash: crate::domain::otp::code_hash(&state.file_secret, &inv.id, &code),
             mail: crate::notify::code_mail(email, &inv.name, &inv.document_name, &code),
-            event: NewEvent {
-                time: now,
-                actor: inv.name.clone(),
-                action: "One-time code sent".into(),
-                ip,
-                user_agent: ua,
-                details: masked.clone(),
-            },
+            event: invitee_event(
+                inv,
+                "One-time code sent",
+                masked.clone(),
+                now,
+                peer,
+                &headers,
+            ),
             now,
         })
         .await?;
@@ -234,13 +233,27 @@ async fn send_code(
     }
 }
 
-/// Who did it, from where: for the audit trail.
-fn witness(peer: SocketAddr, headers: &HeaderMap) -> (Option<String>, Option<String>) {
-    let ua = headers
+/// An invitee's event for the audit trail: who did what, when, from where.
+fn invitee_event(
+    inv: &InvitationRow,
+    action: &str,
+    details: String,
+    now: i64,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> NewEvent {
+    let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(512).collect());
-    (Some(peer.ip().to_string()), ua)
+    NewEvent {
+        time: now,
+        actor: inv.name.clone(),
+        action: action.into(),
+        ip: Some(peer.ip().to_string()),
+        user_agent,
+        details,
+    }
 }
 
 fn refusal(e: crate::domain::workflow::Invalid) -> ApiError {
@@ -276,17 +289,10 @@ async fn sign(
         now,
     )
     .map_err(refusal)?;
-    require_code(&state, inv, s, body.otp.as_deref()).await?;
+    require_code(&state, &invitee, body.otp.as_deref()).await?;
     let options = Arc::new(signature_options(&state, &invitee, body.mark, now)?);
-    let (ip, ua) = witness(peer, &headers);
-    let event = NewEvent {
-        time: now,
-        actor: inv.name.clone(),
-        action: "Signed".into(),
-        ip,
-        user_agent: ua,
-        details: format!("{} (slot {})", body.signature_type, inv.slot + 1),
-    };
+    let details = format!("{} (slot {})", body.signature_type, inv.slot + 1);
+    let event = invitee_event(inv, "Signed", details, now, peer, &headers);
     let activate_slots = next_slots(&state, &invitee, false).await?;
     let (mut version, mut file_key) = (inv.versions, inv.file_key.clone());
     for _ in 0..=MAX_REBASES {
@@ -418,22 +424,15 @@ async fn approve(
     let body: ApproveBody = optional_body(&body)?;
     let now = state.clock.now_ms();
     check(&state_of(&invitee), &Action::Approve, now).map_err(refusal)?;
-    require_code(
-        &state,
+    require_code(&state, &invitee, body.otp.as_deref()).await?;
+    let event = invitee_event(
         &invitee.invitation,
-        invitee.slot(),
-        body.otp.as_deref(),
-    )
-    .await?;
-    let (ip, ua) = witness(peer, &headers);
-    let event = NewEvent {
-        time: now,
-        actor: invitee.invitation.name.clone(),
-        action: "Approved".into(),
-        ip,
-        user_agent: ua,
-        details: String::new(),
-    };
+        "Approved",
+        String::new(),
+        now,
+        peer,
+        &headers,
+    );
     finish(&state, &invitee, OutcomeKind::Approved, event).await
 }
 
@@ -456,23 +455,16 @@ async fn reject(
         now,
     )
     .map_err(refusal)?;
-    require_code(
-        &state,
+    require_code(&state, &invitee, body.otp.as_deref()).await?;
+    let reason = body.reason;
+    let event = invitee_event(
         &invitee.invitation,
-        invitee.slot(),
-        body.otp.as_deref(),
-    )
-    .await?;
-    let reason: String = body.reason.chars().take(1000).collect();
-    let (ip, ua) = witness(peer, &headers);
-    let event = NewEvent {
-        time: now,
-        actor: invitee.invitation.name.clone(),
-        action: "Rejected".into(),
-        ip,
-        user_agent: ua,
-        details: reason.clone(),
-    };
+        "Rejected",
+        reason.clone(),
+        now,
+        peer,
+        &headers,
+    );
     finish(&state, &invitee, OutcomeKind::Rejected { reason }, event).await
 }
 
