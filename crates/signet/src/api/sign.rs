@@ -17,6 +17,7 @@ use crate::api::invitee::Invitee;
 use crate::api::{ApiError, ApiJson, ok};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
+use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::InviteeType;
 use crate::server::AppState;
 use crate::store::{
@@ -39,12 +40,9 @@ fn state_of(invitee: &Invitee) -> InvitationState {
     InvitationState {
         is_signer: invitee.slot().invitee_type == InviteeType::Signer,
         active: inv.active,
-        signed: inv.signed,
-        approved: inv.approved,
-        rejected: inv.rejected,
-        expired: inv.expired,
+        status: inv.status,
         expires_at: inv.expires_at,
-        document_open: inv.document_status == "SENT",
+        document_open: inv.document_status == DocumentStatus::Sent,
         document_deleted: inv.document_deleted || inv.deleted,
     }
 }
@@ -63,10 +61,10 @@ async fn invitation_view(
         "pageCount": pages.len(),
         "pages": pages.iter().map(|(w, h)| json!({"width": w, "height": h})).collect::<Vec<_>>(),
         "active": inv.active,
-        "signed": inv.signed,
-        "approved": inv.approved,
-        "rejected": inv.rejected,
-        "expired": inv.expired || state.clock.now_ms() > inv.expires_at,
+        "signed": inv.status == InvitationStatus::Signed,
+        "approved": inv.status == InvitationStatus::Approved,
+        "rejected": inv.status == InvitationStatus::Rejected,
+        "expired": inv.status == InvitationStatus::Expired || state.clock.now_ms() > inv.expires_at,
         "expiryDate": leegality_time(inv.expires_at, offset),
         "allowedSignatureTypes": if s.invitee_type == InviteeType::Signer { s.signature_types.clone() } else { vec![] },
         "appearances": s.appearances,
@@ -513,7 +511,7 @@ async fn next_slots(
     let all = state.store.invitations_of(&inv.document_id).await?;
     let waiting: Vec<bool> = all
         .iter()
-        .map(|i| i.id != inv.id && !(i.signed || i.approved || i.rejected || i.expired))
+        .map(|i| i.id != inv.id && i.status == InvitationStatus::Pending)
         .collect();
     Ok(next_in_order(&waiting, inv.slot as usize)
         .map(|s| vec![s as i64])

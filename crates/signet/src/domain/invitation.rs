@@ -4,17 +4,15 @@ use super::limits::{
     MAX_MARK_PNG_BYTES, MAX_MARK_TEXT_CHARS, MAX_REJECT_REASON_CHARS, forbidden_in_text,
     name_problem, text_problem,
 };
+use super::status::InvitationStatus;
 use super::workflow::Invalid;
 
 /// The state an action is judged against.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct InvitationState {
     pub is_signer: bool,
     pub active: bool,
-    pub signed: bool,
-    pub approved: bool,
-    pub rejected: bool,
-    pub expired: bool,
+    pub status: InvitationStatus,
     pub expires_at: i64,
     pub document_open: bool,
     pub document_deleted: bool,
@@ -50,20 +48,23 @@ pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), In
             "this invitation or its document was deleted",
         ));
     }
-    if s.expired || now_ms > s.expires_at {
+    if s.status == InvitationStatus::Expired || now_ms > s.expires_at {
         return Err(refuse("invitation.expired", "this invitation has expired"));
     }
-    if s.signed || s.approved {
-        return Err(refuse(
-            "invitation.already.done",
-            "this invitation was already acted on",
-        ));
-    }
-    if s.rejected {
-        return Err(refuse(
-            "invitation.rejected",
-            "this invitation was rejected",
-        ));
+    match s.status {
+        InvitationStatus::Signed | InvitationStatus::Approved => {
+            return Err(refuse(
+                "invitation.already.done",
+                "this invitation was already acted on",
+            ));
+        }
+        InvitationStatus::Rejected => {
+            return Err(refuse(
+                "invitation.rejected",
+                "this invitation was rejected",
+            ));
+        }
+        InvitationStatus::Pending | InvitationStatus::Expired => {}
     }
     if !s.document_open {
         return Err(refuse(
@@ -167,9 +168,10 @@ mod tests {
         InvitationState {
             is_signer: true,
             active: true,
+            status: InvitationStatus::Pending,
             expires_at: 1_000,
             document_open: true,
-            ..Default::default()
+            document_deleted: false,
         }
     }
 
@@ -202,7 +204,7 @@ mod tests {
         assert_eq!(
             code(
                 InvitationState {
-                    signed: true,
+                    status: InvitationStatus::Signed,
                     ..open_signer()
                 },
                 sign(true),
@@ -213,7 +215,7 @@ mod tests {
         assert_eq!(
             code(
                 InvitationState {
-                    rejected: true,
+                    status: InvitationStatus::Rejected,
                     ..open_signer()
                 },
                 sign(true),

@@ -4,4 +4,5 @@ pub mod document;
 pub mod invitation;
 pub mod limits;
 pub mod otp;
+pub mod status;
 pub mod workflow;

@@ -3,6 +3,8 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
+use crate::domain::status::DocumentStatus;
+
 use super::{AnyQuery, Columns, Store, StoreError, rfc3339, total_of_last_page};
 
 #[derive(Clone)]
@@ -79,8 +81,8 @@ pub(super) const ADD_TO_COUNT: &str =
 pub(super) async fn move_count(
     tx: &mut Transaction<'_, Any>,
     document_id: &str,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<DocumentStatus>,
+    to: Option<DocumentStatus>,
 ) -> Result<(), StoreError> {
     for (status, delta) in [(from, -1i64), (to, 1)] {
         let Some(status) = status else { continue };
@@ -89,7 +91,7 @@ pub(super) async fn move_count(
              FROM documents WHERE id = $4 {ADD_TO_COUNT}"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(status)
+            .bind(status.as_str())
             .bind(random_count_shard())
             .bind(delta)
             .bind(document_id)
@@ -107,14 +109,21 @@ pub(super) async fn mark_completed(
     at: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE documents SET status = 'COMPLETED', completed_at = $1, delete_at = $1 + delete_after_ms \
-         WHERE id = $2",
+        "UPDATE documents SET status = $1, completed_at = $2, delete_at = $2 + delete_after_ms \
+         WHERE id = $3",
     )
+    .bind(DocumentStatus::Completed.as_str())
     .bind(at)
     .bind(document_id)
     .execute(&mut **tx)
     .await?;
-    move_count(tx, document_id, Some("SENT"), Some("COMPLETED")).await
+    move_count(
+        tx,
+        document_id,
+        Some(DocumentStatus::Sent),
+        Some(DocumentStatus::Completed),
+    )
+    .await
 }
 
 /// Appends events after the document's last one, each hashed onto the one before, inside the
@@ -229,7 +238,7 @@ impl Store {
                     .bind(id)
             })
             .await?;
-        Ok(row.map(document_from_row))
+        row.map(document_from_row).transpose()
     }
 
     pub async fn document_by_id(&self, id: &str) -> Result<Option<DocumentRow>, StoreError> {
@@ -238,7 +247,7 @@ impl Store {
             .readers()
             .fetch_optional(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id))
             .await?;
-        Ok(row.map(document_from_row))
+        row.map(document_from_row).transpose()
     }
 
     /// One page of an account's documents, newest first, and how many match in all.
@@ -249,7 +258,7 @@ impl Store {
     pub async fn list_documents(
         &self,
         account_id: &str,
-        status: Option<&str>,
+        status: Option<DocumentStatus>,
         query: Option<&str>,
         limit: i64,
         offset: i64,
@@ -311,7 +320,7 @@ impl Store {
         let bind_all = |sql: &str| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id);
             if let Some(s) = status {
-                q = q.bind(s);
+                q = q.bind(s.as_str());
             }
             if let Some(text) = query {
                 q = q.bind(text.to_uppercase()).bind(text.to_lowercase());
@@ -323,13 +332,15 @@ impl Store {
             .fetch_all(|| bind_all(&page))
             .await?
             .into_iter()
-            .map(|r| ListedDocument {
-                id: r.get(0),
-                name: r.get(1),
-                irn: r.get(2),
-                status: r.get(3),
+            .map(|r| {
+                Ok(ListedDocument {
+                    id: r.get(0),
+                    name: r.get(1),
+                    irn: r.get(2),
+                    status: r.get::<String, _>(3).parse()?,
+                })
             })
-            .collect();
+            .collect::<Result<_, StoreError>>()?;
         let total = match (total_of_last_page(rows.len(), limit, offset), matched_sql) {
             (Some(total), _) => total,
             (None, Some(count)) => self.readers().fetch_one(|| bind_all(&count)).await?.get(0),
@@ -342,7 +353,7 @@ impl Store {
     pub async fn count_documents(
         &self,
         account_id: &str,
-        status: Option<&str>,
+        status: Option<DocumentStatus>,
     ) -> Result<i64, StoreError> {
         let row = match status {
             Some(s) => {
@@ -352,7 +363,7 @@ impl Store {
                             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM document_counts WHERE account_id = $1 AND status = $2",
                         )
                         .bind(account_id)
-                        .bind(s)
+                        .bind(s.as_str())
                     })
                     .await?
             }
@@ -399,7 +410,7 @@ pub struct DocumentRow {
     pub profile_id: String,
     pub name: String,
     pub irn: Option<String>,
-    pub status: String,
+    pub status: DocumentStatus,
     pub deleted: bool,
     pub original_sha256: String,
     pub created_at: i64,
@@ -417,7 +428,7 @@ pub struct ListedDocument {
     pub id: String,
     pub name: String,
     pub irn: Option<String>,
-    pub status: String,
+    pub status: DocumentStatus,
 }
 
 /// What a list reads of each document (`created_at` orders merged lookups).
@@ -426,18 +437,18 @@ const LISTED_COLUMNS: &str = "id, name, irn, status, created_at";
 pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, original_sha256, \
      created_at, completed_at, deleted_at, file_key, delete_at";
 
-pub(super) fn document_from_row(r: AnyRow) -> DocumentRow {
+pub(super) fn document_from_row(r: AnyRow) -> Result<DocumentRow, StoreError> {
     document_at(&r, 0)
 }
 
 /// A document from `DOCUMENT_COLUMNS` starting at column `base` of a row.
-pub(super) fn document_at(r: &AnyRow, base: usize) -> DocumentRow {
-    DocumentRow {
+pub(super) fn document_at(r: &AnyRow, base: usize) -> Result<DocumentRow, StoreError> {
+    Ok(DocumentRow {
         id: r.get(base),
         profile_id: r.get(base + 1),
         name: r.get(base + 2),
         irn: r.get(base + 3),
-        status: r.get(base + 4),
+        status: r.get::<String, _>(base + 4).parse()?,
         deleted: r.get::<i64, _>(base + 5) != 0,
         original_sha256: r.get(base + 6),
         created_at: r.get(base + 7),
@@ -445,7 +456,7 @@ pub(super) fn document_at(r: &AnyRow, base: usize) -> DocumentRow {
         deleted_at: r.get(base + 9),
         file_key: r.get(base + 10),
         delete_at: r.get(base + 11),
-    }
+    })
 }
 
 #[derive(Debug, Clone)]

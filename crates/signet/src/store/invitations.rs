@@ -10,6 +10,7 @@ use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, VerificationCheck, WebhookEvent};
 use super::{Store, StoreError};
+use crate::domain::status::{DocumentStatus, InvitationStatus};
 
 /// An invitation with what its invitee's actions need of the document.
 #[derive(Debug, Clone)]
@@ -20,14 +21,12 @@ pub struct InvitationRow {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Whether it is the invitee's turn.
     pub active: bool,
-    pub signed: bool,
-    pub approved: bool,
-    pub rejected: bool,
-    pub expired: bool,
+    pub status: InvitationStatus,
     pub expires_at: i64,
     pub document_name: String,
-    pub document_status: String,
+    pub document_status: DocumentStatus,
     pub document_deleted: bool,
     pub versions: i64,
     pub workflow: String,
@@ -61,21 +60,18 @@ static DETAILS_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-fn from_row(r: AnyRow) -> InvitationRow {
+fn from_row(r: AnyRow) -> Result<InvitationRow, StoreError> {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
-    InvitationRow {
+    Ok(InvitationRow {
         id: r.get(0),
         document_id: r.get(1),
         slot: r.get(2),
         name: r.get(3),
         active: flag(4),
-        signed: flag(5),
-        approved: flag(6),
-        rejected: flag(7),
-        expired: flag(8),
+        status: InvitationStatus::from_flags(flag(5), flag(6), flag(7), flag(8))?,
         expires_at: r.get(9),
         document_name: r.get(10),
-        document_status: r.get(11),
+        document_status: r.get::<String, _>(11).parse()?,
         document_deleted: flag(12),
         versions: r.get(13),
         workflow: r.get(14),
@@ -89,7 +85,7 @@ fn from_row(r: AnyRow) -> InvitationRow {
         account_id: r.get(22),
         file_key: r.get(23),
         page_sizes: r.get(24),
-    }
+    })
 }
 
 /// What an invitee did, to be recorded with its consequences in one transaction.
@@ -166,7 +162,7 @@ impl Store {
             .readers()
             .fetch_optional(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id))
             .await?;
-        Ok(row.map(from_row))
+        row.map(from_row).transpose()
     }
 
     /// An account's document with its invitations (in slot order), in one query: what the
@@ -188,8 +184,9 @@ impl Store {
             return Ok(None);
         };
         // The document's columns follow the invitation's.
-        let document = document_at(first, COLUMNS.split(',').count());
-        Ok(Some((document, rows.into_iter().map(from_row).collect())))
+        let document = document_at(first, COLUMNS.split(',').count())?;
+        let invitations = rows.into_iter().map(from_row).collect::<Result<_, _>>()?;
+        Ok(Some((document, invitations)))
     }
 
     pub async fn invitations_of(
@@ -204,7 +201,7 @@ impl Store {
             .readers()
             .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(document_id))
             .await?;
-        Ok(rows.into_iter().map(from_row).collect())
+        rows.into_iter().map(from_row).collect()
     }
 
     /// Records an invitee's action with its consequences. Changes nothing when the
@@ -254,12 +251,13 @@ impl Store {
         }
         if let Some((v, key)) = &o.new_version {
             let bumped = sqlx::query(
-                "UPDATE documents SET versions = $1, file_key = $2 WHERE id = $3 AND versions = $4 AND status = 'SENT'",
+                "UPDATE documents SET versions = $1, file_key = $2 WHERE id = $3 AND versions = $4 AND status = $5",
             )
             .bind(v + 1)
             .bind(key)
             .bind(&o.document_id)
             .bind(*v)
+            .bind(DocumentStatus::Sent.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -334,5 +332,87 @@ impl Store {
         self.hand_over(fresh);
         self.wake_mailer(mailed);
         Ok(Recorded::Done { completes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_db::{Db, document, invitation};
+
+    fn refused<T>(r: Result<T, StoreError>, what: &str) {
+        match r {
+            Err(StoreError::Stored(e)) => assert_eq!(e.what, what),
+            Err(e) => panic!("another error: {e}"),
+            Ok(_) => panic!("read as if it were known"),
+        }
+    }
+
+    /// A row holding what no state of the domain is (a status another program wrote, two
+    /// outcomes at once) fails the read with a store error, which the API answers as an
+    /// internal error: it is never guessed at, and never a panic.
+    async fn stored_values_no_state_names_are_refused(postgres: bool) {
+        let db = Db::new(postgres);
+        let store = db.store_with_mail().await;
+        store
+            .insert_sent_document(&document("A"), &[invitation("I1", None)], &[])
+            .await
+            .unwrap();
+        let read = store.invitation("I1").await.unwrap().unwrap();
+        assert_eq!(read.status, InvitationStatus::Pending);
+        assert_eq!(read.document_status, DocumentStatus::Sent);
+
+        sqlx::query("UPDATE invitations SET signed = 1, rejected = 1 WHERE id = 'I1'")
+            .execute(store.writer())
+            .await
+            .unwrap();
+        refused(store.invitation("I1").await, "invitation flags");
+        refused(store.invitations_of("A").await, "invitation flags");
+        refused(
+            store.document_with_invitations("ACCOUNT1", "A").await,
+            "invitation flags",
+        );
+        sqlx::query("UPDATE invitations SET signed = 0 WHERE id = 'I1'")
+            .execute(store.writer())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.invitation("I1").await.unwrap().unwrap().status,
+            InvitationStatus::Rejected
+        );
+
+        // The schema's own check is what keeps other statuses out; step past it.
+        let past_the_check = if postgres {
+            "ALTER TABLE documents DROP CONSTRAINT documents_status_check"
+        } else {
+            "PRAGMA ignore_check_constraints = ON"
+        };
+        sqlx::query(past_the_check)
+            .execute(store.writer())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE documents SET status = 'ARCHIVED' WHERE id = 'A'")
+            .execute(store.writer())
+            .await
+            .unwrap();
+        refused(store.invitation("I1").await, "document status");
+        refused(store.document_by_id("A").await, "document status");
+        refused(store.document("ACCOUNT1", "A").await, "document status");
+        refused(
+            store.list_documents("ACCOUNT1", None, None, 10, 0).await,
+            "document status",
+        );
+        let e = store.document_by_id("A").await.unwrap_err().to_string();
+        assert!(e.contains("\"ARCHIVED\""), "{e}");
+    }
+
+    #[tokio::test]
+    async fn unknown_stored_values_on_sqlite() {
+        stored_values_no_state_names_are_refused(false).await;
+    }
+
+    #[tokio::test]
+    async fn unknown_stored_values_on_postgres() {
+        stored_values_no_state_names_are_refused(true).await;
     }
 }

@@ -11,6 +11,7 @@ use super::documents::{
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, WebhookEvent};
 use super::{Store, StoreError, total_of_last_page};
+use crate::domain::status::DocumentStatus;
 
 /// An invitation that has neither acted nor been ended.
 const OPEN: &str = "signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0";
@@ -22,17 +23,16 @@ pub(super) async fn lock_document(
     document_id: &str,
     only_sent: bool,
 ) -> Result<bool, StoreError> {
-    let sql = if only_sent {
-        "UPDATE documents SET versions = versions WHERE id = $1 AND deleted = 0 AND status = 'SENT'"
-    } else {
-        "UPDATE documents SET versions = versions WHERE id = $1"
-    };
-    Ok(sqlx::query(sql)
+    let query = if only_sent {
+        sqlx::query(
+            "UPDATE documents SET versions = versions WHERE id = $1 AND deleted = 0 AND status = $2",
+        )
         .bind(document_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1)
+        .bind(DocumentStatus::Sent.as_str())
+    } else {
+        sqlx::query("UPDATE documents SET versions = versions WHERE id = $1").bind(document_id)
+    };
+    Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
 /// What one expiry pass did to a document.
@@ -100,12 +100,17 @@ impl Store {
     pub async fn expire_due(&self, document_id: &str, now: i64) -> Result<Expiry, StoreError> {
         let mut tx = self.writer().begin().await?;
         lock_document(&mut tx, document_id, false).await?;
-        let open_doc: Option<(String, i64)> =
-            sqlx::query("SELECT status, deleted FROM documents WHERE id = $1")
-                .bind(document_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| (r.get(0), r.get(1)));
+        let open_doc = match sqlx::query("SELECT status, deleted FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            Some(r) => Some((
+                r.get::<String, _>(0).parse::<DocumentStatus>()?,
+                r.get::<i64, _>(1),
+            )),
+            None => None,
+        };
         let sql = format!(
             "SELECT id, name FROM invitations WHERE document_id = $1 AND expires_at <= $2 AND {OPEN} ORDER BY slot"
         );
@@ -133,7 +138,7 @@ impl Store {
             document_expired: false,
         };
         let mut fresh = vec![];
-        if matches!(&open_doc, Some((status, 0)) if status == "SENT") {
+        if open_doc == Some((DocumentStatus::Sent, 0)) {
             let mut events: Vec<NewEvent> = due
                 .iter()
                 .map(|(_, name)| NewEvent::by_signet(now, "Invitation expired", name.clone()))
@@ -145,11 +150,18 @@ impl Store {
                 .await?
                 .get(0);
             if still_open == 0 {
-                sqlx::query("UPDATE documents SET status = 'EXPIRED' WHERE id = $1")
+                sqlx::query("UPDATE documents SET status = $1 WHERE id = $2")
+                    .bind(DocumentStatus::Expired.as_str())
                     .bind(document_id)
                     .execute(&mut *tx)
                     .await?;
-                move_count(&mut tx, document_id, Some("SENT"), Some("EXPIRED")).await?;
+                move_count(
+                    &mut tx,
+                    document_id,
+                    Some(DocumentStatus::Sent),
+                    Some(DocumentStatus::Expired),
+                )
+                .await?;
                 events.push(NewEvent::by_signet(
                     now,
                     "Document expired",
@@ -190,14 +202,22 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         let revived = sqlx::query(
-            "UPDATE documents SET status = 'SENT' WHERE id = $1 AND deleted = 0 AND status = 'EXPIRED'",
+            "UPDATE documents SET status = $1 WHERE id = $2 AND deleted = 0 AND status = $3",
         )
+        .bind(DocumentStatus::Sent.as_str())
         .bind(document_id)
+        .bind(DocumentStatus::Expired.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if revived == 1 {
-            move_count(&mut tx, document_id, Some("EXPIRED"), Some("SENT")).await?;
+            move_count(
+                &mut tx,
+                document_id,
+                Some(DocumentStatus::Expired),
+                Some(DocumentStatus::Sent),
+            )
+            .await?;
         } else if !lock_document(&mut tx, document_id, true).await? {
             return Ok(false);
         }
@@ -287,8 +307,8 @@ impl Store {
                 .bind(document_id)
                 .fetch_one(&mut *tx)
                 .await?,
-        );
-        move_count(&mut tx, document_id, Some(&row.status), None).await?;
+        )?;
+        move_count(&mut tx, document_id, Some(row.status), None).await?;
         tx.commit().await?;
         Ok(Some(row))
     }
@@ -303,7 +323,7 @@ impl Store {
             .readers()
             .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(limit))
             .await?;
-        Ok(rows.into_iter().map(document_from_row).collect())
+        rows.into_iter().map(document_from_row).collect()
     }
 
     /// Completed `deleteOnComplete` documents whose time has come: (account, document).
@@ -452,6 +472,8 @@ impl Store {
         &self,
         q: &CompletedQuery<'_>,
     ) -> Result<(Vec<DocumentRow>, i64), StoreError> {
+        // The literal, not a bound value: it is the condition of the partial index
+        // `documents_completed`, which neither database uses for a parameter.
         let mut filter = String::from("account_id = $1 AND status = 'COMPLETED' AND deleted = 0");
         let mut n = 1;
         let mut next = |clause: &str, filter: &mut String| {
@@ -514,7 +536,7 @@ impl Store {
             .await?
             .into_iter()
             .map(document_from_row)
-            .collect();
+            .collect::<Result<_, _>>()?;
         // Without a filter the total is the kept count; only a full filtered page is counted.
         let total = match total_of_last_page(rows.len(), limit, offset) {
             Some(total) => total,
@@ -523,7 +545,7 @@ impl Store {
                 self.readers().fetch_one(|| bind_all(&count)).await?.get(0)
             }
             None => {
-                self.count_documents(q.account_id, Some("COMPLETED"))
+                self.count_documents(q.account_id, Some(DocumentStatus::Completed))
                     .await?
             }
         };

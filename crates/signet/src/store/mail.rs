@@ -11,6 +11,7 @@ use super::documents::{NewEvent, append_events};
 use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
 use super::{AnyQuery, Columns, Store, StoreError, placeholders};
+use crate::domain::status::DocumentStatus;
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,11 +122,12 @@ impl Store {
         let rows = sqlx::query(
             "SELECT i.id, i.slot, i.name, i.email, i.expires_at, d.name, d.workflow, d.account_id \
              FROM invitations i JOIN documents d ON d.id = i.document_id \
-             WHERE i.document_id = $1 AND d.deleted = 0 AND d.status = 'SENT' AND i.active = 1 \
+             WHERE i.document_id = $1 AND d.deleted = 0 AND d.status = $2 AND i.active = 1 \
              AND i.signed = 0 AND i.approved = 0 AND i.rejected = 0 AND i.expired = 0 AND i.deleted = 0 \
              ORDER BY i.slot",
         )
         .bind(document_id)
+        .bind(DocumentStatus::Sent.as_str())
         .fetch_all(&mut **tx)
         .await?;
         let Some(account_id) = rows.first().map(|r| r.get::<String, _>(7)) else {

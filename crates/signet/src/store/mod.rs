@@ -66,6 +66,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Config(String),
+    /// A row holds a value no state of the domain has: refused as it is read.
+    #[error("{0}")]
+    Stored(#[from] crate::domain::status::UnknownValue),
 }
 
 impl Store {

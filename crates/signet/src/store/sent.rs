@@ -17,6 +17,7 @@ use super::documents::{
 };
 use super::mail::{MAIL_COLUMNS, MailFacts, MailKind, bind_mails, insert_mails, mail_refs};
 use super::{AnyQuery, Backend, Columns, Store, StoreError};
+use crate::domain::status::DocumentStatus;
 
 const DOCUMENT_COLUMNS: Columns = Columns {
     into: "documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
@@ -87,7 +88,7 @@ impl Store {
         insert_mails(tx, &d.account_id, &d.id, "invitation", &mails, d.created_at).await?;
         // Last: every document of the account updates one of a few rows, and its lock is
         // held from here to the commit.
-        move_count(tx, &d.id, None, Some("SENT")).await?;
+        move_count(tx, &d.id, None, Some(DocumentStatus::Sent)).await?;
         Ok(!mails.is_empty())
     }
 
@@ -123,9 +124,10 @@ impl Store {
             .collect();
         let sql = format!(
             "WITH {} INSERT INTO document_counts (account_id, status, shard, n) \
-             VALUES (${next}, 'SENT', ${}, 1) {ADD_TO_COUNT}",
+             VALUES (${next}, ${}, ${}, 1) {ADD_TO_COUNT}",
             ctes.join(", "),
-            next + 1
+            next + 1,
+            next + 2
         );
 
         let query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -142,6 +144,7 @@ impl Store {
         );
         query
             .bind(&d.account_id)
+            .bind(DocumentStatus::Sent.as_str())
             .bind(random_count_shard())
             .execute(self.writer())
             .await?;
@@ -174,7 +177,7 @@ fn bind_document<'q>(query: AnyQuery<'q>, d: &'q NewDocument) -> AnyQuery<'q> {
         .bind(&d.profile_id)
         .bind(&d.name)
         .bind(&d.irn)
-        .bind("SENT")
+        .bind(DocumentStatus::Sent.as_str())
         .bind(&d.workflow)
         .bind(&d.original_sha256)
         .bind(&d.file_key)
@@ -247,7 +250,7 @@ mod tests {
         assert_eq!(store.invitations_of("A").await.unwrap().len(), 2);
         assert_eq!(
             store
-                .count_documents("ACCOUNT1", Some("SENT"))
+                .count_documents("ACCOUNT1", Some(DocumentStatus::Sent))
                 .await
                 .unwrap(),
             1
@@ -265,7 +268,7 @@ mod tests {
         assert!(store.events_of("B").await.unwrap().is_empty());
         assert_eq!(
             store
-                .count_documents("ACCOUNT1", Some("SENT"))
+                .count_documents("ACCOUNT1", Some(DocumentStatus::Sent))
                 .await
                 .unwrap(),
             1

@@ -14,6 +14,7 @@ use super::dispatcher::{self, Settings};
 use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
+use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::store::{
     Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Recorded,
     Store, VerificationCheck,
@@ -152,8 +153,11 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         "recorded; the document is not complete"
     );
     let inv = store.invitation(&invitation_id).await.unwrap().unwrap();
-    assert!(inv.rejected && !inv.active, "the invitation is terminated");
-    assert_eq!(inv.document_status, "SENT");
+    assert!(
+        inv.status == InvitationStatus::Rejected && !inv.active,
+        "the invitation is terminated"
+    );
+    assert_eq!(inv.document_status, DocumentStatus::Sent);
     let again = store
         .record_outcome(&outcome(OutcomeKind::Signed {
             signature_type: "VIRTUAL_SIGN".into(),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::api::{ApiAccount, ApiError, ok, ok_typed};
 use crate::audit_trail::{self, audit_key};
 use crate::domain::document::{leegality_time, zone_offset};
+use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::files::signed_url;
 use crate::pdf_budget::Lease;
@@ -125,13 +126,16 @@ pub(super) fn invitation_view<'a>(
     let offset = zone_offset(&state.config.timezone);
     let slot = w.invitees.get(i.slot as usize);
     let is_signer = slot.is_some_and(|s| s.invitee_type == InviteeType::Signer);
-    let expired = i.expired
-        || (state.clock.now_ms() > i.expires_at && !i.signed && !i.approved && !i.rejected);
+    let expired = match i.status {
+        InvitationStatus::Expired => true,
+        InvitationStatus::Pending => state.clock.now_ms() > i.expires_at,
+        _ => false,
+    };
     let sign_url = format!("{}/sign/{}", state.config.public_url(), i.id);
     let active = i.active && !expired && !i.deleted;
     let sign_date = || {
         i.signed_at
-            .filter(|_| i.signed || i.approved)
+            .filter(|_| i.status.acted())
             .map(|m| leegality_time(m, offset))
     };
     let rejection_message = flags
@@ -153,16 +157,17 @@ pub(super) fn invitation_view<'a>(
         }),
         used_signature_type: i.signature_type.as_deref(),
         active,
-        signed: i.signed,
-        rejected: i.rejected,
+        signed: i.status == InvitationStatus::Signed,
+        rejected: i.status == InvitationStatus::Rejected,
         expired,
         sign_date: sign_date(),
         invitation_status: views::InvitationStatus {
             active,
-            signed: i.signed,
-            reviewed: i.approved || (!is_signer && i.rejected),
-            approved: i.approved,
-            rejected: i.rejected,
+            signed: i.status == InvitationStatus::Signed,
+            reviewed: i.status == InvitationStatus::Approved
+                || (!is_signer && i.status == InvitationStatus::Rejected),
+            approved: i.status == InvitationStatus::Approved,
+            rejected: i.status == InvitationStatus::Rejected,
             expired,
             creation_date: leegality_time(i.created_at, offset),
             expiry_date: leegality_time(i.expires_at, offset),
@@ -177,6 +182,11 @@ pub(super) fn invitation_view<'a>(
             .verification_request
             .then(|| slot.and_then(|s| s.verification.as_ref())),
         verification_response: flags.verification_response.then_some(()),
+        status: if expired {
+            InvitationStatus::Expired
+        } else {
+            i.status
+        },
         deleted: i.deleted,
     }
 }
@@ -224,7 +234,7 @@ async fn files_of(
     use base64::Engine;
     let until = state.clock.now_ms() + state.config.file_url_ttl.as_millis() as i64;
     let want_file = want_file && !doc.deleted;
-    let audit_url = if want_audit && doc.status == "COMPLETED" {
+    let audit_url = if want_audit && doc.status == DocumentStatus::Completed {
         Some(audit_trail_url(state, doc, until).await?)
     } else {
         None
@@ -295,12 +305,12 @@ async fn details(
     let data = views::Details {
         document_id: &doc.id,
         irn: doc.irn.as_deref(),
-        document_status: title_case(&doc.status),
+        document_status: title_case(doc.status.as_str()),
         document: views::Document {
             id: &doc.id,
             name: &doc.name,
             irn: doc.irn.as_deref(),
-            status: &doc.status,
+            status: doc.status,
             deleted: doc.deleted,
             creation_date: leegality_time(doc.created_at, offset),
             completion_date: doc.completed_at.map(|c| leegality_time(c, offset)),
@@ -536,7 +546,7 @@ pub async fn fetch_document_url(
 ) -> Result<axum::Json<Value>, ApiError> {
     let doc = load(&state, &account.id, &params).await?;
     let kind = download_type(&params)?;
-    if doc.status != "COMPLETED" {
+    if doc.status != DocumentStatus::Completed {
         return Err(ApiError::new(
             "no.document.found",
             "the document is not completed yet",
@@ -559,7 +569,7 @@ pub async fn fetch_document_bytes(
     let doc = load(&state, &account.id, &params).await?;
     let kind = download_type(&params)?;
     let key = match kind {
-        "AUDIT_TRAIL" if doc.status != "COMPLETED" => {
+        "AUDIT_TRAIL" if doc.status != DocumentStatus::Completed => {
             return Err(ApiError::new(
                 "no.document.found",
                 "the audit trail exists once the document is completed",
@@ -640,18 +650,20 @@ pub async fn list_sign_requests(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) if ["DRAFT", "SENT", "COMPLETED", "EXPIRED"].contains(&s.as_str()) => Some(s),
-        Some(_) => {
-            return Err(ApiError::new(
-                "status.invalid",
-                "status: DRAFT, SENT, COMPLETED or EXPIRED",
-            ));
-        }
+        Some(s) => match s.parse::<DocumentStatus>() {
+            Ok(status) => Some(status),
+            Err(_) => {
+                return Err(ApiError::new(
+                    "status.invalid",
+                    "status: DRAFT, SENT, COMPLETED or EXPIRED",
+                ));
+            }
+        },
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
     let (docs, total) = state
         .store
-        .list_documents(&account.id, status.as_deref(), query, max, offset)
+        .list_documents(&account.id, status, query, max, offset)
         .await?;
     let documents: Vec<Value> = docs
         .iter()

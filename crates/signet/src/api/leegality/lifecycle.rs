@@ -11,6 +11,7 @@ use super::views::{Flags, Request};
 use crate::api::{ApiAccount, ApiError, ApiJson, ok, ok_with_message};
 use crate::domain::document::{expiry, leegality_time, zone_offset};
 use crate::domain::invitation::next_in_order;
+use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::server::AppState;
 use crate::store::{Account, Completion, DocumentRow, InvitationRow, NewEvent};
 
@@ -100,14 +101,14 @@ pub async fn delete_invitation(
 ) -> Result<axum::Json<Value>, ApiError> {
     let inv =
         account_invitation(&state, &account, params.get("signUrl").map(String::as_str)).await?;
-    if inv.signed || inv.approved {
+    if inv.status.acted() {
         return Err(ApiError::new(
             "invitation.already.signed",
             "an invitation that signed or approved cannot be deleted",
         ));
     }
-    if inv.document_status != "SENT" {
-        return Err(not_sent(&inv.document_status));
+    if inv.document_status != DocumentStatus::Sent {
+        return Err(not_sent(inv.document_status));
     }
     let all = state.store.invitations_of(&inv.document_id).await?;
     let workflow = workflow_of(&all)?;
@@ -136,10 +137,10 @@ pub async fn delete_invitation(
 }
 
 fn is_open(i: &InvitationRow) -> bool {
-    !(i.signed || i.approved || i.rejected || i.expired || i.deleted)
+    i.status == InvitationStatus::Pending && !i.deleted
 }
 
-fn not_sent(status: &str) -> ApiError {
+fn not_sent(status: DocumentStatus) -> ApiError {
     ApiError::new(
         "document.not.sent",
         format!("only a SENT document can change this way; this one is {status}"),
@@ -170,7 +171,7 @@ pub async fn reactivate(
     let workflow = workflow_of(&invitations)?;
     let last_expiry = invitations
         .iter()
-        .filter(|i| i.expired && !i.deleted && !i.signed && !i.approved && !i.rejected)
+        .filter(|i| i.status == InvitationStatus::Expired && !i.deleted)
         .map(|i| i.expires_at)
         .max()
         .ok_or_else(|| {
@@ -286,8 +287,8 @@ pub async fn complete(
                 .store
                 .document_by_id(&doc.id)
                 .await?
-                .map_or(doc.status.clone(), |d| d.status);
-            return Err(not_sent(&status));
+                .map_or(doc.status, |d| d.status);
+            return Err(not_sent(status));
         }
         Completion::ActiveInvitations => {
             return Err(ApiError::new(
@@ -340,20 +341,20 @@ pub async fn activate(
 
 /// Why an invitation can no longer be acted on, if it cannot.
 fn closed_invitation(state: &AppState, inv: &InvitationRow) -> Option<ApiError> {
-    let (code, message) = if inv.signed || inv.approved {
+    let (code, message) = if inv.status.acted() {
         (
             "invitation.already.signed",
             "the invitation already signed or approved",
         )
-    } else if inv.rejected {
+    } else if inv.status == InvitationStatus::Rejected {
         ("invitation.rejected", "the invitation was rejected")
-    } else if inv.expired || state.clock.now_ms() > inv.expires_at {
+    } else if inv.status == InvitationStatus::Expired || state.clock.now_ms() > inv.expires_at {
         (
             "invitation.expired",
             "the invitation has expired; reactivate the document first",
         )
-    } else if inv.document_status != "SENT" {
-        return Some(not_sent(&inv.document_status));
+    } else if inv.document_status != DocumentStatus::Sent {
+        return Some(not_sent(inv.document_status));
     } else {
         return None;
     };

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::domain::status::{DocumentStatus, InvitationStatus as Status};
 use crate::domain::workflow::InviteeSlot;
 
 use super::details::Params;
@@ -40,7 +41,10 @@ pub struct Invitation<'a> {
     pub verification_request: Option<Option<&'a serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_response: Option<()>,
-    /// Shown in `requests[]`, not here.
+    /// Shown in `requests[]`, not here: what became of the invitation (`Expired` once due,
+    /// before the sweeper has seen it) and whether it was deleted.
+    #[serde(skip)]
+    pub status: Status,
     #[serde(skip)]
     pub deleted: bool,
 }
@@ -88,16 +92,13 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     pub fn of(inv: &'a Invitation<'a>) -> Request<'a> {
-        let status = if inv.signed {
-            "SIGNED"
-        } else if inv.rejected {
-            "REJECTED"
-        } else if inv.deleted {
-            "DELETED"
-        } else if inv.expired {
-            "EXPIRED"
-        } else {
-            "PENDING"
+        // What an invitation did outlives its deletion; an approval is shown as pending
+        // here (its `invitationStatus.approved` says it), as it always was.
+        let status = match inv.status {
+            Status::Signed | Status::Rejected => inv.status.as_str(),
+            _ if inv.deleted => "DELETED",
+            Status::Expired => inv.status.as_str(),
+            Status::Pending | Status::Approved => Status::Pending.as_str(),
         };
         Request {
             name: inv.name,
@@ -154,7 +155,7 @@ pub struct Document<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub irn: Option<&'a str>,
-    pub status: &'a str,
+    pub status: DocumentStatus,
     pub deleted: bool,
     pub creation_date: String,
     pub completion_date: Option<String>,
