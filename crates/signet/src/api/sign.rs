@@ -17,6 +17,7 @@ use crate::api::invitee::Invitee;
 use crate::api::{ApiError, ApiJson, ok};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
+use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::InviteeType;
 use crate::server::AppState;
@@ -277,19 +278,26 @@ async fn sign(
     .map_err(refusal)?;
     let (inv, s) = (&invitee.invitation, invitee.slot());
     let now = state.clock.now_ms();
+    // A name this server does not know is refused as one the slot does not allow.
+    let signature_type: Option<SignatureType> = body.signature_type.parse().ok();
     check(
         &state_of(&invitee),
         &Action::Sign {
-            signature_type: &body.signature_type,
-            allowed: &s.signature_types,
+            signature_type,
+            slot: s,
             consent: body.consent,
         },
         now,
     )
     .map_err(refusal)?;
+    let Some(signature_type) = signature_type else {
+        return Err(ApiError::internal(
+            "check let an unknown signature type pass",
+        ));
+    };
     require_code(&state, &invitee, body.otp.as_deref()).await?;
     let options = Arc::new(signature_options(&state, &invitee, body.mark, now)?);
-    let details = format!("{} (slot {})", body.signature_type, inv.slot + 1);
+    let details = format!("{signature_type} (slot {})", inv.slot + 1);
     let event = invitee_event(inv, "Signed", details, now, peer, &headers);
     let activate_slots = next_slots(&state, &invitee, false).await?;
     let (mut version, mut file_key) = (inv.versions, inv.file_key.clone());
@@ -298,9 +306,7 @@ async fn sign(
         let outcome = Outcome {
             invitation_id: inv.id.clone(),
             document_id: inv.document_id.clone(),
-            kind: OutcomeKind::Signed {
-                signature_type: body.signature_type.clone(),
-            },
+            kind: OutcomeKind::Signed { signature_type },
             new_version: Some((version, key.clone())),
             activate_slots: activate_slots.clone(),
             at: state.clock.now_ms(),

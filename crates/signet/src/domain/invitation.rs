@@ -4,8 +4,9 @@ use super::limits::{
     MAX_MARK_PNG_BYTES, MAX_MARK_TEXT_CHARS, MAX_REJECT_REASON_CHARS, forbidden_in_text,
     name_problem, text_problem,
 };
+use super::signature_type::SignatureType;
 use super::status::InvitationStatus;
-use super::workflow::Invalid;
+use super::workflow::{Invalid, InviteeSlot};
 
 /// The state an action is judged against.
 #[derive(Debug, Clone, Copy)]
@@ -20,8 +21,9 @@ pub struct InvitationState {
 
 pub enum Action<'a> {
     Sign {
-        signature_type: &'a str,
-        allowed: &'a [String],
+        /// `None`: a name this server does not know, which no slot allows.
+        signature_type: Option<SignatureType>,
+        slot: &'a InviteeSlot,
         consent: bool,
     },
     Approve,
@@ -81,7 +83,7 @@ pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), In
     match action {
         Action::Sign {
             signature_type,
-            allowed,
+            slot,
             consent,
         } => {
             if !s.is_signer {
@@ -90,7 +92,7 @@ pub fn check(s: &InvitationState, action: &Action, now_ms: i64) -> Result<(), In
                     "a reviewer approves or rejects; it does not sign",
                 ));
             }
-            if !allowed.iter().any(|a| a == signature_type) {
+            if !signature_type.is_some_and(|t| slot.allows(t)) {
                 return Err(refuse(
                     "signature.type.not.allowed",
                     "this signature type is not allowed for this invitation",
@@ -175,12 +177,17 @@ mod tests {
         }
     }
 
+    static SLOT: std::sync::LazyLock<InviteeSlot> = std::sync::LazyLock::new(|| {
+        serde_json::from_value(serde_json::json!({
+            "label": "Borrower", "inviteeType": "Signer", "signatureTypes": ["VIRTUAL_SIGN"]
+        }))
+        .unwrap()
+    });
+
     fn sign(consent: bool) -> Action<'static> {
-        static ALLOWED: std::sync::LazyLock<Vec<String>> =
-            std::sync::LazyLock::new(|| vec!["VIRTUAL_SIGN".to_string()]);
         Action::Sign {
-            signature_type: "VIRTUAL_SIGN",
-            allowed: &ALLOWED,
+            signature_type: Some(SignatureType::VirtualSign),
+            slot: &SLOT,
             consent,
         }
     }
@@ -224,6 +231,14 @@ mod tests {
             "invitation.rejected"
         );
         assert_eq!(code(open_signer(), sign(false), 10), "consent.required");
+        for other in [Some(SignatureType::Dsc), None] {
+            let a = Action::Sign {
+                signature_type: other,
+                slot: &SLOT,
+                consent: true,
+            };
+            assert_eq!(code(open_signer(), a, 10), "signature.type.not.allowed");
+        }
         assert_eq!(
             code(open_signer(), Action::Approve, 10),
             "action.not.allowed"

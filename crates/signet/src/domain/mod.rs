@@ -4,5 +4,6 @@ pub mod document;
 pub mod invitation;
 pub mod limits;
 pub mod otp;
+pub mod signature_type;
 pub mod status;
 pub mod workflow;

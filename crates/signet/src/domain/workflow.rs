@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use signet_pdf::pages::PageSpec;
 
 use super::limits::*;
+use super::signature_type::{SignatureType, SignatureTypeName};
 
 /// The workflow JSON of API.md section 1, with Leegality's field names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,7 +34,7 @@ pub struct InviteeSlot {
     pub label: String,
     pub invitee_type: InviteeType,
     #[serde(default = "default_signature_types")]
-    pub signature_types: Vec<String>,
+    pub signature_types: Vec<SignatureTypeName>,
     #[serde(default)]
     pub appearances: Vec<Appearance>,
     #[serde(default = "yes")]
@@ -87,8 +88,8 @@ fn default_type() -> String {
 fn default_expiry() -> i64 {
     10
 }
-fn default_signature_types() -> Vec<String> {
-    vec!["VIRTUAL_SIGN".into()]
+fn default_signature_types() -> Vec<SignatureTypeName> {
+    vec![SignatureType::VirtualSign.into()]
 }
 fn yes() -> bool {
     true
@@ -96,19 +97,6 @@ fn yes() -> bool {
 fn default_webhook_version() -> String {
     "2.5".into()
 }
-
-/// Signature types the server can perform today; the others of API.md are refused at
-/// workflow creation rather than failing when an invitee tries to sign.
-pub const SUPPORTED_SIGNATURE_TYPES: &[&str] = &["VIRTUAL_SIGN"];
-const KNOWN_SIGNATURE_TYPES: &[&str] = &[
-    "VIRTUAL_SIGN",
-    "DOC_SIGNER",
-    "DSC",
-    "AADHAAR",
-    "NESL_ESIGN",
-    "OFFLINE_SIGN",
-    "AUTOMATED_SIGN",
-];
 
 /// Why a workflow was refused: a stable code and a message naming the field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,6 +290,11 @@ fn placements(slot: &InviteeSlot, pages: Option<usize>) -> usize {
 }
 
 impl InviteeSlot {
+    /// Whether the slot lets its invitee sign this way.
+    pub fn allows(&self, t: SignatureType) -> bool {
+        self.signature_types.iter().any(|s| s.known() == Some(t))
+    }
+
     fn validate(&self, i: usize) -> Result<(), Invalid> {
         let at = |field: &str| format!("invitees[{i}].{field}");
         if let Some(why) = name_problem(&self.label, MAX_LABEL_CHARS) {
@@ -317,34 +310,41 @@ impl InviteeSlot {
                     format!("{}: a signer needs at least one", at("signatureTypes")),
                 ));
             }
-            if self.signature_types.len() > KNOWN_SIGNATURE_TYPES.len() {
+            if self.signature_types.len() > SignatureType::ALL.len() {
                 return Err(invalid(
                     "workflow.signature.type.invalid",
                     format!(
                         "{}: at most {} types, each once",
                         at("signatureTypes"),
-                        KNOWN_SIGNATURE_TYPES.len()
+                        SignatureType::ALL.len()
                     ),
                 ));
             }
             for t in &self.signature_types {
-                if !KNOWN_SIGNATURE_TYPES.contains(&t.as_str()) {
-                    return Err(invalid(
-                        "workflow.signature.type.invalid",
-                        format!(
-                            "{}: unknown signature type {:?}",
-                            at("signatureTypes"),
-                            t.chars().take(64).collect::<String>()
-                        ),
-                    ));
-                }
-                if !SUPPORTED_SIGNATURE_TYPES.contains(&t.as_str()) {
+                let t = match t {
+                    SignatureTypeName::Known(t) => *t,
+                    SignatureTypeName::Unknown(name) => {
+                        return Err(invalid(
+                            "workflow.signature.type.invalid",
+                            format!(
+                                "{}: unknown signature type {:?}",
+                                at("signatureTypes"),
+                                name.chars().take(64).collect::<String>()
+                            ),
+                        ));
+                    }
+                };
+                if !t.is_supported() {
+                    let supported: Vec<&str> = SignatureType::SUPPORTED
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect();
                     return Err(invalid(
                         "workflow.signature.type.unsupported",
                         format!(
                             "{}: this server cannot perform {t} yet (supported: {})",
                             at("signatureTypes"),
-                            SUPPORTED_SIGNATURE_TYPES.join(", ")
+                            supported.join(", ")
                         ),
                     ));
                 }
@@ -778,6 +778,39 @@ mod tests {
         let e = w.check_document(&vec![a4; 401]).unwrap_err();
         assert_eq!(e.code, "appearance.placements.too.many");
         assert!(e.message.contains("per document"), "{}", e.message);
+    }
+
+    #[test]
+    fn signature_types_are_checked_in_order_and_kept_as_written() {
+        let with = |types: serde_json::Value| {
+            let mut v = sample();
+            v["invitees"][0]["signatureTypes"] = types;
+            parse(v)
+        };
+        let e = with(serde_json::json!(["VIRTUAL_SIGN", "MAGIC"])).unwrap_err();
+        assert_eq!(e.code, "workflow.signature.type.invalid");
+        assert_eq!(
+            e.message,
+            "invitees[0].signatureTypes: unknown signature type \"MAGIC\""
+        );
+        let e = with(serde_json::json!(["AADHAAR", "MAGIC"])).unwrap_err();
+        assert_eq!(
+            e.message,
+            "invitees[0].signatureTypes: this server cannot perform AADHAAR yet (supported: \
+             VIRTUAL_SIGN)"
+        );
+        let e = with(serde_json::json!(vec!["VIRTUAL_SIGN"; 8])).unwrap_err();
+        assert_eq!(
+            e.message,
+            "invitees[0].signatureTypes: at most 7 types, each once"
+        );
+        let w = with(serde_json::json!(["VIRTUAL_SIGN"])).unwrap();
+        assert!(w.invitees[0].allows(SignatureType::VirtualSign));
+        assert!(!w.invitees[0].allows(SignatureType::Dsc));
+        assert_eq!(
+            serde_json::to_value(&w).unwrap()["invitees"][0]["signatureTypes"],
+            serde_json::json!(["VIRTUAL_SIGN"])
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use crate::domain::signature_type::SignatureType;
 use crate::store::Store;
 
 const REQUESTS: &str = "signet_http_requests_total";
@@ -106,23 +107,16 @@ pub fn http_request(method: &'static str, route: &Arc<str>, code: &'static str, 
 /// complete the document.
 pub fn outcome_recorded(kind: &crate::store::OutcomeKind, completes: bool) {
     if let crate::store::OutcomeKind::Signed { signature_type } = kind {
-        signature_made(signature_type);
+        signature_made(*signature_type);
     }
     if completes {
         document_completed();
     }
 }
 
-/// A signature recorded on a document. Types are the workflow's enum values; anything else
-/// (which the checks before signing refuse) is folded into `other`.
-pub fn signature_made(signature_type: &str) {
-    let known = signature_type.len() <= 32
-        && !signature_type.is_empty()
-        && signature_type
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b == b'_');
-    let label = if known { signature_type } else { "other" };
-    counter!(SIGNATURES, "type" => label.to_string()).increment(1);
+/// A signature recorded on a document, counted under its type's wire name.
+pub fn signature_made(signature_type: SignatureType) {
+    counter!(SIGNATURES, "type" => signature_type.as_str()).increment(1);
 }
 
 pub fn document_sent() {

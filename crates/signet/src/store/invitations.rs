@@ -10,6 +10,7 @@ use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, VerificationCheck, WebhookEvent};
 use super::{Store, StoreError};
+use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 
 /// An invitation with what its invitee's actions need of the document.
@@ -30,7 +31,7 @@ pub struct InvitationRow {
     pub document_deleted: bool,
     pub versions: i64,
     pub workflow: String,
-    pub signature_type: Option<String>,
+    pub signature_type: Option<SignatureType>,
     pub signed_at: Option<i64>,
     pub rejection_message: Option<String>,
     pub created_at: i64,
@@ -77,7 +78,10 @@ fn from_row(r: AnyRow) -> Result<InvitationRow, StoreError> {
         workflow: r.get(14),
         email: r.get(15),
         phone: r.get(16),
-        signature_type: r.get(17),
+        signature_type: r
+            .get::<Option<String>, _>(17)
+            .map(|t| t.parse())
+            .transpose()?,
         signed_at: r.get(18),
         rejection_message: r.get(19),
         created_at: r.get(20),
@@ -118,7 +122,7 @@ pub enum Recorded {
 
 pub enum OutcomeKind {
     Signed {
-        signature_type: String,
+        signature_type: SignatureType,
     },
     Approved,
     Rejected {
@@ -215,7 +219,9 @@ impl Store {
             return Ok(Recorded::Closed);
         }
         let (column, extra) = match &o.kind {
-            OutcomeKind::Signed { signature_type } => ("signed", Some(signature_type.clone())),
+            OutcomeKind::Signed { signature_type } => {
+                ("signed", Some(signature_type.as_str().to_string()))
+            }
             OutcomeKind::Approved => ("approved", None),
             OutcomeKind::Rejected { reason } => ("rejected", Some(reason.clone())),
             OutcomeKind::VerificationFailed { checks } => (
@@ -379,6 +385,24 @@ mod tests {
         assert_eq!(
             store.invitation("I1").await.unwrap().unwrap().status,
             InvitationStatus::Rejected
+        );
+        sqlx::query("UPDATE invitations SET signature_type = 'QUILL' WHERE id = 'I1'")
+            .execute(store.writer())
+            .await
+            .unwrap();
+        refused(store.invitation("I1").await, "signature type");
+        sqlx::query("UPDATE invitations SET signature_type = 'VIRTUAL_SIGN' WHERE id = 'I1'")
+            .execute(store.writer())
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .invitation("I1")
+                .await
+                .unwrap()
+                .unwrap()
+                .signature_type,
+            Some(SignatureType::VirtualSign)
         );
 
         // The schema's own check is what keeps other statuses out; step past it.

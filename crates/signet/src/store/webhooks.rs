@@ -19,6 +19,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::outbox::OutboxTable;
 use super::{Store, StoreError};
+use crate::domain::signature_type::SignatureType;
 
 /// The invitation events that cause webhooks (API.md section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +74,7 @@ pub struct EventFacts {
     pub expired: bool,
     pub expires_at: i64,
     pub rejection_message: Option<String>,
-    pub signature_type: Option<String>,
+    pub signature_type: Option<SignatureType>,
     pub checks: Vec<VerificationCheck>,
     /// The account's private salt, which keys the body's `mac`.
     pub private_salt: String,
@@ -287,7 +288,10 @@ impl Store {
                 expired: r.get::<i64, _>(7) != 0,
                 expires_at: r.get(8),
                 rejection_message: r.get(9),
-                signature_type: r.get(10),
+                signature_type: r
+                    .get::<Option<String>, _>(10)
+                    .map(|t| t.parse())
+                    .transpose()?,
                 checks: checks.to_vec(),
                 private_salt: r.get(13),
             };

@@ -5,6 +5,7 @@ use serde::Serialize;
 use time::UtcOffset;
 
 use crate::domain::document::leegality_time;
+use crate::domain::signature_type::SignatureType;
 use crate::domain::workflow::WorkflowDefinition;
 use crate::store::{EventFacts, RenderedWebhook, VerificationCheck, WebhookEvent, WebhookRenderer};
 
@@ -180,7 +181,7 @@ impl Renderer {
                 sign_type: if reviewer {
                     None
                 } else {
-                    f.signature_type.as_deref()
+                    f.signature_type.map(SignatureType::as_str)
                 },
             },
             verification: Verification::of(&f.checks),
@@ -216,7 +217,7 @@ mod tests {
             expired: false,
             expires_at: 1_765_304_999_000,
             rejection_message: None,
-            signature_type: Some("VIRTUAL_SIGN".into()),
+            signature_type: Some(SignatureType::VirtualSign),
             checks: vec![],
             private_salt: "salt".into(),
         }

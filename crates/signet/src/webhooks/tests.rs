@@ -14,6 +14,7 @@ use super::dispatcher::{self, Settings};
 use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
+use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::store::{
     Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Recorded,
@@ -160,7 +161,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
     assert_eq!(inv.document_status, DocumentStatus::Sent);
     let again = store
         .record_outcome(&outcome(OutcomeKind::Signed {
-            signature_type: "VIRTUAL_SIGN".into(),
+            signature_type: SignatureType::VirtualSign,
         }))
         .await
         .unwrap();

@@ -155,7 +155,7 @@ pub(super) fn invitation_view<'a>(
                 &[]
             }
         }),
-        used_signature_type: i.signature_type.as_deref(),
+        used_signature_type: i.signature_type,
         active,
         signed: i.status == InvitationStatus::Signed,
         rejected: i.status == InvitationStatus::Rejected,

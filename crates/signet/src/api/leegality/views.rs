@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::domain::signature_type::{SignatureType, SignatureTypeName};
 use crate::domain::status::{DocumentStatus, InvitationStatus as Status};
 use crate::domain::workflow::InviteeSlot;
 
@@ -23,8 +24,8 @@ pub struct Invitation<'a> {
     pub invitee_type: &'static str,
     pub sign_url: String,
     pub invitation_url: String,
-    pub allowed_signatures: Option<&'a [String]>,
-    pub used_signature_type: Option<&'a str>,
+    pub allowed_signatures: Option<&'a [SignatureTypeName]>,
+    pub used_signature_type: Option<SignatureType>,
     pub active: bool,
     pub signed: bool,
     pub rejected: bool,
@@ -87,7 +88,7 @@ pub struct Request<'a> {
     pub status: &'static str,
     /// Reactivation's answer names the signature each invitee used.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sign_type: Option<Option<&'a str>>,
+    pub sign_type: Option<Option<SignatureType>>,
 }
 
 impl<'a> Request<'a> {
