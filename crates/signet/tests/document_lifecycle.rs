@@ -275,6 +275,42 @@ async fn deleting(db: Db) {
     assert!(old.ok()["deletionDate"].is_string());
 }
 
+/// With a signing order, a slot deleted while it waits is passed over: when the one before it
+/// signs, the turn goes to the next slot still open, and the document completes with it.
+async fn deleted_waiting_slot_is_passed_over(db: Db) {
+    let server = Server::start(db);
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let w = json!({"name": "Three signers", "requireSigningOrder": true, "expiryDays": 5,
+                   "invitees": [signer("First"), signer("Second"), signer("Third")]});
+    let profile = create_workflow(&api, &w).await;
+    let people = json!([{"name": "Asha Rao", "email": "asha@example.com"},
+                        {"name": "Ravi Kumar", "phone": "9876500000"},
+                        {"name": "Meera Iyer", "phone": "9876500001"}]);
+    let (id, links) = send_pdf(&api, &profile, "Order", None, &people).await;
+    api.send(
+        "DELETE",
+        &format!("/api/v3.0/sign/request/invitation?signUrl={}", links[1]),
+        None,
+    )
+    .await
+    .ok();
+    let first = invitee
+        .post(&format!("/api/sign/{}/sign", links[0]), &typed())
+        .await;
+    assert_eq!(first.ok()["completed"], false);
+    let d = details(&api, &id).await;
+    assert_eq!(d["invitations"][1]["active"], false);
+    assert_eq!(
+        d["invitations"][2]["active"], true,
+        "the turn passes the deleted slot"
+    );
+    let last = invitee
+        .post(&format!("/api/sign/{}/sign", links[2]), &typed())
+        .await;
+    assert_eq!(last.ok()["completed"], true);
+}
+
 async fn completing_and_activating(db: Db) {
     let server = Server::start(db);
     let api = server.client(&server.create_account("Acme").token);
@@ -775,6 +811,7 @@ on_both_databases!(
     expiry_and_reactivation,
     test_clock_is_off_by_default,
     deleting,
+    deleted_waiting_slot_is_passed_over,
     deleting_on_completion,
     completing_and_activating,
     resending,

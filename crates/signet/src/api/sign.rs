@@ -515,10 +515,7 @@ async fn next_slots(
     }
     let inv = &invitee.invitation;
     let all = state.store.invitations_of(&inv.document_id).await?;
-    let waiting: Vec<bool> = all
-        .iter()
-        .map(|i| i.id != inv.id && i.status == InvitationStatus::Pending)
-        .collect();
+    let waiting: Vec<bool> = all.iter().map(|i| i.id != inv.id && i.is_open()).collect();
     Ok(next_in_order(&waiting, inv.slot as usize)
         .map(|s| vec![s as i64])
         .unwrap_or_default())

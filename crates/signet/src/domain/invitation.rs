@@ -156,6 +156,15 @@ pub fn check_reject_reason(reason: &str) -> Result<(), Invalid> {
     }
 }
 
+/// An open invitation: neither acted on (signed, approved) nor ended (rejected, expired,
+/// deleted), so its invitee can still act once it has its turn. Time is not part of it: one
+/// past its expiry stays open until the sweeper, or an action that finds it due, expires it
+/// (and [`check`] refuses it meanwhile). The store filters with the same rule in SQL
+/// (`store::invitations::OPEN`), and a test there holds the two to one answer.
+pub fn is_open(status: InvitationStatus, deleted: bool) -> bool {
+    status == InvitationStatus::Pending && !deleted
+}
+
 /// After slot `acting` finished, with a signing order: the next slot still waiting.
 /// `waiting[i]` says whether slot i has neither acted nor been ended.
 pub fn next_in_order(waiting: &[bool], acting: usize) -> Option<usize> {
@@ -290,6 +299,26 @@ mod tests {
             "reject.reason.invalid"
         );
         assert!(check_reject_reason(&"x".repeat(MAX_REJECT_REASON_CHARS + 1)).is_err());
+    }
+
+    /// `check` refuses in its own words, but for an active invitation of an open document,
+    /// not yet due, it lets act exactly the open ones.
+    #[test]
+    fn only_open_invitations_may_act() {
+        for status in InvitationStatus::ALL {
+            for deleted in [false, true] {
+                let s = InvitationState {
+                    status,
+                    document_deleted: deleted,
+                    ..open_signer()
+                };
+                assert_eq!(
+                    check(&s, &sign(true), 10).is_ok(),
+                    is_open(status, deleted),
+                    "{status} deleted={deleted}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -13,6 +13,32 @@ use super::{Store, StoreError};
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 
+/// [`crate::domain::invitation::is_open`] in SQL over the columns of `invitations`, qualified
+/// by a prefix (`""`, `"i."`). Unqualified it is also, word for word, the condition of the
+/// partial index `invitations_open_by_expiry` (migration 0003), which the sweeper's queries
+/// reach only by repeating it. `tests::the_sql_and_the_rule_pick_the_same_invitations`
+/// holds the SQL and the Rust rule to one answer.
+macro_rules! open_invitation_sql {
+    ($p:literal) => {
+        concat!(
+            $p,
+            "signed = 0 AND ",
+            $p,
+            "approved = 0 AND ",
+            $p,
+            "rejected = 0 AND ",
+            $p,
+            "expired = 0 AND ",
+            $p,
+            "deleted = 0"
+        )
+    };
+}
+pub(super) use open_invitation_sql;
+
+/// An open invitation, over the unqualified columns of `invitations`.
+pub(super) const OPEN: &str = open_invitation_sql!("");
+
 /// An invitation with what its invitee's actions need of the document.
 #[derive(Debug, Clone)]
 pub struct InvitationRow {
@@ -60,6 +86,13 @@ static DETAILS_SQL: LazyLock<String> = LazyLock::new(|| {
         document_columns.join(", ")
     )
 });
+
+impl InvitationRow {
+    /// See [`crate::domain::invitation::is_open`].
+    pub fn is_open(&self) -> bool {
+        crate::domain::invitation::is_open(self.status, self.deleted)
+    }
+}
 
 fn from_row(r: AnyRow) -> Result<InvitationRow, StoreError> {
     let flag = |i: usize| r.get::<i64, _>(i) != 0;
@@ -243,7 +276,7 @@ impl Store {
         };
         let sql = format!(
             "UPDATE invitations SET {column} = 1, active = 0, signed_at = $1, {extra_column} = $2 \
-             WHERE id = $3 AND active = 1 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0"
+             WHERE id = $3 AND active = 1 AND {OPEN}"
         );
         let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(o.at)
@@ -273,10 +306,10 @@ impl Store {
             }
         }
         for slot in &o.activate_slots {
-            sqlx::query(
-                "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = $2 \
-                 AND signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0",
-            )
+            sqlx::query(concat!(
+                "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = $2 AND ",
+                open_invitation_sql!("")
+            ))
             .bind(&o.document_id)
             .bind(*slot)
             .execute(&mut *tx)
@@ -428,6 +461,97 @@ mod tests {
         );
         let e = store.document_by_id("A").await.unwrap_err().to_string();
         assert!(e.contains("\"ARCHIVED\""), "{e}");
+    }
+
+    /// An invitation in every state (each status, deleted or not, with its turn or not): the
+    /// SQL of an open invitation, bare and qualified, selects the rows the Rust rule calls
+    /// open, and those are the pending ones not deleted.
+    async fn the_sql_and_the_rule_pick_the_same_invitations(postgres: bool) {
+        let db = Db::new(postgres);
+        let store = db.store_with_mail().await;
+        let mut states = vec![];
+        for status in InvitationStatus::ALL {
+            for deleted in [false, true] {
+                for active in [false, true] {
+                    states.push((status, deleted, active));
+                }
+            }
+        }
+        let invitations: Vec<_> = (0..states.len())
+            .map(|n| {
+                let mut i = invitation(&format!("I{n:02}"), None);
+                i.slot = n as i64;
+                i
+            })
+            .collect();
+        store
+            .insert_sent_document(&document("A"), &invitations, &[])
+            .await
+            .unwrap();
+        for (n, (status, deleted, active)) in states.iter().enumerate() {
+            let flag = |s: InvitationStatus| i64::from(*status == s);
+            sqlx::query(
+                "UPDATE invitations SET signed = $1, approved = $2, rejected = $3, expired = $4, \
+                 deleted = $5, active = $6 WHERE id = $7",
+            )
+            .bind(flag(InvitationStatus::Signed))
+            .bind(flag(InvitationStatus::Approved))
+            .bind(flag(InvitationStatus::Rejected))
+            .bind(flag(InvitationStatus::Expired))
+            .bind(i64::from(*deleted))
+            .bind(i64::from(*active))
+            .bind(format!("I{n:02}"))
+            .execute(store.writer())
+            .await
+            .unwrap();
+        }
+        let ids = |sql: &str| {
+            let sql = sql.to_string();
+            let store = &store;
+            async move {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(store.writer())
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<String, _>(0))
+                    .collect::<Vec<String>>()
+            }
+        };
+        let bare = ids(&format!(
+            "SELECT id FROM invitations WHERE {OPEN} ORDER BY id"
+        ))
+        .await;
+        let qualified = ids(concat!(
+            "SELECT i.id FROM invitations i JOIN documents d ON d.id = i.document_id WHERE ",
+            open_invitation_sql!("i."),
+            " ORDER BY i.id"
+        ))
+        .await;
+        let rows = store.invitations_of("A").await.unwrap();
+        assert_eq!(rows.len(), states.len());
+        let by_rule: Vec<String> = rows
+            .iter()
+            .filter(|r| r.is_open())
+            .map(|r| r.id.clone())
+            .collect();
+        assert_eq!(bare, by_rule);
+        assert_eq!(qualified, by_rule);
+        assert_eq!(
+            by_rule,
+            ["I00", "I01"],
+            "pending, not deleted, with or without a turn"
+        );
+    }
+
+    #[tokio::test]
+    async fn open_invitations_agree_on_sqlite() {
+        the_sql_and_the_rule_pick_the_same_invitations(false).await;
+    }
+
+    #[tokio::test]
+    async fn open_invitations_agree_on_postgres() {
+        the_sql_and_the_rule_pick_the_same_invitations(true).await;
     }
 
     #[tokio::test]

@@ -8,13 +8,11 @@ use super::documents::{
     DOCUMENT_COLUMNS, DocumentRow, NewEvent, append_events, document_from_row, mark_completed,
     move_count,
 };
+use super::invitations::OPEN;
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, WebhookEvent};
 use super::{Store, StoreError, total_of_last_page};
 use crate::domain::status::DocumentStatus;
-
-/// An invitation that has neither acted nor been ended.
-const OPEN: &str = "signed = 0 AND approved = 0 AND rejected = 0 AND expired = 0 AND deleted = 0";
 
 /// Takes the document's row lock (SQLite locks the database on the first write). True when
 /// the document exists, is not deleted and, with `only_sent`, is still `SENT`.

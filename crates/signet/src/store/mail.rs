@@ -8,6 +8,7 @@ use std::sync::Arc;
 use sqlx::{Any, Row, Transaction};
 
 use super::documents::{NewEvent, append_events};
+use super::invitations::open_invitation_sql;
 use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
 use super::{AnyQuery, Columns, Store, StoreError, placeholders};
@@ -119,13 +120,13 @@ impl Store {
         if self.mailbox.is_none() || matches!(who, Recipients::Ids([]) | Recipients::Slots([])) {
             return Ok(false);
         }
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT i.id, i.slot, i.name, i.email, i.expires_at, d.name, d.workflow, d.account_id \
              FROM invitations i JOIN documents d ON d.id = i.document_id \
-             WHERE i.document_id = $1 AND d.deleted = 0 AND d.status = $2 AND i.active = 1 \
-             AND i.signed = 0 AND i.approved = 0 AND i.rejected = 0 AND i.expired = 0 AND i.deleted = 0 \
-             ORDER BY i.slot",
-        )
+             WHERE i.document_id = $1 AND d.deleted = 0 AND d.status = $2 AND i.active = 1 AND ",
+            open_invitation_sql!("i."),
+            " ORDER BY i.slot"
+        ))
         .bind(document_id)
         .bind(DocumentStatus::Sent.as_str())
         .fetch_all(&mut **tx)

@@ -113,7 +113,7 @@ pub async fn delete_invitation(
     let all = state.store.invitations_of(&inv.document_id).await?;
     let workflow = workflow_of(&all)?;
     let next = if workflow.require_signing_order && inv.active {
-        let waiting: Vec<bool> = all.iter().map(|i| i.id != inv.id && is_open(i)).collect();
+        let waiting: Vec<bool> = all.iter().map(|i| i.id != inv.id && i.is_open()).collect();
         next_in_order(&waiting, inv.slot as usize).map(|s| s as i64)
     } else {
         None
@@ -134,10 +134,6 @@ pub async fn delete_invitation(
         "the invitation was deleted",
         json!({}),
     ))
-}
-
-fn is_open(i: &InvitationRow) -> bool {
-    i.status == InvitationStatus::Pending && !i.deleted
 }
 
 fn not_sent(status: DocumentStatus) -> ApiError {
