@@ -390,6 +390,21 @@ fn write_hex_string(out: &mut impl Write, s: &[u8]) -> io::Result<()> {
     out.write_all(b">")
 }
 
+/// Decodes a PDF text string (UTF-16BE with BOM, else PDFDocEncoding read as Latin-1).
+pub fn text_string(s: &[u8]) -> String {
+    if s.starts_with(&[0xfe, 0xff]) {
+        let units: Vec<u16> = s[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else if let Some(rest) = s.strip_prefix(&[0xef, 0xbb, 0xbf]) {
+        String::from_utf8_lossy(rest).into_owned()
+    } else {
+        s.iter().map(|&b| b as char).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

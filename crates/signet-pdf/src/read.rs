@@ -11,7 +11,7 @@ use std::rc::Rc;
 use crate::crypt::Crypt;
 use crate::error::{Error, Result};
 use crate::filter;
-use crate::object::{Dict, ObjRef, Object};
+use crate::object::{Dict, ObjRef, Object, text_string};
 use crate::parse::Parser;
 use crate::xref::{self, Entry, SectionKind, Xref, XrefLimits};
 
@@ -441,6 +441,59 @@ impl<'a> Document<'a> {
             Some(Object::Array(a)) => a,
             _ => vec![],
         })
+    }
+
+    /// `(field name, signature dictionary)` for each signed signature field of the form.
+    pub fn signature_fields(&self) -> Result<Vec<(String, Dict)>> {
+        let fields = self.form_fields()?;
+        let mut out = Vec::new();
+        let mut stack: Vec<(Object, String, Option<Vec<u8>>, u32)> = fields
+            .iter()
+            .rev()
+            .map(|f| (f.clone(), String::new(), None, 0))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some((f, prefix, inherited_ft, depth)) = stack.pop() {
+            if depth > 32 || out.len() > 10_000 {
+                break;
+            }
+            if let Object::Ref(r) = f
+                && !seen.insert(r)
+            {
+                continue;
+            }
+            let f = self.resolve(&f)?;
+            let Some(d) = f.as_dict() else { continue };
+            let name = match d.get("T").and_then(Object::as_string) {
+                Some(t) => {
+                    let t = text_string(t);
+                    if prefix.is_empty() {
+                        t
+                    } else {
+                        format!("{prefix}.{t}")
+                    }
+                }
+                None => prefix.clone(),
+            };
+            let ft = d.get_name("FT").map(<[u8]>::to_vec).or(inherited_ft);
+            if ft.as_deref() == Some(b"Sig")
+                && let Some(v) = self.get_in(d, "V")?
+                && let Some(v) = v.as_dict()
+            {
+                out.push((name.clone(), v.clone()));
+            }
+            if let Some(kids) = self.get_in(d, "Kids")? {
+                for k in kids.as_array().unwrap_or(&[]).iter().rev() {
+                    stack.push((k.clone(), name.clone(), ft.clone(), depth + 1));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any signature field of the document is signed.
+    pub fn has_signatures(&self) -> Result<bool> {
+        Ok(!self.signature_fields()?.is_empty())
     }
 
     /// Every object number in use, for tools that walk a whole file (the verifier).

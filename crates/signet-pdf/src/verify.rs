@@ -13,7 +13,7 @@ use x509_cert::Certificate;
 use crate::cms::{OID_MESSAGE_DIGEST, OID_SIGNATURE_TIMESTAMP, OID_SIGNED_DATA};
 use crate::crypto::{self, Hash};
 use crate::error::Result;
-use crate::object::{Dict, Object};
+use crate::object::{Dict, Object, text_string};
 use crate::parse;
 use crate::read::{Document, Limits};
 
@@ -120,7 +120,7 @@ pub fn verify(pdf: &[u8], roots: &[Certificate], limits: &Limits) -> Result<Repo
     let doc = Document::open(pdf, limits)?;
     let revision_ends = revision_ends(pdf);
     let mut signatures: Vec<(Dict, SignatureReport)> = Vec::new();
-    for (field, sig) in signature_fields(&doc)? {
+    for (field, sig) in doc.signature_fields()? {
         // A signature drawn at several places has one field per place, all naming one value.
         if let Some((_, shown)) = signatures.iter_mut().find(|(d, _)| *d == sig) {
             shown.also_shown_in.push(field);
@@ -227,11 +227,6 @@ fn embedded_file(doc: &Document, name: &str, limits: &Limits) -> Result<Option<V
     Ok(None)
 }
 
-/// Whether any signature field of the document is signed.
-pub fn has_signatures(doc: &Document) -> Result<bool> {
-    Ok(!signature_fields(doc)?.is_empty())
-}
-
 /// Byte offsets just past each `%%EOF` marker (and its end-of-line).
 fn revision_ends(pdf: &[u8]) -> Vec<usize> {
     let mut ends = Vec::new();
@@ -248,69 +243,6 @@ fn revision_ends(pdf: &[u8]) -> Vec<usize> {
         pos = end;
     }
     ends
-}
-
-/// `(field name, signature dictionary)` for each signed signature field of the form.
-fn signature_fields(doc: &Document) -> Result<Vec<(String, Dict)>> {
-    let fields = doc.form_fields()?;
-    let mut out = Vec::new();
-    let mut stack: Vec<(Object, String, Option<Vec<u8>>, u32)> = fields
-        .iter()
-        .rev()
-        .map(|f| (f.clone(), String::new(), None, 0))
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    while let Some((f, prefix, inherited_ft, depth)) = stack.pop() {
-        if depth > 32 || out.len() > 10_000 {
-            break;
-        }
-        if let Object::Ref(r) = f
-            && !seen.insert(r)
-        {
-            continue;
-        }
-        let f = doc.resolve(&f)?;
-        let Some(d) = f.as_dict() else { continue };
-        let name = match d.get("T").and_then(Object::as_string) {
-            Some(t) => {
-                let t = text_string(t);
-                if prefix.is_empty() {
-                    t
-                } else {
-                    format!("{prefix}.{t}")
-                }
-            }
-            None => prefix.clone(),
-        };
-        let ft = d.get_name("FT").map(<[u8]>::to_vec).or(inherited_ft);
-        if ft.as_deref() == Some(b"Sig")
-            && let Some(v) = doc.get_in(d, "V")?
-            && let Some(v) = v.as_dict()
-        {
-            out.push((name.clone(), v.clone()));
-        }
-        if let Some(kids) = doc.get_in(d, "Kids")? {
-            for k in kids.as_array().unwrap_or(&[]).iter().rev() {
-                stack.push((k.clone(), name.clone(), ft.clone(), depth + 1));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Decodes a PDF text string (UTF-16BE with BOM, else PDFDocEncoding read as Latin-1).
-pub fn text_string(s: &[u8]) -> String {
-    if s.starts_with(&[0xfe, 0xff]) {
-        let units: Vec<u16> = s[2..]
-            .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
-        String::from_utf16_lossy(&units)
-    } else if let Some(rest) = s.strip_prefix(&[0xef, 0xbb, 0xbf]) {
-        String::from_utf8_lossy(rest).into_owned()
-    } else {
-        s.iter().map(|&b| b as char).collect()
-    }
 }
 
 fn check_signature(

@@ -227,7 +227,7 @@ pub fn repair(input: &[u8], limits: &crate::read::Limits) -> Result<Option<Vec<u
         return Ok(None);
     }
     doc.ensure_modifiable()?;
-    if crate::verify::has_signatures(&doc)? {
+    if doc.has_signatures()? {
         return Err(crate::Error::corrupt(
             0,
             "the file is damaged and already signed; repairing it would break its signatures",
