@@ -137,6 +137,13 @@ impl Config {
         }
     }
 
+    /// Whether clients reach the server over TLS (a proxy in front of it terminates it).
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(u) => u.clone(),

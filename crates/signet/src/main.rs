@@ -6,6 +6,7 @@ mod audit_trail;
 mod cli;
 mod clock;
 mod config;
+mod connection;
 mod domain;
 mod files;
 mod notify;

@@ -4,13 +4,9 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::connect_info::ConnectInfo;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
-use tower::{Layer, ServiceExt};
+use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
-use tower_http::timeout::TimeoutBody;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -170,8 +166,10 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         listener,
         signal,
         app,
-        state.config.header_read_timeout,
-        state.config.body_read_timeout,
+        crate::connection::Timeouts {
+            header: state.config.header_read_timeout,
+            body: state.config.body_read_timeout,
+        },
     )
     .await;
     // No sweep starts from here on (each takes this lock), and one under way has finished:
@@ -186,20 +184,16 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
 }
 
 /// Serves connections until SIGTERM or Ctrl-C, then stops accepting and gives the requests
-/// in flight `DRAIN` to finish. axum::serve has neither a header read timeout nor a bound on
-/// the drain, so the connections are hyper's own.
+/// in flight `DRAIN` to finish. axum::serve has neither a header timeout nor a bound on the
+/// drain, so the connections are hyper's own.
 async fn accept<L>(
     mut listener: L,
     signal: impl std::future::Future<Output = ()>,
     app: tower_http::normalize_path::NormalizePath<axum::Router>,
-    header_timeout: Duration,
-    body_timeout: Duration,
+    timeouts: crate::connection::Timeouts,
 ) where
     L: axum::serve::Listener<Addr = std::net::SocketAddr>,
 {
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
     let graceful = GracefulShutdown::new();
     tokio::pin!(signal);
     loop {
@@ -207,21 +201,7 @@ async fn accept<L>(
             conn = listener.accept() => conn,
             _ = &mut signal => break,
         };
-        // Peer addresses go into the audit trail; bodies that stall are cut off.
-        let service =
-            app.clone()
-                .map_request(move |req: axum::http::Request<hyper::body::Incoming>| {
-                    let mut req =
-                        req.map(|body| axum::body::Body::new(TimeoutBody::new(body_timeout, body)));
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    req
-                });
-        let conn = http.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            // A client that went away or sent garbage: nothing to do about it here.
-            let _ = conn.await;
-        });
+        crate::connection::spawn(io, peer, app.clone(), timeouts, &graceful);
     }
     drop(listener);
     tracing::info!("no longer accepting connections; finishing requests in flight");

@@ -568,6 +568,42 @@ async fn slow_clients_are_cut_off(db: Db) {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.contains("request.body.invalid"), "{answer}");
 
+    // A large answer its client stops reading for longer than the header timeout: the
+    // timeout is for requests, not for answers, so all of it arrives. The file is larger than
+    // what the sockets' buffers hold, so a connection closed mid-answer would cut it short.
+    let api = server.client(&account.token);
+    let profile = create_workflow(&api, &one_signer(None)).await;
+    let padding = " ".repeat(10_000_000);
+    let pdf = common::pdf_from_objects(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".into(),
+        format!(
+            "<< /Length {} >>\nstream\n{padding}\nendstream",
+            padding.len()
+        ),
+    ]);
+    let (doc, _) = common::send_file(&api, &profile, "Large", None, &pdf, &asha()).await;
+    let mut slow = connect(&server);
+    write!(
+        slow,
+        "GET /api/v3.1/document/fetchDocument?documentId={doc} HTTP/1.1\r\nHost: x\r\n\
+         X-Auth-Token: {}\r\nConnection: close\r\n\r\n",
+        account.token
+    )
+    .unwrap();
+    let mut got = vec![0u8; 16 * 1024];
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let n = slow.read(&mut got).unwrap();
+    got.truncate(n);
+    std::thread::sleep(Duration::from_millis(2500));
+    slow.read_to_end(&mut got).unwrap();
+    let text = String::from_utf8_lossy(&got[..got.len().min(200)]).into_owned();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let body_at = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert_eq!(got.len() - body_at, pdf.len(), "the whole file arrives");
+
     // A client that sends in time is served as ever, on a connection kept open between
     // requests.
     let mut fine = connect(&server);

@@ -3,10 +3,14 @@
 //! address or anything a client typed, so the number of series stays bounded and a scrape
 //! leaks nothing.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
 use std::time::Duration;
 
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{
+    Counter, Histogram, counter, describe_counter, describe_gauge, describe_histogram, gauge,
+    histogram,
+};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::domain::signature_type::SignatureType;
@@ -96,11 +100,64 @@ impl Metrics {
     }
 }
 
+/// The series of one route template: a counter per (method, outcome code) and a histogram
+/// per method, in the few combinations a route sees.
+#[derive(Default)]
+struct RouteSeries {
+    requests: Vec<(&'static str, &'static str, Counter)>,
+    durations: Vec<(&'static str, Histogram)>,
+}
+
+impl RouteSeries {
+    fn find(&self, method: &str, code: &str) -> Option<(&Counter, &Histogram)> {
+        let requests = self
+            .requests
+            .iter()
+            .find(|(m, c, _)| *m == method && *c == code)
+            .map(|(_, _, h)| h)?;
+        let duration = self.durations.iter().find(|(m, _)| *m == method)?;
+        Some((requests, &duration.1))
+    }
+}
+
+/// Handles by route template. Asking the recorder for a handle builds its key and labels
+/// each time; routes, methods and codes are closed sets, so the handles are kept instead.
+static REQUEST_SERIES: LazyLock<RwLock<HashMap<Box<str>, RouteSeries>>> =
+    LazyLock::new(Default::default);
+
 /// One answered HTTP request.
-pub fn http_request(method: &'static str, route: &Arc<str>, code: &'static str, elapsed: Duration) {
-    counter!(REQUESTS, "method" => method, "route" => route.clone(), "code" => code).increment(1);
-    histogram!(DURATION, "method" => method, "route" => route.clone())
-        .record(elapsed.as_secs_f64());
+pub fn http_request(method: &'static str, route: &str, code: &'static str, elapsed: Duration) {
+    let seconds = elapsed.as_secs_f64();
+    {
+        let series = REQUEST_SERIES.read().unwrap_or_else(|e| e.into_inner());
+        if let Some((requests, duration)) = series.get(route).and_then(|s| s.find(method, code)) {
+            requests.increment(1);
+            duration.record(seconds);
+            return;
+        }
+    }
+    let mut series = REQUEST_SERIES.write().unwrap_or_else(|e| e.into_inner());
+    let of_route = series.entry(route.into()).or_default();
+    if !of_route
+        .requests
+        .iter()
+        .any(|(m, c, _)| *m == method && *c == code)
+    {
+        let labels =
+            [("method", method), ("route", route), ("code", code)].map(|(k, v)| (k, v.to_string()));
+        of_route
+            .requests
+            .push((method, code, counter!(REQUESTS, &labels)));
+    }
+    if !of_route.durations.iter().any(|(m, _)| *m == method) {
+        let labels = [("method", method), ("route", route)].map(|(k, v)| (k, v.to_string()));
+        of_route
+            .durations
+            .push((method, histogram!(DURATION, &labels)));
+    }
+    let (requests, duration) = of_route.find(method, code).expect("just added");
+    requests.increment(1);
+    duration.record(seconds);
 }
 
 /// An invitee's action recorded: a signature counts by its type; the last action may

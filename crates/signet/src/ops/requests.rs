@@ -3,7 +3,8 @@
 //! name it); the request's metrics by route template and outcome code; and the headers every
 //! answer carries.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -39,6 +40,16 @@ fn sane(id: &HeaderValue) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
 }
 
+/// A fresh id: this process's random prefix and a counter. An id must be unique, not
+/// unguessable (it is echoed to the client and logged), so one draw of randomness per process
+/// is enough, and a request does not pay a system call for it.
+fn fresh_id() -> HeaderValue {
+    static PREFIX: LazyLock<u64> = LazyLock::new(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::from_str(&format!("{:016x}{n:016x}", *PREFIX)).expect("hex is a header value")
+}
+
 fn method_label(m: &Method) -> &'static str {
     match *m {
         Method::GET => "GET",
@@ -56,20 +67,16 @@ fn method_label(m: &Method) -> &'static str {
 pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let id = match req.headers().get(&X_REQUEST_ID).filter(|v| sane(v)) {
         Some(v) => v.clone(),
-        None => HeaderValue::from_str(&uuid::Uuid::new_v4().simple().to_string())
-            .expect("hex is a header value"),
+        None => fresh_id(),
     };
     let id_str: Arc<str> = id.to_str().unwrap_or_default().into();
     // The template, never the path: a path holds signing links and document ids.
-    let route: Arc<str> = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .into();
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let method = method_label(req.method());
     // The API and file paths answer for one caller only: nothing in between may keep them.
     let private = route.starts_with("/api/") || route.starts_with("/files/");
-    let span = tracing::info_span!("request", request_id = %id_str, method, route = %route);
+    let span = tracing::info_span!("request", request_id = %id_str, method, route);
     let started = Instant::now();
     let mut res = REQUEST_ID
         .scope(id_str, next.run(req))
@@ -81,7 +88,7 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
         None if res.status().is_client_error() => "http.client.error",
         None => "http.server.error",
     };
-    super::metrics::http_request(method, &route, code, started.elapsed());
+    super::metrics::http_request(method, route, code, started.elapsed());
     let headers = res.headers_mut();
     headers.insert(X_REQUEST_ID.clone(), id);
     headers.insert(
@@ -93,7 +100,7 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
     }
-    if state.config.public_url().starts_with("https://") {
+    if state.config.is_https() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
