@@ -2,7 +2,6 @@
 
 mod account_cache;
 mod api;
-mod audit_trail;
 mod cli;
 mod clock;
 mod config;
@@ -13,6 +12,7 @@ mod notify;
 mod ops;
 mod pdf_budget;
 mod server;
+mod service;
 mod store;
 mod sweeper;
 #[cfg(test)]

@@ -20,9 +20,6 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
-use crate::api::ApiError;
-use crate::server::AppState;
-
 /// The budget counts KiB: a semaphore hands out at most `u32::MAX` permits at once.
 const UNIT: usize = 1024;
 
@@ -156,75 +153,26 @@ impl Lease {
     pub async fn run<T: Send + 'static>(
         self,
         job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<(T, Lease), ApiError> {
+    ) -> Result<(T, Lease), WorkersGone> {
         let (answer, answered) = oneshot::channel();
         let workers = self.workers.clone();
         let job: Job = Box::new(move || {
             let out = job();
             let _ = answer.send((out, self));
         });
-        let failed = || {
-            tracing::error!("PDF work panicked, or its threads are gone");
-            ApiError::new(
-                "internal.error",
-                "an internal error occurred; it has been logged",
-            )
-        };
-        workers.0.send(job).map_err(|_| failed())?;
-        answered.await.map_err(|_| failed())
+        workers.0.send(job).map_err(|_| WorkersGone)?;
+        answered.await.map_err(|_| WorkersGone)
     }
 }
 
-pub fn pdf_error(e: signet_pdf::Error) -> ApiError {
-    ApiError::new(e.code(), e.to_string())
-}
+/// The PDF work panicked, or its threads are gone.
+#[derive(Debug)]
+pub struct WorkersGone;
 
-/// Signs the stored file `key` with the server's seal, timestamped when a timestamp
-/// authority is configured (a signature never goes without the timestamp it should carry).
-/// Returns the whole new version. The options' limits are `stored_limits` and their
-/// `timestamp` says whether a timestamp authority is configured.
-pub async fn sign_stored(
-    state: &AppState,
-    key: &str,
-    options: Arc<signet_pdf::sign::SignatureOptions>,
-) -> Result<Vec<u8>, ApiError> {
-    debug_assert_eq!(options.timestamp, state.tsa.is_some());
-    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
-    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
-    let current = state.blobs.get(key).await?;
-    let keys = Arc::clone(&state.keys);
-    let tsa = state.tsa.clone();
-    let (signed, _lease) = lease
-        .run(move || {
-            let tsa = tsa
-                .as_deref()
-                .map(|t| t as &dyn signet_pdf::timestamp::TimestampAuthority);
-            let appended = signet_pdf::sign::sign(&current, &options, &keys.signer, tsa)?;
-            let mut full = current;
-            full.extend_from_slice(&appended);
-            Ok::<_, signet_pdf::Error>(full)
-        })
-        .await?;
-    signed.map_err(pdf_error)
-}
-
-/// Each page's displayed size, read from the stored file `key`.
-pub async fn stored_page_sizes(state: &AppState, key: &str) -> Result<Vec<(f64, f64)>, ApiError> {
-    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
-    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
-    let pdf = state.blobs.get(key).await?;
-    let limits = state.pdf.stored_limits();
-    let (sizes, _lease) = lease
-        .run(move || {
-            signet_pdf::Document::open(&pdf, &limits).map(|d| {
-                d.pages()
-                    .iter()
-                    .map(|p| p.displayed_size())
-                    .collect::<Vec<_>>()
-            })
-        })
-        .await?;
-    sizes.map_err(pdf_error)
+impl std::fmt::Display for WorkersGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PDF work panicked, or its threads are gone")
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::server::AppState;
+use crate::service::ServiceError;
 use crate::store::{Account, StoreError};
 
 pub fn router(state: AppState) -> Router {
@@ -140,6 +141,17 @@ impl IntoResponse for ApiError {
         res.extensions_mut()
             .insert(crate::ops::requests::OutcomeCode(self.code));
         res
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Refused { code, message }
+            | ServiceError::NotFound { code, message }
+            | ServiceError::Conflict { code, message } => ApiError::new(code, message),
+            ServiceError::Internal(cause) => ApiError::internal(cause),
+        }
     }
 }
 

@@ -91,7 +91,7 @@ async fn page_sizes(state: &AppState, inv: &InvitationRow) -> Result<Vec<(f64, f
     {
         return Ok(sizes);
     }
-    crate::pdf_budget::stored_page_sizes(state, &inv.file_key).await
+    Ok(crate::service::pdf::stored_page_sizes(state, &inv.file_key).await?)
 }
 
 #[derive(Deserialize)]
@@ -372,7 +372,7 @@ fn signature_options(
     let mut options = signet_pdf::sign::SignatureOptions::new(state.clock.now());
     options.name = Some(inv.name.clone());
     options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));
-    // What `pdf_budget::sign_stored` expects: a stored file's limits (signed versions grow
+    // What `service::pdf::sign_stored` expects: a stored file's limits (signed versions grow
     // past the upload limit), and room for the timestamp when an authority is configured.
     options.limits = state.pdf.stored_limits();
     options.timestamp = state.tsa.is_some();
@@ -412,7 +412,7 @@ async fn sign_version(
     file_key: &str,
     options: &Arc<signet_pdf::sign::SignatureOptions>,
 ) -> Result<String, ApiError> {
-    let signed = crate::pdf_budget::sign_stored(state, file_key, Arc::clone(options)).await?;
+    let signed = crate::service::pdf::sign_stored(state, file_key, Arc::clone(options)).await?;
     let key = Blobs::new_version_key(document_id, version + 1);
     state.blobs.put(&key, signed).await?;
     Ok(key)
@@ -533,7 +533,7 @@ fn changed_meanwhile() -> ApiError {
 fn answer(state: &AppState, invitee: &Invitee, completes: bool) -> axum::Json<Value> {
     let document_id = &invitee.invitation.document_id;
     if completes {
-        crate::audit_trail::seal_completed(state, document_id);
+        crate::service::seal::seal_completed(state, document_id);
     }
     let mut answer = json!({"documentId": document_id, "completed": completes});
     if let Some(url) = invitee

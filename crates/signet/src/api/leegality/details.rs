@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ok, ok_typed};
-use crate::audit_trail::{self, audit_key};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::files::signed_url;
 use crate::pdf_budget::Lease;
 use crate::server::AppState;
+use crate::service::seal::{audit_key, seal_audit_trail};
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
 
 use super::views::{self, Flags};
@@ -111,7 +111,7 @@ async fn audit_trail_url(
     until: i64,
 ) -> Result<String, ApiError> {
     if !state.blobs.exists(&audit_key(&doc.id)).await? {
-        audit_trail::seal(state, doc).await?;
+        seal_audit_trail(state, doc).await?;
     }
     Ok(signed_url(state, &audit_key(&doc.id), until))
 }

@@ -294,7 +294,7 @@ pub async fn complete(
         }
     }
     crate::ops::metrics::document_completed();
-    crate::audit_trail::seal_completed(&state, &doc.id);
+    crate::service::seal::seal_completed(&state, &doc.id);
     Ok(ok(json!({})))
 }
 

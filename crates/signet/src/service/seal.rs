@@ -4,9 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::api::ApiError;
+use super::ServiceError;
 use crate::domain::document::{leegality_time, zone_offset};
-use crate::pdf_budget::pdf_error;
 use crate::server::AppState;
 use crate::store::DocumentRow;
 
@@ -30,7 +29,7 @@ pub fn seal_completed(state: &AppState, document_id: &str) {
     let document_id = document_id.to_string();
     tokio::spawn(async move {
         let sealed = match state.store.document_by_id(&document_id).await {
-            Ok(Some(doc)) => seal(&state, &doc).await,
+            Ok(Some(doc)) => seal_audit_trail(&state, &doc).await,
             Ok(None) => Ok(()),
             Err(e) => Err(e.into()),
         };
@@ -42,7 +41,7 @@ pub fn seal_completed(state: &AppState, document_id: &str) {
 
 /// Renders, seals (timestamped when a timestamp authority is configured) and stores the
 /// audit trail of a completed document.
-pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
+pub async fn seal_audit_trail(state: &AppState, doc: &DocumentRow) -> Result<(), ServiceError> {
     let events = state.store.events_of(&doc.id).await?;
     let final_sha256 = stored_sha256(state, &doc.file_key).await?;
     let offset = zone_offset(&state.config.timezone);
@@ -74,16 +73,13 @@ pub async fn seal(state: &AppState, doc: &DocumentRow) -> Result<(), ApiError> {
             signet_pdf::audit::seal_audit_trail(&trail, &keys.signer, signed_at, tsa)
         })
         .await?;
-    state
-        .blobs
-        .put(&audit_key(&doc.id), sealed.map_err(pdf_error)?)
-        .await?;
+    state.blobs.put(&audit_key(&doc.id), sealed?).await?;
     Ok(())
 }
 
 /// The SHA-256 of a stored file, read a chunk at a time: the trail names the final file by
 /// its digest and needs nothing else of it.
-async fn stored_sha256(state: &AppState, key: &str) -> Result<[u8; 32], ApiError> {
+async fn stored_sha256(state: &AppState, key: &str) -> Result<[u8; 32], ServiceError> {
     use futures_util::TryStreamExt;
     let (_, mut chunks) = state.blobs.stream(key).await?;
     let mut digest = Sha256::new();

@@ -1,0 +1,99 @@
+//! The operations of Signet, once for every entry point: the Leegality API calls them today,
+//! the dashboard, an ESP's callback and a DSC agent will tomorrow. Each takes a typed command
+//! and the party acting, and answers a typed result or a [`ServiceError`]; the edge turns
+//! requests into commands and results into its own answers, and knows nothing of how an
+//! operation is done.
+
+pub mod pdf;
+pub mod seal;
+pub mod send;
+
+use crate::domain::workflow::Invalid;
+use crate::store::{Account, StoreError};
+
+/// Who asks for an operation: it is checked against what they may do and named in the audit
+/// trail.
+pub enum Actor<'a> {
+    /// An integration, with its account's API token.
+    Api(&'a Account),
+}
+
+impl Actor<'_> {
+    /// The account the operation acts in.
+    pub fn account(&self) -> &Account {
+        match self {
+            Actor::Api(account) => account,
+        }
+    }
+
+    /// How the audit trail names the actor.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Actor::Api(account) => format!("{} (API)", account.name),
+        }
+    }
+}
+
+/// Where a request came from, for the audit trail.
+#[derive(Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Why an operation did not happen. The codes are the API's `messages[].code`.
+#[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "NotFound and Conflict come with the lifecycle operations, which still live in their handlers"
+)]
+pub enum ServiceError {
+    /// The command is refused as it stands; the caller can change it.
+    Refused { code: &'static str, message: String },
+    /// What the command names does not exist for this actor.
+    NotFound { code: &'static str, message: String },
+    /// The command came too late or too early for the state things are in.
+    Conflict { code: &'static str, message: String },
+    /// A failure of ours. The cause is for the log, never for the caller.
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Refused {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ServiceError::Internal(cause.to_string())
+    }
+}
+
+impl From<Invalid> for ServiceError {
+    fn from(e: Invalid) -> Self {
+        ServiceError::Refused {
+            code: e.code,
+            message: e.message,
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::internal(e)
+    }
+}
+
+impl From<signet_pdf::Error> for ServiceError {
+    fn from(e: signet_pdf::Error) -> Self {
+        ServiceError::refused(e.code(), e.to_string())
+    }
+}
+
+impl From<crate::pdf_budget::WorkersGone> for ServiceError {
+    fn from(e: crate::pdf_budget::WorkersGone) -> Self {
+        ServiceError::internal(e)
+    }
+}
