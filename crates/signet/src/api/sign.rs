@@ -22,8 +22,7 @@ use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::InviteeType;
 use crate::server::AppState;
 use crate::store::{
-    Blobs, CODE_TTL_MS, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome,
-    OutcomeKind, Recorded,
+    Blobs, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome, OutcomeKind, Recorded,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -169,7 +168,7 @@ async fn require_code(
 }
 
 /// `POST /api/sign/{uuid}/otp`: mails the invitee a one-time code (slots with
-/// `enforceAuthentication`), at most one every 30 seconds and ten in all.
+/// `enforceAuthentication`), paced and bounded by the domain's `otp::POLICY`.
 async fn send_code(
     State(state): State<AppState>,
     invitee: Invitee,
@@ -215,7 +214,7 @@ async fn send_code(
     match issued {
         CodeIssue::Issued => Ok(ok(json!({
             "sentTo": masked,
-            "expiresInSeconds": CODE_TTL_MS / 1000,
+            "expiresInSeconds": crate::domain::otp::POLICY.lifetime.as_secs(),
         }))),
         CodeIssue::TooSoon(wait) => Err(ApiError::new(
             "otp.too.soon",

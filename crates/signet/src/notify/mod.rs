@@ -63,16 +63,17 @@ impl MailRenderer for InvitationMail {
     }
 }
 
-/// The mail carrying a one-time code. The code is in the body only: a subject shows on lock
-/// screens.
+/// The mail carrying a one-time code, stating the lifetime of the domain's policy. The code is
+/// in the body only: a subject shows on lock screens.
 pub fn code_mail(to: &str, name: &str, document_name: &str, code: &str) -> RenderedMail {
     RenderedMail {
         to: to.trim().to_string(),
         subject: format!("Your code for {}", one_line(document_name)),
         body: format!(
-            "Hello {},\n\nYour one-time code is {code}. It is good for 10 minutes.\n\n\
+            "Hello {},\n\nYour one-time code is {code}. It is good for {} minutes.\n\n\
              If you did not ask for it, someone else has your signing link: tell the sender.\n",
-            one_line(name)
+            one_line(name),
+            crate::domain::otp::POLICY.lifetime_minutes(),
         ),
     }
 }

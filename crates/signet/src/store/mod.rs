@@ -25,7 +25,7 @@ pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind, Recorded};
 pub use lifecycle::{CompletedQuery, Completion};
 pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
-pub use otp::{CODE_TTL_MS, CodeCheck, CodeIssue, NewCode};
+pub use otp::{CodeCheck, CodeIssue, NewCode};
 pub use webhooks::{
     AttemptResult, ClaimedDelivery, DeliveryRow, EventFacts, RenderedWebhook, VerificationCheck,
     WebhookEvent, WebhookRenderer,

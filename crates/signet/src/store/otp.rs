@@ -7,19 +7,11 @@ use super::documents::{NewEvent, append_events};
 use super::lifecycle::lock_document;
 use super::mail::{RenderedMail, insert_mails};
 use super::{Store, StoreError};
-
-/// How long a code is good for.
-pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
-/// Wrong guesses before a code is spent.
-pub const CODE_ATTEMPTS: i64 = 5;
-/// The least time between two codes for one invitation.
-pub const RESEND_AFTER_MS: i64 = 30 * 1000;
-/// Codes one invitation may be sent in all.
-pub const MAX_SENDS: i64 = 10;
+use crate::domain::otp::POLICY;
 
 pub enum CodeIssue {
     Issued,
-    /// A code went out less than `RESEND_AFTER_MS` ago: seconds to wait.
+    /// A code went out less than the policy's `resend_after` ago: seconds to wait.
     TooSoon(i64),
     LimitReached,
     /// The document is no longer open.
@@ -50,7 +42,7 @@ pub struct NewCode<'a> {
 
 impl Store {
     /// Replaces the invitation's code, and writes the mail carrying it and the event, in one
-    /// transaction.
+    /// transaction, paced and bounded by the domain's [`POLICY`].
     pub async fn issue_code(&self, c: &NewCode<'_>) -> Result<CodeIssue, StoreError> {
         let mut tx = self.writer().begin().await?;
         if !lock_document(&mut tx, c.document_id, true).await? {
@@ -63,10 +55,10 @@ impl Store {
                 .await?
                 .map(|r| (r.get(0), r.get(1)));
         if let Some((sent_at, sends)) = last {
-            if sends >= MAX_SENDS {
+            if sends >= POLICY.max_sends {
                 return Ok(CodeIssue::LimitReached);
             }
-            let wait = sent_at + RESEND_AFTER_MS - c.now;
+            let wait = sent_at + POLICY.resend_after_ms() - c.now;
             if wait > 0 {
                 return Ok(CodeIssue::TooSoon((wait + 999) / 1000));
             }
@@ -79,8 +71,8 @@ impl Store {
         )
         .bind(c.invitation_id)
         .bind(&c.code_hash)
-        .bind(c.now + CODE_TTL_MS)
-        .bind(CODE_ATTEMPTS)
+        .bind(c.now + POLICY.lifetime_ms())
+        .bind(POLICY.attempts)
         .bind(c.now)
         .execute(&mut *tx)
         .await?;
