@@ -97,6 +97,7 @@ impl MailRenderer for PlainMail {
             to: facts.email.clone()?,
             subject: format!("Please sign {}", facts.document_name),
             body: String::new(),
+            html: String::new(),
         })
     }
 }

@@ -264,7 +264,127 @@ async fn one_time_codes(db: Db) {
     );
 }
 
+/// A part of a mail as the invitee reads it: lines end in CRLF on the wire.
+fn part(mail: &Value, name: &str) -> String {
+    mail[name].as_str().unwrap().replace("\r\n", "\n")
+}
+
+/// The six-digit code in a code mail, whatever its language.
+fn digits_in(mail: &Value) -> String {
+    let body = mail["body"].as_str().unwrap();
+    let digits: Vec<char> = body.chars().collect();
+    let at = digits
+        .windows(6)
+        .position(|w| w.iter().all(char::is_ascii_digit))
+        .expect("a code mail");
+    digits[at..at + 6].iter().collect()
+}
+
+/// Every mail is `multipart/alternative`, text then HTML, in its invitation's language: an
+/// invitation set to Hindi (in the database, as no request can yet) gets its invitation,
+/// reminder and code in Hindi, the subjects as RFC 2047 words, while the others stay English.
+async fn mail_has_text_and_html_in_the_invitation_language(db: Db) {
+    let smtp = SmtpSink::start();
+    let server = Server::start_with(db, &[("SIGNET_SMTP_URL", &smtp.url)]);
+    let api = server.client(&server.create_account("Acme").token);
+    let invitee = server.client("");
+    let w = json!({"name": "Lease", "requireSigningOrder": true, "invitees": [
+        {"label": "Tenant", "inviteeType": "Signer"},
+        {"label": "Guarantor", "inviteeType": "Signer", "enforceAuthentication": true}]});
+    let profile = create_workflow(&api, &w).await;
+    let people = json!([
+        {"name": "Asha Rao", "email": "asha@example.com"},
+        {"name": "Ravi <b>Kumar</b>", "email": "ravi@example.com"}]);
+    let (_, links) = send_pdf(&api, &profile, "Lease & 12B", None, &people).await;
+
+    let first = smtp.wait_for(1).await.remove(0);
+    assert_eq!(first["contentType"], "multipart/alternative");
+    assert_eq!(first["parts"], json!(["text/plain", "text/html"]));
+    assert_eq!(first["subject"], "Please sign: Lease & 12B");
+    let text = part(&first, "body");
+    assert!(
+        text.starts_with("Hello Asha Rao,\n\nYou are invited to sign \"Lease & 12B\".\n"),
+        "{text}"
+    );
+    let html = part(&first, "html");
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(html.contains("<p>Hello Asha Rao,</p>"), "{html}");
+    assert!(
+        html.contains("You are invited to sign \"Lease &#38; 12B\".</p>"),
+        "{html}"
+    );
+    let link = format!("{}/sign/{}", server.url, links[0]);
+    assert!(html.contains(&format!("<a href=\"{link}\"")), "{html}");
+
+    server.set_invitation_language(&links[1], "hi").await;
+    invitee
+        .post(&format!("/api/sign/{}/sign", links[0]), &typed())
+        .await
+        .ok();
+    let second = smtp.wait_for(2).await.remove(1);
+    assert_eq!(second["to"], json!(["ravi@example.com"]));
+    assert_eq!(second["parts"], json!(["text/plain", "text/html"]));
+    assert_eq!(second["subject"], "कृपया हस्ताक्षर करें: Lease & 12B");
+    let raw = second["rawSubject"].as_str().unwrap();
+    assert!(
+        raw.is_ascii() && raw.to_ascii_lowercase().starts_with("=?utf-8?"),
+        "{raw}"
+    );
+    let text = part(&second, "body");
+    assert!(
+        text.starts_with(
+            "नमस्ते Ravi <b>Kumar</b>,\n\nआपको \"Lease & 12B\" पर हस्ताक्षर करने के लिए आमंत्रित किया गया है।\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{}/sign/{}\n", server.url, links[1])),
+        "{text}"
+    );
+    let html = part(&second, "html");
+    assert!(html.contains("<html lang=\"hi\">"), "{html}");
+    assert!(
+        html.contains("<p>नमस्ते Ravi &#60;b&#62;Kumar&#60;/b&#62;,</p>"),
+        "{html}"
+    );
+
+    api.post(
+        "/api/v3.0/sign/request/resend",
+        &json!({"signUrls": [links[1]]}),
+    )
+    .await
+    .ok();
+    let reminder = smtp.wait_for(3).await.remove(2);
+    assert_eq!(reminder["subject"], "अनुस्मारक: कृपया हस्ताक्षर करें: Lease & 12B");
+
+    invitee
+        .post(&format!("/api/sign/{}/otp", links[1]), &json!({}))
+        .await
+        .ok();
+    let code_mail = smtp.wait_for(4).await.remove(3);
+    assert_eq!(code_mail["parts"], json!(["text/plain", "text/html"]));
+    assert_eq!(code_mail["subject"], "Lease & 12B के लिए आपका कोड");
+    let code = digits_in(&code_mail);
+    let text = part(&code_mail, "body");
+    assert!(
+        text.contains(&format!("आपका वन-टाइम कोड {code} है। यह 10 मिनट तक मान्य है।")),
+        "{text}"
+    );
+    assert!(part(&code_mail, "html").contains(&code));
+    let mut sign = typed();
+    sign["otp"] = code.into();
+    let done = invitee
+        .post(&format!("/api/sign/{}/sign", links[1]), &sign)
+        .await;
+    assert_eq!(
+        done.ok()["completed"],
+        true,
+        "the code mailed in Hindi is the real one"
+    );
+}
+
 on_both_databases!(
+    mail_has_text_and_html_in_the_invitation_language,
     invitations_are_mailed_in_turn,
     everyone_at_once_and_only_with_an_address,
     one_time_codes

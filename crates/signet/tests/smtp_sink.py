@@ -14,12 +14,20 @@ class Print:
     async def handle_DATA(self, server, session, envelope):
         msg = message_from_bytes(envelope.original_content, policy=policy.default)
         body = msg.get_body(("plain",))
+        html = msg.get_body(("html",))
         print(json.dumps({
             "mailFrom": envelope.mail_from,
             "to": envelope.rcpt_tos,
             "from": str(msg["from"]),
             "subject": str(msg["subject"]),
+            # As it came over the wire, before decoding (RFC 2047 words), unfolded.
+            "rawSubject": next(
+                "".join(v.splitlines()) for k, v in msg.raw_items() if k.lower() == "subject"
+            ),
+            "contentType": msg.get_content_type(),
+            "parts": [p.get_content_type() for p in msg.iter_parts()],
             "body": body.get_content() if body is not None else "",
+            "html": html.get_content() if html is not None else "",
         }), flush=True)
         return "250 OK"
 

@@ -199,7 +199,13 @@ async fn send_code(
             document_id: &inv.document_id,
             invitation_id: &inv.id,
             code_hash: crate::domain::otp::code_hash(&state.file_secret, &inv.id, &code),
-            mail: crate::notify::code_mail(email, &inv.name, &inv.document_name, &code),
+            mail: crate::notify::code_mail(
+                inv.language,
+                email,
+                &inv.name,
+                &inv.document_name,
+                &code,
+            ),
             event: invitee_event(
                 inv,
                 "One-time code sent",

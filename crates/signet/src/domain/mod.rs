@@ -2,6 +2,7 @@
 
 pub mod document;
 pub mod invitation;
+pub mod language;
 pub mod limits;
 pub mod otp;
 pub mod signature_type;

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::mask;
@@ -183,21 +183,119 @@ impl Mailer {
         transport: &AsyncSmtpTransport<Tokio1Executor>,
         m: &ClaimedMail,
     ) -> Result<(), (String, bool)> {
-        let to: Mailbox = m
-            .recipient
-            .parse()
-            .map_err(|e| (format!("not a mail address: {e}"), false))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(m.subject.as_str())
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body.clone())
-            .map_err(|e| (format!("cannot build the message: {e}"), false))?;
+        let message = message(&self.from, m).map_err(|why| (why, false))?;
         transport
             .send(message)
             .await
             .map(|_| ())
             .map_err(|e| (e.to_string(), !e.is_permanent()))
+    }
+}
+
+/// The message of a claimed mail: `multipart/alternative` with the text part first, so a
+/// client that shows one part shows the text, and one that can prefers the HTML. Mail written
+/// before it had an HTML part goes as text alone. lettre encodes a non-ASCII subject as
+/// RFC 2047 words and picks each part's transfer encoding.
+fn message(from: &Mailbox, m: &ClaimedMail) -> Result<Message, String> {
+    let to: Mailbox = m
+        .recipient
+        .parse()
+        .map_err(|e| format!("not a mail address: {e}"))?;
+    let builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(m.subject.as_str());
+    match m.html.as_deref().filter(|h| !h.is_empty()) {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            m.body.clone(),
+            html.to_string(),
+        )),
+        None => builder.header(ContentType::TEXT_PLAIN).body(m.body.clone()),
+    }
+    .map_err(|e| format!("cannot build the message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(subject: &str, html: Option<&str>) -> ClaimedMail {
+        ClaimedMail {
+            id: "M1".into(),
+            recipient: "asha@example.com".into(),
+            subject: subject.into(),
+            body: "नमस्ते Asha,\n".into(),
+            html: html.map(str::to_string),
+            attempts: 0,
+        }
+    }
+
+    fn formatted(m: &ClaimedMail) -> String {
+        let from: Mailbox = "Signet <signet@example.com>".parse().unwrap();
+        String::from_utf8(message(&from, m).unwrap().formatted()).unwrap()
+    }
+
+    /// The headers of a formatted message, unfolded.
+    fn header(raw: &str, name: &str) -> String {
+        let head = raw.split("\r\n\r\n").next().unwrap();
+        let mut lines = head.split("\r\n").skip_while(|l| !l.starts_with(name));
+        let mut value = lines.next().unwrap_or_default()[name.len()..].to_string();
+        value.extend(
+            lines
+                .take_while(|l| l.starts_with(' '))
+                .map(|l| l.to_string()),
+        );
+        value
+    }
+
+    #[test]
+    fn text_first_then_html() {
+        let raw = formatted(&claimed("Please sign: Loan", Some("<p>नमस्ते</p>")));
+        assert!(
+            header(&raw, "Content-Type: ").starts_with("multipart/alternative;"),
+            "{raw}"
+        );
+        let text = raw
+            .find("Content-Type: text/plain; charset=utf-8")
+            .expect("a text part");
+        let html = raw
+            .find("Content-Type: text/html; charset=utf-8")
+            .expect("an HTML part");
+        assert!(text < html, "{raw}");
+        assert_eq!(header(&raw, "Subject: "), "Please sign: Loan");
+
+        let old = formatted(&claimed("Please sign: Loan", None));
+        assert_eq!(header(&old, "Content-Type: "), "text/plain; charset=utf-8");
+    }
+
+    /// A Hindi subject leaves as ASCII encoded words (RFC 2047) that decode to it.
+    #[test]
+    fn a_non_ascii_subject_is_encoded() {
+        let subject = "अनुस्मारक: कृपया हस्ताक्षर करें: Loan";
+        let raw = formatted(&claimed(subject, Some("<p>x</p>")));
+        let encoded = header(&raw, "Subject: ");
+        assert!(encoded.is_ascii(), "{encoded}");
+        // RFC 2047: the space between two encoded words is dropped, the others kept.
+        let mut bytes = Vec::new();
+        let mut after_word = false;
+        for (i, token) in encoded.split(' ').enumerate() {
+            let word = token
+                .get(10..)
+                .filter(|_| token[..10].eq_ignore_ascii_case("=?utf-8?b?"))
+                .and_then(|w| w.strip_suffix("?="));
+            if i > 0 && !(after_word && word.is_some()) {
+                bytes.push(b' ');
+            }
+            match word {
+                Some(b64) => bytes.extend(
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
+                        .unwrap(),
+                ),
+                None => bytes.extend(token.as_bytes()),
+            }
+            after_word = word.is_some();
+        }
+        let decoded = String::from_utf8(bytes).unwrap();
+        assert_eq!(decoded, subject);
     }
 }

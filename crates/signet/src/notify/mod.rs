@@ -1,12 +1,15 @@
-//! Notifications to invitees: the invitation mail (its wording here, its delivery in
-//! `mailer`). A signing link is a bearer credential, so no log line ever holds one; logs name
-//! the masked address.
+//! Notifications to invitees: the invitation, reminder and one-time code mail (their wording
+//! in `templates`, in the invitation's language; their delivery in `mailer`). A signing link
+//! is a bearer credential, so no log line ever holds one; logs name the masked address.
 
 pub mod mailer;
+mod templates;
 
 use time::UtcOffset;
 
 use crate::domain::document::leegality_time;
+use crate::domain::language::Language;
+use crate::domain::otp::POLICY;
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::store::{MailFacts, MailKind, MailRenderer, RenderedMail};
 
@@ -30,51 +33,55 @@ impl MailRenderer for InvitationMail {
         if !slot.email_notification {
             return None;
         }
-        let verb = match slot.invitee_type {
-            InviteeType::Signer => "sign",
-            InviteeType::Reviewer => "review",
-        };
+        let name = one_line(&f.name);
         let document = one_line(&f.document_name);
-        let subject = match f.kind {
-            MailKind::Invitation => format!("Please {verb}: {document}"),
-            MailKind::Reminder => format!("Reminder: please {verb}: {document}"),
-        };
-        let message = workflow
-            .message
-            .as_deref()
-            .map(str::trim)
-            .filter(|m| !m.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("You are invited to {verb} \"{document}\"."));
-        let body = format!(
-            "Hello {name},\n\n{message}\n\nOpen the document to {verb} it:\n{url}/sign/{id}\n\n\
-             This link is yours alone; please do not forward it. It expires on {expiry} ({zone}).\n",
-            name = one_line(&f.name),
-            url = self.public_url,
-            id = f.invitation_id,
-            expiry = leegality_time(f.expires_at, self.offset),
-            zone = self.zone,
-        );
+        let link = format!("{}/sign/{}", self.public_url, f.invitation_id);
+        let expiry = leegality_time(f.expires_at, self.offset);
+        let written = templates::Invitation {
+            reminder: f.kind == MailKind::Reminder,
+            signer: slot.invitee_type == InviteeType::Signer,
+            name: &name,
+            document: &document,
+            message: workflow
+                .message
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty()),
+            link: &link,
+            expiry: &expiry,
+            zone: &self.zone,
+        }
+        .write(f.language);
         Some(RenderedMail {
             to: to.to_string(),
-            subject,
-            body,
+            subject: written.subject,
+            body: written.text,
+            html: written.html,
         })
     }
 }
 
 /// The mail carrying a one-time code, stating the lifetime of the domain's policy. The code is
 /// in the body only: a subject shows on lock screens.
-pub fn code_mail(to: &str, name: &str, document_name: &str, code: &str) -> RenderedMail {
+pub fn code_mail(
+    language: Language,
+    to: &str,
+    name: &str,
+    document_name: &str,
+    code: &str,
+) -> RenderedMail {
+    let written = templates::Code {
+        name: &one_line(name),
+        document: &one_line(document_name),
+        code,
+        minutes: POLICY.lifetime_minutes(),
+    }
+    .write(language);
     RenderedMail {
         to: to.trim().to_string(),
-        subject: format!("Your code for {}", one_line(document_name)),
-        body: format!(
-            "Hello {},\n\nYour one-time code is {code}. It is good for {} minutes.\n\n\
-             If you did not ask for it, someone else has your signing link: tell the sender.\n",
-            one_line(name),
-            crate::domain::otp::POLICY.lifetime_minutes(),
-        ),
+        subject: written.subject,
+        body: written.text,
+        html: written.html,
     }
 }
 
@@ -122,6 +129,7 @@ mod tests {
             workflow: serde_json::json!({"name": "W", "message": "Please sign your loan agreement",
                 "invitees": [{"label": "B", "inviteeType": "Signer", "emailNotification": notify}]})
             .to_string(),
+            language: Language::English,
         }
     }
 
@@ -150,5 +158,220 @@ mod tests {
             r.render(&facts(Some("asha@example.com"), false)).is_none(),
             "the slot does not notify by mail"
         );
+    }
+
+    fn renderer() -> InvitationMail {
+        InvitationMail {
+            public_url: "https://sign.example".into(),
+            offset: UtcOffset::from_hms(5, 30, 0).unwrap(),
+            zone: "Asia/Kolkata".into(),
+        }
+    }
+
+    /// A reviewer's slot without a workflow message, in `language`.
+    fn review_facts(kind: MailKind, language: Language) -> MailFacts {
+        MailFacts {
+            kind,
+            workflow: serde_json::json!({"name": "W", "invitees": [
+                {"label": "R", "inviteeType": "Reviewer"}]})
+            .to_string(),
+            language,
+            ..facts(Some("asha@example.com"), true)
+        }
+    }
+
+    /// The English text is word for word what it was before the templates.
+    #[test]
+    fn english_text_is_worded_as_before() {
+        let m = renderer()
+            .render(&facts(Some("asha@example.com"), true))
+            .unwrap();
+        assert_eq!(
+            m.body,
+            "Hello Asha  Bcc: x,\n\nPlease sign your loan agreement\n\nOpen the document to sign it:\n\
+             https://sign.example/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6\n\n\
+             This link is yours alone; please do not forward it. It expires on 09-12-2025 23:59:59 \
+             (Asia/Kolkata).\n"
+        );
+        let reminder = renderer()
+            .render(&review_facts(MailKind::Reminder, Language::English))
+            .unwrap();
+        assert_eq!(reminder.subject, "Reminder: please review: Loan");
+        assert!(
+            reminder.body.starts_with(
+                "Hello Asha  Bcc: x,\n\nYou are invited to review \"Loan\".\n\nOpen the document to review it:\n"
+            ),
+            "{}",
+            reminder.body
+        );
+        let first = renderer()
+            .render(&review_facts(MailKind::Invitation, Language::English))
+            .unwrap();
+        assert_eq!(first.subject, "Please review: Loan");
+
+        let code = code_mail(
+            Language::English,
+            " asha@example.com ",
+            "Asha\n",
+            "Loan\t1",
+            "042917",
+        );
+        assert_eq!(code.to, "asha@example.com");
+        assert_eq!(code.subject, "Your code for Loan 1");
+        assert_eq!(
+            code.body,
+            "Hello Asha,\n\nYour one-time code is 042917. It is good for 10 minutes.\n\n\
+             If you did not ask for it, someone else has your signing link: tell the sender.\n"
+        );
+    }
+
+    #[test]
+    fn english_html_says_the_same() {
+        let m = renderer()
+            .render(&facts(Some("asha@example.com"), true))
+            .unwrap();
+        let html = &m.html;
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+            "{html}"
+        );
+        assert!(html.contains("<title>Please sign: Loan</title>"), "{html}");
+        assert!(html.contains("<p>Hello Asha  Bcc: x,</p>"), "{html}");
+        assert!(
+            html.contains("Please sign your loan agreement</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<a href=\"https://sign.example/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6\""
+            ),
+            "{html}"
+        );
+        assert!(html.contains(">Open the document to sign it</a>"), "{html}");
+        assert!(html.contains("It expires on 09-12-2025 23:59:59 (Asia/Kolkata).</p>"));
+        let code = code_mail(Language::English, "a@b.c", "Asha", "Loan", "042917");
+        assert!(
+            code.html
+                .contains(">042917</strong>. It is good for 10 minutes.</p>")
+        );
+    }
+
+    #[test]
+    fn hindi_wording() {
+        let mut f = facts(Some("asha@example.com"), true);
+        f.language = Language::Hindi;
+        let m = renderer().render(&f).unwrap();
+        assert_eq!(m.subject, "कृपया हस्ताक्षर करें: Loan");
+        assert_eq!(
+            m.body,
+            "नमस्ते Asha  Bcc: x,\n\nPlease sign your loan agreement\n\nहस्ताक्षर करने के लिए दस्तावेज़ खोलें:\n\
+             https://sign.example/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6\n\n\
+             यह लिंक सिर्फ़ आपके लिए है; कृपया इसे किसी और को न भेजें। यह 09-12-2025 23:59:59 \
+             (Asia/Kolkata) तक मान्य है।\n"
+        );
+        assert!(m.html.starts_with("<!DOCTYPE html>\n<html lang=\"hi\">"));
+        assert!(
+            m.html.contains(">हस्ताक्षर करने के लिए दस्तावेज़ खोलें</a>"),
+            "{}",
+            m.html
+        );
+        assert!(m.html.contains("(Asia/Kolkata) तक मान्य है।</p>"));
+
+        let reminder = renderer()
+            .render(&review_facts(MailKind::Reminder, Language::Hindi))
+            .unwrap();
+        assert_eq!(reminder.subject, "अनुस्मारक: कृपया समीक्षा करें: Loan");
+        assert!(
+            reminder.body.contains(
+                "आपको \"Loan\" की समीक्षा करने के लिए आमंत्रित किया गया है।\n\nसमीक्षा करने के लिए दस्तावेज़ खोलें:\n"
+            ),
+            "{}",
+            reminder.body
+        );
+        assert!(
+            reminder
+                .html
+                .contains("की समीक्षा करने के लिए आमंत्रित किया गया है।</p>")
+        );
+
+        let code = code_mail(Language::Hindi, "a@b.c", "Asha", "Loan", "042917");
+        assert_eq!(code.subject, "Loan के लिए आपका कोड");
+        assert_eq!(
+            code.body,
+            "नमस्ते Asha,\n\nआपका वन-टाइम कोड 042917 है। यह 10 मिनट तक मान्य है।\n\n\
+             अगर आपने यह कोड नहीं माँगा था, तो आपका हस्ताक्षर लिंक किसी और के पास है: भेजने वाले को बताएँ।\n"
+        );
+        assert!(
+            code.html
+                .contains(">042917</strong> है। यह 10 मिनट तक मान्य है।</p>")
+        );
+    }
+
+    /// The code mail states the policy's lifetime, whatever it is.
+    #[test]
+    fn the_code_mail_states_the_lifetime_it_is_given() {
+        for (minutes, en, hi) in [
+            (1, "It is good for 1 minute.", "यह 1 मिनट तक मान्य है।"),
+            (15, "It is good for 15 minutes.", "यह 15 मिनट तक मान्य है।"),
+        ] {
+            let code = templates::Code {
+                name: "Asha",
+                document: "Loan",
+                code: "1234",
+                minutes,
+            };
+            let (english, hindi) = (code.write(Language::English), code.write(Language::Hindi));
+            assert!(english.text.contains(en), "{}", english.text);
+            assert!(english.html.contains(en), "{}", english.html);
+            assert!(hindi.text.contains(hi), "{}", hindi.text);
+            assert!(hindi.html.contains(hi), "{}", hindi.html);
+        }
+    }
+
+    /// Names, document names and the workflow message are the account's or the invitee's
+    /// words: the HTML shows them as text, never as markup, in every language. The text part
+    /// keeps them as written, on one line in the subject.
+    #[test]
+    fn chosen_values_are_escaped_in_html() {
+        for language in [Language::English, Language::Hindi] {
+            let f = MailFacts {
+                name: "<script>alert(1)</script>".into(),
+                document_name: "A & B \"Q\" <i>".into(),
+                workflow: serde_json::json!({"name": "W", "message": "<b>Sign</b> & 'go'",
+                    "invitees": [{"label": "B", "inviteeType": "Signer"}]})
+                .to_string(),
+                language,
+                ..facts(Some("asha@example.com"), true)
+            };
+            let m = renderer().render(&f).unwrap();
+            for raw in ["<script>", "<b>", "<i>", "A & B", "'go'"] {
+                assert!(!m.html.contains(raw), "{raw} in {}", m.html);
+            }
+            assert!(
+                m.html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+                "{}",
+                m.html
+            );
+            assert!(
+                m.html.contains("A &#38; B &#34;Q&#34; &#60;i&#62;"),
+                "{}",
+                m.html
+            );
+            assert!(
+                m.html
+                    .contains("&#60;b&#62;Sign&#60;/b&#62; &#38; &#39;go&#39;"),
+                "{}",
+                m.html
+            );
+            assert!(m.body.contains("<script>alert(1)</script>,\n"));
+            assert!(m.body.contains("<b>Sign</b> & 'go'\n"));
+            assert!(m.subject.ends_with(": A & B \"Q\" <i>"), "{}", m.subject);
+
+            let code = code_mail(language, "a@b.c", "<script>", "A & B", "042917");
+            assert!(!code.html.contains("<script>"), "{}", code.html);
+            assert!(!code.html.contains("A & B"), "{}", code.html);
+            assert!(code.html.contains("&#60;script&#62;"), "{}", code.html);
+            assert!(code.html.contains("A &#38; B"), "{}", code.html);
+        }
     }
 }

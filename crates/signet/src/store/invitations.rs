@@ -38,6 +38,7 @@ pub(super) use open_invitation_sql;
 
 /// An open invitation, over the unqualified columns of `invitations`.
 pub(super) const OPEN: &str = open_invitation_sql!("");
+use crate::domain::language::Language;
 
 /// An invitation with what its invitee's actions need of the document.
 #[derive(Debug, Clone)]
@@ -67,12 +68,14 @@ pub struct InvitationRow {
     pub file_key: String,
     /// The document's page sizes as JSON `[[w, h], …]`, when measured at sending.
     pub page_sizes: Option<String>,
+    /// What the invitee's mail is written in.
+    pub language: Language,
 }
 
 const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
      i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
      i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id, d.file_key, \
-     d.page_sizes";
+     d.page_sizes, i.language";
 
 /// `document_with_invitations`' statement: each invitation's columns, then the document's.
 static DETAILS_SQL: LazyLock<String> = LazyLock::new(|| {
@@ -122,6 +125,7 @@ fn from_row(r: AnyRow) -> Result<InvitationRow, StoreError> {
         account_id: r.get(22),
         file_key: r.get(23),
         page_sizes: r.get(24),
+        language: Language::from_tag(&r.get::<String, _>(25)),
     })
 }
 

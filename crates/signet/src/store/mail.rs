@@ -13,6 +13,7 @@ use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
 use super::{AnyQuery, Columns, Store, StoreError, placeholders};
 use crate::domain::status::DocumentStatus;
+use crate::domain::language::Language;
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,13 +36,19 @@ pub struct MailFacts {
     pub document_name: String,
     /// The workflow JSON the document was sent with.
     pub workflow: String,
+    /// The invitation's language: which wording the mail is written in.
+    pub language: Language,
 }
 
+/// A mail as written to the outbox: sent as `multipart/alternative`, the text first.
 #[derive(Debug, Clone)]
 pub struct RenderedMail {
     pub to: String,
     pub subject: String,
+    /// The text part.
     pub body: String,
+    /// The HTML part.
+    pub html: String,
 }
 
 /// Writes an invitation's mail, or `None` when it gets none (no address, or its slot does not
@@ -71,6 +78,8 @@ pub struct ClaimedMail {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    /// `None` for mail written before mail had an HTML part: sent as text alone.
+    pub html: Option<String>,
     pub attempts: i64,
 }
 
@@ -121,7 +130,8 @@ impl Store {
             return Ok(false);
         }
         let rows = sqlx::query(concat!(
-            "SELECT i.id, i.slot, i.name, i.email, i.expires_at, d.name, d.workflow, d.account_id \
+            "SELECT i.id, i.slot, i.name, i.email, i.expires_at, d.name, d.workflow, d.account_id, \
+             i.language \
              FROM invitations i JOIN documents d ON d.id = i.document_id \
              WHERE i.document_id = $1 AND d.deleted = 0 AND d.status = $2 AND i.active = 1 AND ",
             open_invitation_sql!("i."),
@@ -151,6 +161,7 @@ impl Store {
                 expires_at: r.get(4),
                 document_name: r.get(5),
                 workflow: r.get(6),
+                language: Language::from_tag(&r.get::<String, _>(8)),
             })
         });
         self.write_invitation_mail(tx, &account_id, document_id, facts, now)
@@ -238,7 +249,7 @@ impl Store {
         let rows = self
             .claim_due(
                 OutboxTable::Mail,
-                "id, recipient, subject, body, attempts",
+                "id, recipient, subject, body, html, attempts",
                 now,
                 lease_until,
                 limit,
@@ -251,7 +262,8 @@ impl Store {
                 recipient: r.get(1),
                 subject: r.get(2),
                 body: r.get(3),
-                attempts: r.get(4),
+                html: r.get(4),
+                attempts: r.get(5),
             })
             .collect())
     }
@@ -293,7 +305,8 @@ impl Store {
                 let sql = format!(
                     "UPDATE mail_outbox SET state = $1, next_attempt_at = $2, last_error = $3, \
                      sent_at = $4, leased = 0, attempts = attempts + 1, \
-                     body = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE body END \
+                     body = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE body END, \
+                     html = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE html END \
                      WHERE id IN {}",
                     placeholders(5, ids.len())
                 );
@@ -333,8 +346,8 @@ pub(super) fn mail_refs(rendered: &[(String, RenderedMail)]) -> Vec<(&str, &Rend
 /// The mail outbox's INSERT, as [`bind_mails`] gives its values.
 pub(super) const MAIL_COLUMNS: Columns = Columns {
     into: "mail_outbox (id, account_id, document_id, invitation_id, kind, recipient, subject, body, \
-           state, next_attempt_at, created_at)",
-    count: 11,
+           html, state, next_attempt_at, created_at)",
+    count: 12,
 };
 
 /// Writes mails (each with its invitation) as pending, due now, in one statement.
@@ -376,6 +389,7 @@ pub(super) fn bind_mails<'q>(
             .bind(&mail.to)
             .bind(&mail.subject)
             .bind(&mail.body)
+            .bind(&mail.html)
             .bind("pending")
             .bind(now)
             .bind(now);

@@ -137,3 +137,108 @@ impl Store {
         Ok(check)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MailResult;
+    use crate::test_db::{Db, document, invitation};
+
+    fn code_at(now: i64) -> NewCode<'static> {
+        NewCode {
+            account_id: "ACCOUNT1",
+            document_id: "A",
+            invitation_id: "I1",
+            code_hash: "right".into(),
+            mail: RenderedMail {
+                to: "asha@example.com".into(),
+                subject: "Your code for Loan".into(),
+                body: "Your one-time code is 123456.".into(),
+                html: "<p>Your one-time code is <strong>123456</strong>.</p>".into(),
+            },
+            event: NewEvent {
+                time: now,
+                actor: "Asha".into(),
+                action: "One-time code sent".into(),
+                ip: None,
+                user_agent: None,
+                details: String::new(),
+            },
+            now,
+        }
+    }
+
+    /// The store paces, bounds and times codes by the domain's policy, and a code mail's text
+    /// and HTML are gone once it is sent.
+    async fn codes_follow_the_policy(postgres: bool) {
+        let db = Db::new(postgres);
+        let store = db.store_with_mail().await;
+        store
+            .insert_sent_document(&document("A"), &[invitation("I1", None)], &[])
+            .await
+            .unwrap();
+        let t0 = 10_000;
+        assert!(matches!(
+            store.issue_code(&code_at(t0)).await.unwrap(),
+            CodeIssue::Issued
+        ));
+        let soon = t0 + POLICY.resend_after_ms() - 1;
+        assert!(matches!(
+            store.issue_code(&code_at(soon)).await.unwrap(),
+            CodeIssue::TooSoon(1)
+        ));
+
+        let claimed = store.claim_mail(t0, t0 + 60_000, 10).await.unwrap();
+        assert_eq!(
+            claimed.len(),
+            1,
+            "the code mail alone: the invitee has no address"
+        );
+        assert!(claimed[0].html.as_deref().unwrap().contains("123456"));
+        let sent = MailResult {
+            id: claimed[0].id.clone(),
+            outcome: Ok("sent"),
+            attempts: 0,
+        };
+        store.record_mail(&[sent], &[], t0 + 1).await.unwrap();
+        let kept: (String, String) = sqlx::query("SELECT body, html FROM mail_outbox")
+            .fetch_one(store.writer())
+            .await
+            .map(|r| (r.get(0), r.get(1)))
+            .unwrap();
+        assert_eq!(kept, (String::new(), String::new()));
+
+        let end = t0 + POLICY.lifetime_ms();
+        assert!(matches!(
+            store.use_code("I1", "wrong", end).await.unwrap(),
+            CodeCheck::Wrong(left) if left == POLICY.attempts - 1
+        ));
+        assert!(matches!(
+            store.use_code("I1", "right", end + 1).await.unwrap(),
+            CodeCheck::Expired
+        ));
+
+        for n in 1..POLICY.max_sends {
+            let at = t0 + n * POLICY.resend_after_ms();
+            assert!(matches!(
+                store.issue_code(&code_at(at)).await.unwrap(),
+                CodeIssue::Issued
+            ));
+        }
+        let after = t0 + POLICY.max_sends * POLICY.resend_after_ms();
+        assert!(matches!(
+            store.issue_code(&code_at(after)).await.unwrap(),
+            CodeIssue::LimitReached
+        ));
+    }
+
+    #[tokio::test]
+    async fn code_policy_on_sqlite() {
+        codes_follow_the_policy(false).await;
+    }
+
+    #[tokio::test]
+    async fn code_policy_on_postgres() {
+        codes_follow_the_policy(true).await;
+    }
+}

@@ -18,6 +18,7 @@ use super::documents::{
 use super::mail::{MAIL_COLUMNS, MailFacts, MailKind, bind_mails, insert_mails, mail_refs};
 use super::{AnyQuery, Backend, Columns, Store, StoreError};
 use crate::domain::status::DocumentStatus;
+use crate::domain::language::Language;
 
 const DOCUMENT_COLUMNS: Columns = Columns {
     into: "documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
@@ -166,6 +167,9 @@ fn first_mail<'a>(
         expires_at: d.expires_at,
         document_name: d.name.clone(),
         workflow: d.workflow.clone(),
+        // A request cannot choose a language yet, so a new invitation is stored with the
+        // column's default, English; when one can, `NewInvitation` carries it here.
+        language: Language::default(),
     })
 }
 

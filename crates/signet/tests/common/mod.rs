@@ -208,6 +208,24 @@ impl Server {
         }
     }
 
+    /// Sets an invitation's language in the database itself: no request can choose one yet.
+    pub async fn set_invitation_language(&self, invitation_id: &str, tag: &str) {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut db = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .expect("the server's database opens");
+        let changed = sqlx::query("UPDATE invitations SET language = $1 WHERE id = $2")
+            .bind(tag)
+            .bind(invitation_id)
+            .execute(&mut db)
+            .await
+            .unwrap()
+            .rows_affected();
+        assert_eq!(changed, 1, "invitation {invitation_id}");
+        db.close().await.unwrap();
+    }
+
     /// The server process's id (its memory is read from /proc).
     pub fn pid(&self) -> u32 {
         self.child.id()
