@@ -7,12 +7,12 @@ mod clock;
 mod config;
 mod connection;
 mod domain;
-mod files;
 mod notify;
 mod ops;
 mod pdf_budget;
 mod server;
 mod service;
+mod state;
 mod store;
 mod sweeper;
 #[cfg(test)]

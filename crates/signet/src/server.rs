@@ -11,44 +11,11 @@ use tower_http::normalize_path::NormalizePathLayer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::ops::metrics::Metrics;
+use crate::state::{AppState, Shared};
 use crate::store::{Blobs, Store};
 
 /// How long requests in flight at a shutdown have to finish (API.md section 13).
 const DRAIN: Duration = Duration::from_secs(30);
-
-/// What every handler shares, passed through axum's `State`: no globals. One `Arc`, because
-/// axum clones the state for every request (and every extractor that takes it): a clone of
-/// the fields was some twenty atomic counts up and down per request.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-pub struct Shared {
-    pub store: Store,
-    pub blobs: Blobs,
-    pub config: Arc<Config>,
-    pub keys: Arc<signet_pdf::keys::SealingKeys>,
-    /// Signs file URLs.
-    pub file_secret: Arc<Vec<u8>>,
-    pub clock: Clock,
-    /// Wakes the sweeper early (a reactivation or a clock step changed what is due).
-    pub sweeper: Arc<tokio::sync::Notify>,
-    /// Sweeps of this process run one at a time.
-    pub sweep_lock: Arc<tokio::sync::Mutex<()>>,
-    pub accounts: Arc<crate::account_cache::AccountCache>,
-    pub metrics: Metrics,
-    /// The memory budget every PDF open, signature and base64 answer shares.
-    pub pdf: crate::pdf_budget::PdfBudget,
-    /// `SIGNET_TSA_URL`: set, every signature and seal is timestamped.
-    pub tsa: Option<Arc<crate::tsa::HttpTsa>>,
-}
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
     config.check()?;
@@ -60,7 +27,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     let keys =
         signet_pdf::keys::load_or_create_sealing_keys(&config.data_dir.join("keys"), "Signet")
             .map_err(|e| format!("sealing keys: {e}"))?;
-    let file_secret = crate::files::load_or_create_secret(&config.data_dir.join("keys"))?;
+    let file_secret = crate::api::files::load_or_create_secret(&config.data_dir.join("keys"))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -89,7 +56,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         None => None,
     };
     let pdf = crate::pdf_budget::PdfBudget::new(config.pdf_concurrency, config.max_pdf_bytes);
-    let state = AppState(Arc::new(Shared {
+    let state = AppState::new(Shared {
         store,
         blobs,
         config: Arc::new(config),
@@ -102,7 +69,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         metrics,
         pdf,
         tsa,
-    }));
+    });
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }

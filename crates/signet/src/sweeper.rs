@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use crate::server::AppState;
 use crate::service::seal::audit_key;
+use crate::state::AppState;
 use crate::store::{DocumentRow, NewEvent, StoreError};
 
 /// The longest sleep: bounds how late an expiry is when the database was changed by another

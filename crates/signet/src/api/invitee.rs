@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 
 use crate::api::ApiError;
 use crate::domain::workflow::{InviteeSlot, WorkflowDefinition};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::InvitationRow;
 
 /// The UUID of a signing link, as it is stored: parsed, so that anything else is turned away

@@ -2,6 +2,7 @@
 //! extractors that authenticate.
 
 pub mod body;
+pub mod files;
 pub mod invitee;
 pub mod leegality;
 pub mod sign;
@@ -20,15 +21,15 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::server::AppState;
 use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::{Account, StoreError};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/trust/root.pem", get(root_certificate))
-        .route("/files/{token}", get(crate::files::download))
+        .route("/files/{token}", get(crate::api::files::download))
         .merge(signet::routes(state.config.test_clock))
         .merge(leegality::routes())
         .merge(sign::routes())

@@ -20,7 +20,7 @@ use crate::domain::invitation::{Action, InvitationState, check, next_in_order};
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::InviteeType;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{
     Blobs, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome, OutcomeKind, Recorded,
 };
@@ -77,7 +77,7 @@ async fn current_file(
     State(state): State<AppState>,
     invitee: Invitee,
 ) -> Result<Response, ApiError> {
-    crate::files::pdf_answer(&state.blobs, &invitee.invitation.file_key).await
+    crate::api::files::pdf_answer(&state.blobs, &invitee.invitation.file_key).await
 }
 
 /// Each page's displayed size: as measured when the document was sent, or (for documents

@@ -14,7 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// A check that takes longer than this counts as failed: a probe must answer, not hang.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(5);

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 tokio::task_local! {
     static REQUEST_ID: Arc<str>;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::ServiceError;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Signs the stored file `key` with the server's seal, timestamped when a timestamp
 /// authority is configured (a signature never goes without the timestamp it should carry).

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::ServiceError;
 use crate::domain::document::{leegality_time, zone_offset};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::DocumentRow;
 
 pub fn audit_key(document_id: &str) -> String {

@@ -10,7 +10,7 @@ use crate::domain::document::{
 };
 use crate::domain::limits::MAX_CC;
 use crate::domain::workflow::WorkflowDefinition;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus};
 
 /// What to send, as the caller gave it: every check is the service's, in the order its

@@ -12,8 +12,8 @@ use super::invitations::open_invitation_sql;
 use super::lifecycle::lock_document;
 use super::outbox::OutboxTable;
 use super::{AnyQuery, Columns, Store, StoreError, placeholders};
-use crate::domain::status::DocumentStatus;
 use crate::domain::language::Language;
+use crate::domain::status::DocumentStatus;
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use super::documents::{
 };
 use super::mail::{MAIL_COLUMNS, MailFacts, MailKind, bind_mails, insert_mails, mail_refs};
 use super::{AnyQuery, Backend, Columns, Store, StoreError};
-use crate::domain::status::DocumentStatus;
 use crate::domain::language::Language;
+use crate::domain::status::DocumentStatus;
 
 const DOCUMENT_COLUMNS: Columns = Columns {
     into: "documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 const PAGE: &str = include_str!("static/sign.html");
 const SCRIPT: &str = include_str!("static/sign.js");

@@ -7,14 +7,14 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::api::files::signed_url;
 use crate::api::{ApiAccount, ApiError, ok, ok_typed};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
-use crate::files::signed_url;
 use crate::pdf_budget::Lease;
-use crate::server::AppState;
 use crate::service::seal::{audit_key, seal_audit_trail};
+use crate::state::AppState;
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
 
 use super::views::{self, Flags};
@@ -582,7 +582,7 @@ pub async fn fetch_document_bytes(
         }
         _ => doc.file_key.clone(),
     };
-    crate::files::pdf_answer(&state.blobs, &key).await
+    crate::api::files::pdf_answer(&state.blobs, &key).await
 }
 
 /// `GET /api/v3.0/sign/request` (files as base64) and `/api/v3.2/sign/request` (files as

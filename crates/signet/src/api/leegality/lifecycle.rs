@@ -12,7 +12,7 @@ use crate::api::{ApiAccount, ApiError, ApiJson, ok, ok_with_message};
 use crate::domain::document::{expiry, leegality_time, zone_offset};
 use crate::domain::invitation::next_in_order;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{Account, Completion, DocumentRow, InvitationRow, NewEvent};
 
 /// Reactivation is possible for this long after the invitations expired, as Leegality allows.

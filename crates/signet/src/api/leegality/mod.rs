@@ -11,7 +11,7 @@ use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::api::{ApiAccount, ApiError};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// `(method, path)` of every Leegality endpoint of API.md sections 2, 4 and 5 not built yet.
 pub const NOT_YET: &[(&str, &str)] = &[

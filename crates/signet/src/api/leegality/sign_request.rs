@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
 use crate::domain::document::{leegality_time, zone_offset};
-use crate::server::AppState;
 use crate::service::send::{self, Pdf, SendDocument, Sent, send_document};
 use crate::service::{Actor, Origin};
+use crate::state::AppState;
 
 /// The request body, with Leegality's names. Unknown fields are ignored, as Leegality clients
 /// send fields from several API versions.

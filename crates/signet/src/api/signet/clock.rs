@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::rfc3339;
 
 pub fn routes(enabled: bool) -> Router<AppState> {

@@ -6,7 +6,7 @@ mod workflows;
 
 use axum::Router;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub fn routes(test_clock: bool) -> Router<AppState> {
     workflows::routes()

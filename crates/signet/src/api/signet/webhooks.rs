@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ok};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{DeliveryRow, rfc3339};
 
 pub fn routes() -> Router<AppState> {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{StoredWorkflow, WorkflowStatus, rfc3339};
 
 pub fn routes() -> Router<AppState> {

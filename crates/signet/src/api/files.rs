@@ -14,7 +14,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::api::ApiError;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Blobs;
 
 /// The signing secret, 32 random bytes under the data directory (0600), made on first start.
