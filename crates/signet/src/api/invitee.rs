@@ -1,12 +1,14 @@
 //! The signing link as a credential: `Invitee` authenticates `/api/sign/{uuid}/…` the way
-//! `ApiAccount` authenticates `X-Auth-Token`, before any body is read.
+//! `ApiAccount` authenticates `X-Auth-Token`, before any body is read. The type is the
+//! service's acting party (`service::act::Invitee`); only its extraction lives here.
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use crate::api::ApiError;
-use crate::domain::workflow::{InviteeSlot, WorkflowDefinition};
+use crate::domain::workflow::WorkflowDefinition;
+pub use crate::service::act::Invitee;
 use crate::state::AppState;
 use crate::store::InvitationRow;
 
@@ -23,18 +25,6 @@ impl SignLink {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// The invitation a live signing link names, with the workflow it was sent with.
-pub struct Invitee {
-    pub invitation: InvitationRow,
-    pub workflow: WorkflowDefinition,
-}
-
-impl Invitee {
-    pub fn slot(&self) -> &InviteeSlot {
-        &self.workflow.invitees[self.invitation.slot as usize]
     }
 }
 

@@ -5,7 +5,7 @@ use super::limits::{
     name_problem, text_problem,
 };
 use super::signature_type::SignatureType;
-use super::status::InvitationStatus;
+use super::status::{DocumentStatus, InvitationStatus};
 use super::workflow::{Invalid, InviteeSlot};
 
 /// The state an action is judged against.
@@ -171,6 +171,78 @@ pub fn next_in_order(waiting: &[bool], acting: usize) -> Option<usize> {
     (acting + 1..waiting.len()).find(|&i| waiting[i])
 }
 
+/// An invitation as [`after_action`] reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotView {
+    pub slot: usize,
+    pub status: InvitationStatus,
+    pub deleted: bool,
+}
+
+/// A document as [`after_action`] reads it. The store reads it under the document's lock, so
+/// it holds every action committed before this one.
+pub struct DocumentView<'a> {
+    pub status: DocumentStatus,
+    pub signing_order: bool,
+    /// Every invitation of the document, deleted ones too.
+    pub invitations: &'a [SlotView],
+}
+
+/// What an invitee's action made of its invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acted {
+    Signed,
+    Approved,
+    /// Rejected, or terminated by a failed certificate verification.
+    Rejected,
+}
+
+/// What follows an action: whose turn comes, and whether the document is complete.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Consequence {
+    /// Slots that get their turn (and their invitation mail).
+    pub next_active: Vec<usize>,
+    pub completes: bool,
+}
+
+/// What follows slot `acting`'s action on `document`. The acting slot counts as having done
+/// `action` whether or not the view shows it yet, so the store may read before or after
+/// recording it.
+///
+/// A rejection ends the invitation and nothing else: the document stays open (as Leegality
+/// does) and can no longer complete, since a rejected invitation is neither signed nor
+/// approved. Otherwise the document completes when every invitation not deleted is signed or
+/// approved; with a signing order the next open slot after the acting one gets its turn
+/// (deleted and ended slots are passed over; one activated out of turn is mailed again).
+/// Without a signing order every slot had its turn from the start.
+pub fn after_action(document: &DocumentView, acting: usize, action: Acted) -> Consequence {
+    if document.status != DocumentStatus::Sent || action == Acted::Rejected {
+        return Consequence::default();
+    }
+    let others = || document.invitations.iter().filter(|i| i.slot != acting);
+    let completes = others().all(|i| {
+        i.deleted
+            || matches!(
+                i.status,
+                InvitationStatus::Signed | InvitationStatus::Approved
+            )
+    });
+    let next_active = if document.signing_order {
+        others()
+            .filter(|i| i.slot > acting && is_open(i.status, i.deleted))
+            .map(|i| i.slot)
+            .min()
+            .into_iter()
+            .collect()
+    } else {
+        vec![]
+    };
+    Consequence {
+        next_active,
+        completes,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +398,161 @@ mod tests {
         assert_eq!(next_in_order(&[false, true, true], 0), Some(1));
         assert_eq!(next_in_order(&[false, false, true], 0), Some(2));
         assert_eq!(next_in_order(&[false, false, false], 1), None);
+    }
+
+    fn view(slots: &[(InvitationStatus, bool)]) -> Vec<SlotView> {
+        slots
+            .iter()
+            .enumerate()
+            .map(|(slot, &(status, deleted))| SlotView {
+                slot,
+                status,
+                deleted,
+            })
+            .collect()
+    }
+
+    fn sent(signing_order: bool, invitations: &[SlotView]) -> DocumentView<'_> {
+        DocumentView {
+            status: DocumentStatus::Sent,
+            signing_order,
+            invitations,
+        }
+    }
+
+    fn next(next_active: &[usize], completes: bool) -> Consequence {
+        Consequence {
+            next_active: next_active.to_vec(),
+            completes,
+        }
+    }
+
+    use InvitationStatus::{Approved, Expired, Pending, Rejected, Signed};
+
+    #[test]
+    fn a_signing_order_passes_the_turn_to_the_next_open_slot() {
+        let slots = view(&[(Pending, false), (Pending, false), (Pending, false)]);
+        let doc = sent(true, &slots);
+        assert_eq!(after_action(&doc, 0, Acted::Signed), next(&[1], false));
+        // A reviewer's approval passes the turn like a signature.
+        assert_eq!(after_action(&doc, 1, Acted::Approved), next(&[2], false));
+        // The last slot has no one after it; the earlier ones are still open.
+        assert_eq!(after_action(&doc, 2, Acted::Signed), next(&[], false));
+        // A slot already acted on is passed over.
+        let slots = view(&[(Pending, false), (Signed, false), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(true, &slots), 0, Acted::Signed),
+            next(&[2], false)
+        );
+    }
+
+    #[test]
+    fn reviewers_complete_a_document_by_approving() {
+        let slots = view(&[(Signed, false), (Pending, false)]);
+        for order in [true, false] {
+            assert_eq!(
+                after_action(&sent(order, &slots), 1, Acted::Approved),
+                next(&[], true)
+            );
+        }
+        let slots = view(&[(Approved, false), (Pending, false), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(true, &slots), 1, Acted::Signed),
+            next(&[2], false)
+        );
+    }
+
+    #[test]
+    fn parallel_slots_activate_nobody_and_the_last_completes() {
+        let slots = view(&[(Pending, false), (Pending, false), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(false, &slots), 1, Acted::Signed),
+            next(&[], false)
+        );
+        // The acting slot counts as done whether or not the view shows it yet.
+        for acting in [Pending, Signed] {
+            let slots = view(&[(Signed, false), (acting, false), (Approved, false)]);
+            assert_eq!(
+                after_action(&sent(false, &slots), 1, Acted::Signed),
+                next(&[], true)
+            );
+        }
+    }
+
+    #[test]
+    fn deleted_and_expired_slots_are_passed_over() {
+        // A deleted slot waiting for its turn neither gets it nor holds up completion.
+        let slots = view(&[(Pending, false), (Pending, true), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(true, &slots), 0, Acted::Signed),
+            next(&[2], false)
+        );
+        let slots = view(&[(Pending, false), (Pending, true)]);
+        assert_eq!(
+            after_action(&sent(true, &slots), 0, Acted::Signed),
+            next(&[], true)
+        );
+        // Deleted after it ended, too.
+        let slots = view(&[(Rejected, true), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(true, &slots), 1, Acted::Signed),
+            next(&[], true)
+        );
+        // An expired slot gets no turn, and the document cannot complete while it stands.
+        let slots = view(&[(Pending, false), (Expired, false), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(true, &slots), 0, Acted::Signed),
+            next(&[2], false)
+        );
+        let slots = view(&[(Signed, false), (Expired, false), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(false, &slots), 2, Acted::Signed),
+            next(&[], false)
+        );
+    }
+
+    #[test]
+    fn a_rejection_passes_no_turn_and_never_completes() {
+        let slots = view(&[(Pending, false), (Pending, false)]);
+        let lone = view(&[(Pending, false)]);
+        for order in [true, false] {
+            assert_eq!(
+                after_action(&sent(order, &slots), 0, Acted::Rejected),
+                next(&[], false)
+            );
+            assert_eq!(
+                after_action(&sent(order, &lone), 0, Acted::Rejected),
+                next(&[], false)
+            );
+        }
+        // Once one is rejected, the others' signatures no longer complete the document.
+        let slots = view(&[(Rejected, false), (Pending, false)]);
+        assert_eq!(
+            after_action(&sent(false, &slots), 1, Acted::Signed),
+            next(&[], false)
+        );
+    }
+
+    #[test]
+    fn nothing_follows_on_a_document_no_longer_sent() {
+        let slots = view(&[(Pending, false), (Pending, false)]);
+        for status in [
+            DocumentStatus::Completed,
+            DocumentStatus::Expired,
+            DocumentStatus::Draft,
+        ] {
+            let doc = DocumentView {
+                status,
+                signing_order: true,
+                invitations: &slots,
+            };
+            for action in [Acted::Signed, Acted::Approved, Acted::Rejected] {
+                assert_eq!(
+                    after_action(&doc, 0, action),
+                    next(&[], false),
+                    "{status:?}"
+                );
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! requests into commands and results into its own answers, and knows nothing of how an
 //! operation is done.
 
+pub mod act;
 pub mod pdf;
 pub mod seal;
 pub mod send;

@@ -10,6 +10,7 @@ use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, VerificationCheck, WebhookEvent};
 use super::{Store, StoreError};
+use crate::domain::invitation::{Acted, DocumentView, SlotView, after_action};
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 
@@ -138,8 +139,8 @@ pub struct Outcome {
     /// stored. The update only applies if the document is still at that version, so two
     /// signers never append to the same version.
     pub new_version: Option<(i64, String)>,
-    /// Slots to activate next (signing order).
-    pub activate_slots: Vec<i64>,
+    /// Whether the document's workflow signs in order: who is next follows from it.
+    pub signing_order: bool,
     pub at: i64,
     pub events: Vec<NewEvent>,
 }
@@ -185,12 +186,14 @@ impl OutcomeKind {
         }
     }
 
-    /// Ends the invitation without signing or approving it.
-    fn ends_unfinished(&self) -> bool {
-        matches!(
-            self,
-            OutcomeKind::Rejected { .. } | OutcomeKind::VerificationFailed { .. }
-        )
+    fn acted(&self) -> Acted {
+        match self {
+            OutcomeKind::Signed { .. } => Acted::Signed,
+            OutcomeKind::Approved => Acted::Approved,
+            OutcomeKind::Rejected { .. } | OutcomeKind::VerificationFailed { .. } => {
+                Acted::Rejected
+            }
+        }
     }
 }
 
@@ -309,7 +312,19 @@ impl Store {
                 return Ok(Recorded::Stale);
             }
         }
-        for slot in &o.activate_slots {
+        // Decided here, under the document's lock, from the invitations as every action
+        // committed before this one left them: invitees acting at the same moment each see the
+        // other's action, so the last of them completes the document, once.
+        let (acting, invitations) = slot_views(&mut tx, &o.document_id, &o.invitation_id).await?;
+        let document = DocumentView {
+            // Locked as `SENT` above.
+            status: DocumentStatus::Sent,
+            signing_order: o.signing_order,
+            invitations: &invitations,
+        };
+        let consequence = after_action(&document, acting, o.kind.acted());
+        let next_active: Vec<i64> = consequence.next_active.iter().map(|&s| s as i64).collect();
+        for slot in &next_active {
             sqlx::query(concat!(
                 "UPDATE invitations SET active = 1 WHERE document_id = $1 AND slot = $2 AND ",
                 open_invitation_sql!("")
@@ -319,21 +334,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        // Decided here, under the document's lock: invitees acting at the same moment each see
-        // the other's action, so the last of them completes the document.
+        let completes = consequence.completes;
         let mut events: Vec<&NewEvent> = o.events.iter().collect();
         let completion;
-        let completes = !o.kind.ends_unfinished()
-            && {
-                let pending: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND signed = 0 AND approved = 0 AND deleted = 0",
-            )
-            .bind(&o.document_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
-                pending == 0
-            };
         if completes {
             mark_completed(&mut tx, &o.document_id, o.at).await?;
             completion = NewEvent::by_signet(
@@ -349,7 +352,7 @@ impl Store {
             .enqueue_invitation_mail(
                 &mut tx,
                 &o.document_id,
-                Recipients::Slots(&o.activate_slots),
+                Recipients::Slots(&next_active),
                 MailKind::Invitation,
                 o.at,
             )
@@ -376,6 +379,39 @@ impl Store {
         self.wake_mailer(mailed);
         Ok(Recorded::Done { completes })
     }
+}
+
+/// The slot of `invitation_id` and every invitation of the document as
+/// [`after_action`] reads them, inside the caller's transaction.
+async fn slot_views(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    document_id: &str,
+    invitation_id: &str,
+) -> Result<(usize, Vec<SlotView>), StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, slot, signed, approved, rejected, expired, deleted FROM invitations \
+         WHERE document_id = $1 ORDER BY slot",
+    )
+    .bind(document_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut acting = None;
+    let mut views = Vec::with_capacity(rows.len());
+    for r in rows {
+        let flag = |i: usize| r.get::<i64, _>(i) != 0;
+        let slot = usize::try_from(r.get::<i64, _>(1)).unwrap_or(usize::MAX);
+        if r.get::<String, _>(0) == invitation_id {
+            acting = Some(slot);
+        }
+        views.push(SlotView {
+            slot,
+            status: InvitationStatus::from_flags(flag(2), flag(3), flag(4), flag(5))?,
+            deleted: flag(6),
+        });
+    }
+    // The caller has just updated the acting invitation in this transaction.
+    let acting = acting.ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+    Ok((acting, views))
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         document_id: document_id.clone(),
         kind,
         new_version: None,
-        activate_slots: vec![],
+        signing_order: false,
         at: now,
         events: vec![NewEvent::by_signet(
             now,
