@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use crate::service::seal::audit_key;
+use crate::service::purge::purge_files;
 use crate::state::AppState;
-use crate::store::{DocumentRow, NewEvent, StoreError};
+use crate::store::{NewEvent, StoreError};
 
 /// The longest sleep: bounds how late an expiry is when the database was changed by another
 /// process (this one is woken through `AppState::sweeper`).
@@ -102,14 +102,4 @@ async fn sweep_locked(state: &AppState) -> Result<usize, StoreError> {
         tracing::info!(rows = pruned, "finished webhook deliveries and mail pruned");
     }
     Ok(expired)
-}
-
-/// Removes every stored version of a deleted document. The audit trail stays: it is the
-/// record of what happened, and holds the document's hash, not its content.
-pub async fn purge_files(state: &AppState, doc: &DocumentRow) -> Result<(), StoreError> {
-    state
-        .blobs
-        .delete_all_under(&format!("documents/{}/", doc.id), &audit_key(&doc.id))
-        .await?;
-    state.store.mark_purged(&doc.id, state.clock.now_ms()).await
 }

@@ -125,6 +125,7 @@ impl ApiError {
         )
     }
 
+    #[cfg(test)]
     pub fn message(&self) -> &str {
         &self.message
     }

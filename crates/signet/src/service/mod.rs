@@ -5,7 +5,9 @@
 //! operation is done.
 
 pub mod act;
+pub mod lifecycle;
 pub mod pdf;
+pub mod purge;
 pub mod seal;
 pub mod send;
 
@@ -44,10 +46,6 @@ pub struct Origin {
 
 /// Why an operation did not happen. The codes are the API's `messages[].code`.
 #[derive(Debug)]
-#[allow(
-    dead_code,
-    reason = "NotFound and Conflict come with the lifecycle operations, which still live in their handlers"
-)]
 pub enum ServiceError {
     /// The command is refused as it stands; the caller can change it.
     Refused { code: &'static str, message: String },
@@ -62,6 +60,20 @@ pub enum ServiceError {
 impl ServiceError {
     pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
         ServiceError::Refused {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::NotFound {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict {
             code,
             message: message.into(),
         }

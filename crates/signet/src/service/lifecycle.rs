@@ -1,0 +1,469 @@
+//! What the account does to a document it sent: delete it or one invitation, reactivate it
+//! after expiry, complete it early, activate an invitation out of turn, send invitations
+//! again. The rules are the domain's; each change is conditional in the store under the
+//! document's lock and commits with its events (and their webhooks and mail).
+
+use super::purge::purge_files;
+use super::{Actor, ServiceError};
+use crate::domain::document::{expiry, leegality_time, zone_offset};
+use crate::domain::invitation::next_in_order;
+use crate::domain::status::{DocumentStatus, InvitationStatus};
+use crate::domain::workflow::WorkflowDefinition;
+use crate::state::AppState;
+use crate::store::{Completion, DocumentRow, InvitationRow, NewEvent};
+
+/// Reactivation is possible for this long after the invitations expired, as Leegality allows.
+const REACTIVATION_WINDOW_MS: i64 = 30 * 86_400_000;
+const YEAR_MS: i64 = 365 * 86_400_000;
+/// The most links one resend may name.
+const MAX_RESEND: usize = 15;
+
+pub struct DeleteDocument {
+    pub document_id: Option<String>,
+}
+
+pub struct DeleteInvitation {
+    /// A `signUrl`: the full URL or the bare UUID.
+    pub sign_url: Option<String>,
+}
+
+pub struct Reactivate {
+    pub document_id: Option<String>,
+    /// Epoch milliseconds; wins over `expiry_days`.
+    pub expiry_time: Option<i64>,
+    /// As a workflow's `expiryDays`; without either, the workflow's own.
+    pub expiry_days: Option<i64>,
+}
+
+/// A reactivated document as it now stands.
+pub struct Reactivated {
+    pub document: DocumentRow,
+    pub invitations: Vec<InvitationRow>,
+    pub workflow: WorkflowDefinition,
+}
+
+pub struct Complete {
+    pub document_id: Option<String>,
+}
+
+pub struct Activate {
+    pub sign_url: Option<String>,
+}
+
+pub struct Resend {
+    pub sign_urls: Vec<String>,
+}
+
+/// One link of a resend: each has its own outcome, the resend as a whole succeeds.
+pub struct Resent {
+    /// The link as the command named it.
+    pub sign_url: String,
+    pub outcome: ResendOutcome,
+}
+
+pub enum ResendOutcome {
+    /// No invitation of the account's by that link.
+    Unknown,
+    /// Notified again.
+    Sent(InvitationRow),
+    /// Not notified, and why.
+    Refused(InvitationRow, String),
+}
+
+/// An event caused by the actor, with no peer recorded (as the API's lifecycle calls always
+/// were).
+fn by_actor(state: &AppState, actor: &Actor<'_>, action: &str, details: String) -> NewEvent {
+    NewEvent {
+        time: state.clock.now_ms(),
+        actor: actor.audit_name(),
+        action: action.into(),
+        ip: None,
+        user_agent: None,
+        details,
+    }
+}
+
+/// The invitation id in a `signUrl`: the full URL or the bare UUID.
+pub fn invitation_id(sign_url: &str) -> Option<String> {
+    let path = sign_url.trim().split(['?', '#']).next().unwrap_or_default();
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    uuid::Uuid::parse_str(last).ok().map(|u| u.to_string())
+}
+
+/// The actor's document named by `id`, if not deleted.
+async fn account_document(
+    state: &AppState,
+    actor: &Actor<'_>,
+    id: Option<&str>,
+) -> Result<DocumentRow, ServiceError> {
+    let id = id
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| ServiceError::refused("document.id.required", "documentId is required"))?;
+    let doc = state
+        .store
+        .document(&actor.account().id, id)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::not_found("no.document.found", format!("no document {id:?}"))
+        })?;
+    if doc.deleted {
+        return Err(ServiceError::not_found(
+            "no.document.found",
+            format!("document {:?} was deleted", doc.id),
+        ));
+    }
+    Ok(doc)
+}
+
+/// The actor's invitation named by a `signUrl`; one of another account is not found.
+async fn account_invitation(
+    state: &AppState,
+    actor: &Actor<'_>,
+    sign_url: Option<&str>,
+) -> Result<InvitationRow, ServiceError> {
+    let sign_url = sign_url
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| ServiceError::refused("sign.url.required", "signUrl is required"))?;
+    let not_found = || {
+        ServiceError::not_found(
+            "invitation.not.found",
+            format!("no invitation {sign_url:?}"),
+        )
+    };
+    let id = invitation_id(sign_url).ok_or_else(not_found)?;
+    state
+        .store
+        .invitation(&id)
+        .await?
+        .filter(|i| i.account_id == actor.account().id && !i.document_deleted && !i.deleted)
+        .ok_or_else(not_found)
+}
+
+/// The workflow a document was sent with (each invitation row carries the document's copy).
+fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ServiceError> {
+    let first = invitations
+        .first()
+        .ok_or_else(|| ServiceError::internal("a document without invitations"))?;
+    serde_json::from_str(&first.workflow).map_err(ServiceError::internal)
+}
+
+fn not_sent(status: DocumentStatus) -> ServiceError {
+    ServiceError::conflict("document.not.sent", not_sent_message(status))
+}
+
+fn not_sent_message(status: DocumentStatus) -> String {
+    format!("only a SENT document can change this way; this one is {status}")
+}
+
+fn changed_meanwhile() -> ServiceError {
+    ServiceError::conflict(
+        "invitation.conflict",
+        "the invitation or its document changed meanwhile; read the details and try again",
+    )
+}
+
+fn not_expired() -> ServiceError {
+    ServiceError::conflict(
+        "document.not.expired",
+        "the document has no expired invitation to reactivate",
+    )
+}
+
+/// The document and its files go; its event log and audit trail stay as the record of what
+/// happened.
+pub async fn delete_document(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: DeleteDocument,
+) -> Result<(), ServiceError> {
+    let doc = account_document(state, actor, command.document_id.as_deref()).await?;
+    let event = by_actor(state, actor, "Document deleted", String::new());
+    let Some(deleted) = state
+        .store
+        .delete_document(&actor.account().id, &doc.id, state.clock.now_ms(), &[event])
+        .await?
+    else {
+        return Err(ServiceError::not_found(
+            "no.document.found",
+            format!("document {:?} was deleted", doc.id),
+        ));
+    };
+    // Committed: the files go now, or on the sweeper's next pass if this fails.
+    if let Err(e) = purge_files(state, &deleted).await {
+        tracing::warn!(document = %doc.id, error = %e, "file removal left to the sweeper");
+    }
+    Ok(())
+}
+
+/// An invitation that has not signed leaves the document; with a signing order the next slot
+/// takes its turn.
+pub async fn delete_invitation(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: DeleteInvitation,
+) -> Result<(), ServiceError> {
+    let inv = account_invitation(state, actor, command.sign_url.as_deref()).await?;
+    if inv.status.acted() {
+        return Err(ServiceError::conflict(
+            "invitation.already.signed",
+            "an invitation that signed or approved cannot be deleted",
+        ));
+    }
+    if inv.document_status != DocumentStatus::Sent {
+        return Err(not_sent(inv.document_status));
+    }
+    let all = state.store.invitations_of(&inv.document_id).await?;
+    let workflow = workflow_of(&all)?;
+    let next = if workflow.require_signing_order && inv.active {
+        let waiting: Vec<bool> = all.iter().map(|i| i.id != inv.id && i.is_open()).collect();
+        next_in_order(&waiting, inv.slot as usize).map(|s| s as i64)
+    } else {
+        None
+    };
+    let event = by_actor(state, actor, "Invitation deleted", inv.name.clone());
+    if !state
+        .store
+        .delete_invitation(&inv.document_id, &inv.id, next, &[event])
+        .await?
+    {
+        return Err(changed_meanwhile());
+    }
+    Ok(())
+}
+
+/// Expired invitations get a new expiry (from `expiry_time`, else `expiry_days`, else the
+/// workflow's) and the document is `SENT` again.
+pub async fn reactivate(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: Reactivate,
+) -> Result<Reactivated, ServiceError> {
+    let doc = account_document(state, actor, command.document_id.as_deref()).await?;
+    let now = state.clock.now_ms();
+    // Settle what is due first, so the answer never depends on the sweeper's timing.
+    state.store.expire_due(&doc.id, now).await?;
+    let invitations = state.store.invitations_of(&doc.id).await?;
+    let workflow = workflow_of(&invitations)?;
+    let last_expiry = invitations
+        .iter()
+        .filter(|i| i.status == InvitationStatus::Expired && !i.deleted)
+        .map(|i| i.expires_at)
+        .max()
+        .ok_or_else(not_expired)?;
+    if now - last_expiry > REACTIVATION_WINDOW_MS {
+        return Err(ServiceError::conflict(
+            "reactivation.window.passed",
+            "a document can be reactivated within 30 days of its expiry",
+        ));
+    }
+    let offset = zone_offset(&state.config.timezone);
+    let expires_at = match (command.expiry_time, command.expiry_days) {
+        (Some(t), _) if t > now && t - now <= YEAR_MS => t,
+        (Some(_), _) => {
+            return Err(ServiceError::refused(
+                "expiry.time.invalid",
+                "expiryTime: epoch milliseconds in the future, at most 365 days ahead",
+            ));
+        }
+        (None, Some(d)) if (-1..=365).contains(&d) => expiry_ms(d, state),
+        (None, Some(_)) => {
+            return Err(ServiceError::refused(
+                "expiry.days.invalid",
+                "expiryDays: -1 (45 minutes), 0 (end of today) or 1 to 365",
+            ));
+        }
+        (None, None) => expiry_ms(workflow.expiry_days, state),
+    };
+    let event = by_actor(
+        state,
+        actor,
+        "Document reactivated",
+        format!(
+            "invitations now expire at {}",
+            leegality_time(expires_at, offset)
+        ),
+    );
+    if !state
+        .store
+        .reactivate(
+            &doc.id,
+            expires_at,
+            workflow.require_signing_order,
+            &[event],
+        )
+        .await?
+    {
+        return Err(not_expired());
+    }
+    state.sweeper.notify_one();
+    let invitations = state.store.invitations_of(&doc.id).await?;
+    let workflow = workflow_of(&invitations)?;
+    Ok(Reactivated {
+        document: doc,
+        invitations,
+        workflow,
+    })
+}
+
+fn expiry_ms(days: i64, state: &AppState) -> i64 {
+    let offset = zone_offset(&state.config.timezone);
+    let at = expiry(days, state.clock.now(), offset);
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The account closes a `SENT` document before every invitation acted, once none is still
+/// active; its audit trail is sealed after.
+pub async fn complete(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: Complete,
+) -> Result<(), ServiceError> {
+    let doc = account_document(state, actor, command.document_id.as_deref()).await?;
+    let now = state.clock.now_ms();
+    state.store.expire_due(&doc.id, now).await?;
+    let event = by_actor(
+        state,
+        actor,
+        "Document completed",
+        "completed by the account before every invitation acted".into(),
+    );
+    match state
+        .store
+        .complete_document(&doc.id, now, &[event])
+        .await?
+    {
+        Completion::Completed => {}
+        Completion::NotOpen => {
+            let status = state
+                .store
+                .document_by_id(&doc.id)
+                .await?
+                .map_or(doc.status, |d| d.status);
+            return Err(not_sent(status));
+        }
+        Completion::ActiveInvitations => {
+            return Err(ServiceError::conflict(
+                "document.invitations.active",
+                "an invitation is still active: delete it, or wait for it to act or expire",
+            ));
+        }
+    }
+    crate::ops::metrics::document_completed();
+    super::seal::seal_completed(state, &doc.id);
+    Ok(())
+}
+
+/// An invitation takes its turn out of the signing order. Activating one already active
+/// changes nothing and succeeds.
+pub async fn activate(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: Activate,
+) -> Result<(), ServiceError> {
+    let inv = account_invitation(state, actor, command.sign_url.as_deref()).await?;
+    if let Some((code, message)) = closed_invitation(state, &inv) {
+        return Err(ServiceError::conflict(code, message));
+    }
+    if !inv.active {
+        let event = by_actor(
+            state,
+            actor,
+            "Invitation activated out of order",
+            inv.name.clone(),
+        );
+        if !state
+            .store
+            .activate_invitation(&inv.document_id, &inv.id, &[event])
+            .await?
+        {
+            return Err(changed_meanwhile());
+        }
+    }
+    Ok(())
+}
+
+/// Why an invitation can no longer be acted on, if it cannot: a code and a message.
+fn closed_invitation(state: &AppState, inv: &InvitationRow) -> Option<(&'static str, String)> {
+    let (code, message) = if inv.status.acted() {
+        (
+            "invitation.already.signed",
+            "the invitation already signed or approved",
+        )
+    } else if inv.status == InvitationStatus::Rejected {
+        ("invitation.rejected", "the invitation was rejected")
+    } else if inv.status == InvitationStatus::Expired || state.clock.now_ms() > inv.expires_at {
+        (
+            "invitation.expired",
+            "the invitation has expired; reactivate the document first",
+        )
+    } else if inv.document_status != DocumentStatus::Sent {
+        return Some(("document.not.sent", not_sent_message(inv.document_status)));
+    } else {
+        return None;
+    };
+    Some((code, message.to_string()))
+}
+
+/// Notifies each named invitee again, each link on its own: one that names nothing, or an
+/// invitation that cannot act now, is reported and the others still go.
+pub async fn resend(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: Resend,
+) -> Result<Vec<Resent>, ServiceError> {
+    if command.sign_urls.is_empty() || command.sign_urls.len() > MAX_RESEND {
+        return Err(ServiceError::refused(
+            "sign.urls.invalid",
+            "signUrls: from 1 to 15 signing links",
+        ));
+    }
+    let mut resent = Vec::with_capacity(command.sign_urls.len());
+    for sign_url in command.sign_urls {
+        let outcome = match account_invitation(state, actor, Some(&sign_url)).await {
+            Err(_) => ResendOutcome::Unknown,
+            Ok(inv) => {
+                let refusal = closed_invitation(state, &inv)
+                    .map(|(_, message)| message)
+                    .or_else(|| {
+                        (!inv.active)
+                            .then(|| "the invitation is not active yet (signing order)".to_string())
+                    });
+                match refusal {
+                    Some(reason) => ResendOutcome::Refused(inv, reason),
+                    None => {
+                        let event =
+                            by_actor(state, actor, "Invitation sent again", inv.name.clone());
+                        state
+                            .store
+                            .resend_invitations(&inv.document_id, &[inv.id.as_str()], &[event])
+                            .await?;
+                        ResendOutcome::Sent(inv)
+                    }
+                }
+            }
+        };
+        resent.push(Resent { sign_url, outcome });
+    }
+    Ok(resent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invitation_id;
+
+    #[test]
+    fn sign_urls_and_bare_uuids() {
+        let id = "6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6";
+        assert_eq!(invitation_id(id).as_deref(), Some(id));
+        for url in [
+            format!("http://127.0.0.1:8080/sign/{id}"),
+            format!("https://x.in/sign/{id}/"),
+            format!("https://x.in/sign/{id}?lang=hi"),
+            format!(" {} ", id.to_uppercase()),
+        ] {
+            assert_eq!(invitation_id(&url).as_deref(), Some(id), "{url}");
+        }
+        assert_eq!(invitation_id("https://x.in/sign/not-a-uuid"), None);
+        assert_eq!(invitation_id(""), None);
+    }
+}
