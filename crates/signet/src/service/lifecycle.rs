@@ -91,7 +91,7 @@ pub fn invitation_id(sign_url: &str) -> Option<String> {
 }
 
 /// The actor's document named by `id`, if not deleted.
-async fn account_document(
+pub async fn account_document(
     state: &AppState,
     actor: &Actor<'_>,
     id: Option<&str>,
@@ -140,7 +140,8 @@ async fn account_invitation(
 }
 
 /// The workflow a document was sent with (each invitation row carries the document's copy).
-fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ServiceError> {
+/// The workflow a document was sent with (each invitation row carries the document's copy).
+pub fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ServiceError> {
     let first = invitations
         .first()
         .ok_or_else(|| ServiceError::internal("a document without invitations"))?;

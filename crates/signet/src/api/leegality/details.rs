@@ -13,6 +13,8 @@ use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, WorkflowDefinition};
 use crate::pdf_budget::Lease;
+use crate::service::Actor;
+use crate::service::lifecycle::{account_document, workflow_of};
 use crate::service::seal::{audit_key, seal_audit_trail};
 use crate::state::AppState;
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
@@ -24,20 +26,6 @@ pub(super) type Params = HashMap<String, String>;
 /// Whether the query sets `key` (see `views::is_true`).
 pub(super) fn flag(params: &Params, key: &str) -> bool {
     params.get(key).is_some_and(|v| views::is_true(v))
-}
-
-/// The document named by `documentId`, deleted ones included (details report them).
-async fn load_even_deleted(
-    state: &AppState,
-    account_id: &str,
-    params: &Params,
-) -> Result<DocumentRow, ApiError> {
-    let id = document_id(params)?;
-    state
-        .store
-        .document(account_id, id)
-        .await?
-        .ok_or_else(|| not_found(id))
 }
 
 /// The `documentId` parameter, which every document endpoint needs.
@@ -69,27 +57,13 @@ async fn load_with_invitations(
 }
 
 /// The document named by `documentId`, if not deleted.
-pub(super) async fn load(
+async fn load(
     state: &AppState,
-    account_id: &str,
+    account: &Account,
     params: &Params,
 ) -> Result<DocumentRow, ApiError> {
-    let doc = load_even_deleted(state, account_id, params).await?;
-    if doc.deleted {
-        return Err(ApiError::new(
-            "no.document.found",
-            format!("document {:?} was deleted", doc.id),
-        ));
-    }
-    Ok(doc)
-}
-
-/// The workflow a document was sent with (each invitation row carries the document's copy).
-pub(super) fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ApiError> {
-    let first = invitations
-        .first()
-        .ok_or_else(|| ApiError::internal("a document without invitations"))?;
-    serde_json::from_str(&first.workflow).map_err(ApiError::internal)
+    let id = params.get("documentId").map(String::as_str);
+    Ok(account_document(state, &Actor::Api(account), id).await?)
 }
 
 fn title_case(status: &str) -> String {
@@ -544,7 +518,7 @@ pub async fn fetch_document_url(
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let doc = load(&state, &account.id, &params).await?;
+    let doc = load(&state, &account, &params).await?;
     let kind = download_type(&params)?;
     if doc.status != DocumentStatus::Completed {
         return Err(ApiError::new(
@@ -566,7 +540,7 @@ pub async fn fetch_document_bytes(
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let doc = load(&state, &account.id, &params).await?;
+    let doc = load(&state, &account, &params).await?;
     let kind = download_type(&params)?;
     let key = match kind {
         "AUDIT_TRAIL" if doc.status != DocumentStatus::Completed => {
@@ -589,11 +563,11 @@ pub async fn fetch_document_bytes(
 /// URLs): the transaction status.
 async fn sign_request_status(
     state: AppState,
-    account_id: &str,
+    account: &Account,
     params: Params,
     inline_files: bool,
 ) -> Result<Response, ApiError> {
-    let doc = load(&state, account_id, &params).await?;
+    let doc = load(&state, account, &params).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
     let shown = invitation_views(&state, &invitations, &workflow, &Flags::default());
@@ -626,7 +600,7 @@ pub async fn get_sign_request_status_v30(
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
-    sign_request_status(state, &account.id, params, true).await
+    sign_request_status(state, &account, params, true).await
 }
 
 pub async fn get_sign_request_status_v32(
@@ -634,7 +608,7 @@ pub async fn get_sign_request_status_v32(
     ApiAccount(account): ApiAccount,
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
-    sign_request_status(state, &account.id, params, false).await
+    sign_request_status(state, &account, params, false).await
 }
 
 /// `GET /api/v3.0/sign/request/list`: the account's documents, newest first.
