@@ -7,9 +7,10 @@
 
 use std::time::Duration;
 
+use crate::service::ServiceError;
+use crate::service::lifecycle::delete_completed;
 use crate::service::purge::purge_files;
 use crate::state::AppState;
-use crate::store::{NewEvent, StoreError};
 
 /// The longest sleep: bounds how late an expiry is when the database was changed by another
 /// process (this one is woken through `AppState::sweeper`).
@@ -47,20 +48,20 @@ pub fn spawn(state: AppState) {
 }
 
 /// One pass at the clock's present time; returns how many invitations expired.
-pub async fn sweep(state: &AppState) -> Result<usize, StoreError> {
+pub async fn sweep(state: &AppState) -> Result<usize, ServiceError> {
     let _one_at_a_time = state.sweep_lock.lock().await;
     sweep_locked(state).await
 }
 
 /// Moves the test clock and sweeps at the new time, with no background pass in between: the
 /// count returned is everything the step made due.
-pub async fn advance_and_sweep(state: &AppState, ms: i64) -> Result<usize, StoreError> {
+pub async fn advance_and_sweep(state: &AppState, ms: i64) -> Result<usize, ServiceError> {
     let _one_at_a_time = state.sweep_lock.lock().await;
     state.clock.advance(ms);
     sweep_locked(state).await
 }
 
-async fn sweep_locked(state: &AppState) -> Result<usize, StoreError> {
+async fn sweep_locked(state: &AppState) -> Result<usize, ServiceError> {
     let now = state.clock.now_ms();
     let mut expired = 0;
     loop {
@@ -77,18 +78,7 @@ async fn sweep_locked(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     for (account_id, document_id) in state.store.documents_due_for_deletion(now, BATCH).await? {
-        let event = NewEvent::by_signet(
-            now,
-            "Document deleted",
-            "the workflow deletes documents once they are completed".into(),
-        );
-        // None: deleted meanwhile (by the account, or another server's sweep).
-        if state
-            .store
-            .delete_document(&account_id, &document_id, now, &[event])
-            .await?
-            .is_some()
-        {
+        if delete_completed(state, &account_id, &document_id).await? {
             tracing::info!(document = %document_id, "completed document deleted (deleteOnComplete)");
         }
     }

@@ -1,6 +1,8 @@
 //! Throwaway databases for the tests that drive the store directly, on both backends, and the
 //! rows they start from.
 
+use crate::domain::signature_type::SignatureType;
+use crate::domain::workflow::{InviteeType, SlotInput, Workflow, WorkflowInput};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -102,6 +104,33 @@ impl MailRenderer for PlainMail {
     }
 }
 
+/// One signer who signs virtually, mailed when their turn comes.
+pub fn one_signer_workflow() -> Workflow {
+    Workflow::parse(WorkflowInput {
+        name: "Loan".into(),
+        kind: "PDF".into(),
+        require_signing_order: false,
+        expiry_days: 10,
+        message: None,
+        delete_on_complete: false,
+        invitees: vec![SlotInput {
+            label: "Borrower".into(),
+            invitee_type: InviteeType::Signer,
+            signature_types: vec![SignatureType::VirtualSign.into()],
+            appearances: vec![],
+            email_notification: true,
+            phone_notification: false,
+            enforce_authentication: false,
+            enable_reject_document: true,
+            webhook: None,
+            webhook_headers: Default::default(),
+            redirect_url: None,
+            verification: None,
+        }],
+    })
+    .expect("a valid workflow")
+}
+
 /// A document of `ACCOUNT1`, sent at 1,000 ms.
 pub fn document(id: &str) -> NewDocument {
     NewDocument {
@@ -110,7 +139,7 @@ pub fn document(id: &str) -> NewDocument {
         profile_id: "P".into(),
         name: "Loan".into(),
         irn: Some("ORDER-1".into()),
-        workflow: "{}".into(),
+        workflow: Arc::new(one_signer_workflow()),
         original_sha256: "0".repeat(64),
         file_key: format!("documents/{id}/v1.pdf"),
         page_sizes: "[[595,842]]".into(),

@@ -2,12 +2,14 @@
 //! `ApiAccount` authenticates `X-Auth-Token`, before any body is read. The type is the
 //! service's acting party (`service::act::Invitee`); only its extraction lives here.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use crate::api::ApiError;
-use crate::domain::workflow::WorkflowDefinition;
+use crate::domain::workflow::Workflow;
 pub use crate::service::act::Invitee;
 use crate::state::AppState;
 use crate::store::InvitationRow;
@@ -58,14 +60,13 @@ impl FromRequestParts<AppState> for Invitee {
             .await
             .map_err(|_| unknown_link())?;
         let invitation = live_invitation(state, &uuid).await?;
-        let workflow: WorkflowDefinition =
-            serde_json::from_str(&invitation.workflow).map_err(ApiError::internal)?;
+        let workflow = Workflow::from_stored(&invitation.workflow).map_err(ApiError::internal)?;
         if workflow.invitees.get(invitation.slot as usize).is_none() {
             return Err(ApiError::internal("invitation slot outside its workflow"));
         }
         Ok(Invitee {
             invitation,
-            workflow,
+            workflow: Arc::new(workflow),
         })
     }
 }

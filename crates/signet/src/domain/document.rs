@@ -7,7 +7,7 @@ use super::limits::{
     MAX_DOCUMENT_NAME_CHARS, MAX_EMAIL_BYTES, MAX_INVITEE_NAME_CHARS, MAX_IRN_CHARS,
     forbidden_in_name, name_problem, text_problem,
 };
-use super::workflow::{Invalid, InviteeType, WorkflowDefinition};
+use super::workflow::{Invalid, InviteeType};
 
 /// The zone of Leegality-format timestamps. India has no daylight saving, so a fixed offset
 /// is exact for the zones supported.
@@ -191,12 +191,6 @@ pub fn check_irn(irn: Option<&str>) -> Result<Option<String>, Invalid> {
         Some(why) => Err(invalid("irn.invalid", format!("irn: {why}"))),
         None => Ok(Some(irn.to_string())),
     }
-}
-
-/// Which slots are active when a document is sent: all of them, or with a signing order only
-/// the first.
-pub fn initially_active(workflow: &WorkflowDefinition, slot: usize) -> bool {
-    !workflow.require_signing_order || slot == 0
 }
 
 pub fn invitee_type_name(t: InviteeType) -> &'static str {

@@ -1,6 +1,7 @@
 //! The domain: plain structs and decisions, no I/O and no wire format.
 
 pub mod document;
+pub mod event;
 pub mod invitation;
 pub mod language;
 pub mod limits;

@@ -79,6 +79,14 @@ impl Serialize for SignatureType {
     }
 }
 
+/// Stored workflows hold known types only; an unknown name there is a fault of the store.
+impl<'de> Deserialize<'de> for SignatureType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A signature type as a client wrote it in a workflow's `signatureTypes`. A name this server
 /// does not know is kept as written instead of failing the parse, so that the workflow's
 /// check refuses it with its own code and names it; a stored workflow holds known ones only.
@@ -89,13 +97,6 @@ pub enum SignatureTypeName {
 }
 
 impl SignatureTypeName {
-    pub fn known(&self) -> Option<SignatureType> {
-        match self {
-            SignatureTypeName::Known(t) => Some(*t),
-            SignatureTypeName::Unknown(_) => None,
-        }
-    }
-
     pub fn as_str(&self) -> &str {
         match self {
             SignatureTypeName::Known(t) => t.as_str(),
@@ -172,7 +173,7 @@ mod tests {
             assert_eq!((e.what, e.value.as_str()), ("signature type", bad));
             let named: SignatureTypeName = serde_json::from_value(serde_json::json!(bad)).unwrap();
             assert_eq!(named, SignatureTypeName::Unknown(bad.into()));
-            assert_eq!(named.known(), None);
+            assert!(matches!(named, SignatureTypeName::Unknown(_)));
             assert_eq!(
                 serde_json::to_value(&named).unwrap(),
                 bad,

@@ -1,5 +1,13 @@
 //! A workflow: everything about a signing journey except what each request supplies. Pure:
 //! parsing and checking only, no I/O.
+//!
+//! A workflow arrives as a [`WorkflowInput`], the values as a client or a form wrote them
+//! (page selections as text, signature types by name); [`Workflow::parse`] checks every rule
+//! and bound and answers the typed [`Workflow`] every operation reads. Its stored form (a
+//! workflow's definition, a document's copy) is JSON with API.md section 1's names, read back
+//! with [`Workflow::from_stored`]; the wire form with its defaults lives at the edge.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use signet_pdf::pages::PageSpec;
@@ -7,34 +15,51 @@ use signet_pdf::pages::PageSpec;
 use super::limits::*;
 use super::signature_type::{SignatureType, SignatureTypeName};
 
-/// The workflow JSON of API.md section 1, with Leegality's field names.
+/// A checked workflow. A field its stored form lacks (a row written before the field existed)
+/// reads as the default the API gives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WorkflowDefinition {
+#[serde(rename_all = "camelCase")]
+pub struct Workflow {
     pub name: String,
-    #[serde(rename = "type", default = "default_type")]
-    pub kind: String,
+    #[serde(rename = "type", default = "pdf")]
+    pub kind: WorkflowKind,
     #[serde(default)]
     pub require_signing_order: bool,
-    #[serde(default = "default_expiry")]
+    #[serde(default = "ten_days")]
     pub expiry_days: i64,
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
     pub delete_on_complete: bool,
     pub invitees: Vec<InviteeSlot>,
-    /// Accepted on create so a client can create and publish in one call; not stored.
-    #[serde(default, skip_serializing)]
-    pub publish: bool,
 }
 
+/// What a request carries: the PDF itself, or values for the workflow's own template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkflowKind {
+    #[serde(rename = "PDF")]
+    Pdf,
+    #[serde(rename = "TEMPLATE")]
+    Template,
+}
+
+impl WorkflowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowKind::Pdf => "PDF",
+            WorkflowKind::Template => "TEMPLATE",
+        }
+    }
+}
+
+/// One invitee's place in the journey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct InviteeSlot {
     pub label: String,
     pub invitee_type: InviteeType,
-    #[serde(default = "default_signature_types")]
-    pub signature_types: Vec<SignatureTypeName>,
+    #[serde(default = "virtual_sign")]
+    pub signature_types: Vec<SignatureType>,
     #[serde(default)]
     pub appearances: Vec<Appearance>,
     #[serde(default = "yes")]
@@ -48,7 +73,7 @@ pub struct InviteeSlot {
     #[serde(default)]
     pub webhook: Option<WebhookConfig>,
     #[serde(default)]
-    pub webhook_headers: std::collections::BTreeMap<String, String>,
+    pub webhook_headers: BTreeMap<String, String>,
     #[serde(default)]
     pub redirect_url: Option<String>,
     #[serde(default)]
@@ -61,41 +86,125 @@ pub enum InviteeType {
     Reviewer,
 }
 
+/// Where a signature is drawn: a rectangle in points from the bottom-left of each selected
+/// page as displayed. `page` keeps the selection as it was written, so a workflow reads back
+/// as it was given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "StoredAppearance", into = "StoredAppearance")]
 pub struct Appearance {
     pub page: String,
+    pub pages: PageSpec,
     pub x1: f64,
     pub y1: f64,
     pub x2: f64,
     pub y2: f64,
 }
 
+impl Appearance {
+    pub fn rect(&self) -> [f64; 4] {
+        [self.x1, self.y1, self.x2, self.y2]
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredAppearance {
+    page: String,
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+}
+
+impl TryFrom<StoredAppearance> for Appearance {
+    type Error = signet_pdf::Error;
+
+    fn try_from(a: StoredAppearance) -> Result<Self, Self::Error> {
+        Ok(Appearance {
+            pages: a.page.parse()?,
+            page: a.page,
+            x1: a.x1,
+            y1: a.y1,
+            x2: a.x2,
+            y2: a.y2,
+        })
+    }
+}
+
+impl From<Appearance> for StoredAppearance {
+    fn from(a: Appearance) -> Self {
+        StoredAppearance {
+            page: a.page,
+            x1: a.x1,
+            y1: a.y1,
+            x2: a.x2,
+            y2: a.y2,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
     #[serde(default)]
     pub success: Option<String>,
     #[serde(default)]
     pub error: Option<String>,
-    #[serde(default = "default_webhook_version")]
+    #[serde(default = "webhook_version")]
     pub version: String,
 }
 
-fn default_type() -> String {
-    "PDF".into()
+fn pdf() -> WorkflowKind {
+    WorkflowKind::Pdf
 }
-fn default_expiry() -> i64 {
+fn ten_days() -> i64 {
     10
 }
-fn default_signature_types() -> Vec<SignatureTypeName> {
-    vec![SignatureType::VirtualSign.into()]
+fn virtual_sign() -> Vec<SignatureType> {
+    vec![SignatureType::VirtualSign]
 }
 fn yes() -> bool {
     true
 }
-fn default_webhook_version() -> String {
+fn webhook_version() -> String {
     "2.5".into()
+}
+
+/// A workflow as it was written, before any check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowInput {
+    pub name: String,
+    /// `PDF` or `TEMPLATE`.
+    pub kind: String,
+    pub require_signing_order: bool,
+    pub expiry_days: i64,
+    pub message: Option<String>,
+    pub delete_on_complete: bool,
+    pub invitees: Vec<SlotInput>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotInput {
+    pub label: String,
+    pub invitee_type: InviteeType,
+    pub signature_types: Vec<SignatureTypeName>,
+    pub appearances: Vec<AppearanceInput>,
+    pub email_notification: bool,
+    pub phone_notification: bool,
+    pub enforce_authentication: bool,
+    pub enable_reject_document: bool,
+    pub webhook: Option<WebhookConfig>,
+    pub webhook_headers: BTreeMap<String, String>,
+    pub redirect_url: Option<String>,
+    pub verification: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppearanceInput {
+    /// `A`, `F`, `L`, `E`, `O` or page numbers such as `"1,3"`.
+    pub page: String,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
 }
 
 /// Why a workflow was refused: a stable code and a message naming the field.
@@ -112,29 +221,36 @@ fn invalid(code: &'static str, message: impl Into<String>) -> Invalid {
     }
 }
 
-impl WorkflowDefinition {
+/// A stored workflow that no longer reads as one: a fault of the store, never of a client.
+#[derive(Debug, thiserror::Error)]
+#[error("a stored workflow does not read: {0}")]
+pub struct Unreadable(pub String);
+
+impl Workflow {
     /// Checks everything a later request would otherwise trip over, and every bound of
-    /// README.md's "Limits" table.
-    pub fn validate(&self) -> Result<(), Invalid> {
-        if let Some(why) = name_problem(&self.name, MAX_WORKFLOW_NAME_CHARS) {
+    /// README.md's "Limits" table, in the order a client reads the workflow: the first
+    /// problem found is the one reported.
+    pub fn parse(input: WorkflowInput) -> Result<Workflow, Invalid> {
+        if let Some(why) = name_problem(&input.name, MAX_WORKFLOW_NAME_CHARS) {
             return Err(invalid("workflow.name.invalid", format!("name: {why}")));
         }
-        if !matches!(self.kind.as_str(), "PDF" | "TEMPLATE") {
-            return Err(invalid("workflow.type.invalid", "type: PDF or TEMPLATE"));
-        }
-        if self.kind == "TEMPLATE" {
-            return Err(invalid(
-                "workflow.type.unsupported",
-                "type: TEMPLATE workflows are not supported yet; use PDF",
-            ));
-        }
-        if self.expiry_days < -1 || self.expiry_days > 3650 {
+        let kind = match input.kind.as_str() {
+            "PDF" => WorkflowKind::Pdf,
+            "TEMPLATE" => {
+                return Err(invalid(
+                    "workflow.type.unsupported",
+                    "type: TEMPLATE workflows are not supported yet; use PDF",
+                ));
+            }
+            _ => return Err(invalid("workflow.type.invalid", "type: PDF or TEMPLATE")),
+        };
+        if input.expiry_days < -1 || input.expiry_days > 3650 {
             return Err(invalid(
                 "workflow.expiry.invalid",
                 "expiryDays: -1 (45 minutes), 0 (end of today) or 1 to 3650 days",
             ));
         }
-        if let Some(why) = self
+        if let Some(why) = input
             .message
             .as_deref()
             .and_then(|m| text_problem(m, MAX_MESSAGE_CHARS, forbidden_in_text))
@@ -144,16 +260,28 @@ impl WorkflowDefinition {
                 format!("message: {why}"),
             ));
         }
-        if self.invitees.is_empty() || self.invitees.len() > MAX_SLOTS {
+        if input.invitees.is_empty() || input.invitees.len() > MAX_SLOTS {
             return Err(invalid(
                 "workflow.invitees.invalid",
                 format!("invitees: between 1 and {MAX_SLOTS} slots"),
             ));
         }
-        for (i, slot) in self.invitees.iter().enumerate() {
-            slot.validate(i)?;
-        }
-        let appearances: usize = self.invitees.iter().map(|s| s.appearances.len()).sum();
+        let invitees = input
+            .invitees
+            .into_iter()
+            .enumerate()
+            .map(|(i, slot)| InviteeSlot::parse(i, slot))
+            .collect::<Result<Vec<_>, _>>()?;
+        let workflow = Workflow {
+            name: input.name,
+            kind,
+            require_signing_order: input.require_signing_order,
+            expiry_days: input.expiry_days,
+            message: input.message,
+            delete_on_complete: input.delete_on_complete,
+            invitees,
+        };
+        let appearances: usize = workflow.invitees.iter().map(|s| s.appearances.len()).sum();
         if appearances > MAX_APPEARANCES_PER_WORKFLOW {
             return Err(invalid(
                 "workflow.appearances.too.many",
@@ -165,7 +293,7 @@ impl WorkflowDefinition {
         }
         // The fewest widgets the workflow can draw, whatever the document: what can be
         // refused before a document is known.
-        let least: usize = self.signers().map(|s| placements(s, None)).sum();
+        let least: usize = workflow.signers().map(|s| placements(s, None)).sum();
         if least > MAX_PLACEMENTS_PER_DOCUMENT {
             return Err(invalid(
                 "workflow.placements.too.many",
@@ -175,7 +303,57 @@ impl WorkflowDefinition {
                 ),
             ));
         }
-        Ok(())
+        Ok(workflow)
+    }
+
+    /// A workflow as the store keeps it (checked when it was stored).
+    pub fn from_stored(json: &str) -> Result<Workflow, Unreadable> {
+        serde_json::from_str(json).map_err(|e| Unreadable(e.to_string()))
+    }
+
+    /// The form the store keeps.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).expect("a workflow always serializes")
+    }
+
+    /// The workflow as it could be written again: what an editor starts from.
+    pub fn to_input(&self) -> WorkflowInput {
+        WorkflowInput {
+            name: self.name.clone(),
+            kind: self.kind.as_str().into(),
+            require_signing_order: self.require_signing_order,
+            expiry_days: self.expiry_days,
+            message: self.message.clone(),
+            delete_on_complete: self.delete_on_complete,
+            invitees: self
+                .invitees
+                .iter()
+                .map(|s| SlotInput {
+                    label: s.label.clone(),
+                    invitee_type: s.invitee_type,
+                    signature_types: s.signature_types.iter().map(|&t| t.into()).collect(),
+                    appearances: s
+                        .appearances
+                        .iter()
+                        .map(|a| AppearanceInput {
+                            page: a.page.clone(),
+                            x1: a.x1,
+                            y1: a.y1,
+                            x2: a.x2,
+                            y2: a.y2,
+                        })
+                        .collect(),
+                    email_notification: s.email_notification,
+                    phone_notification: s.phone_notification,
+                    enforce_authentication: s.enforce_authentication,
+                    enable_reject_document: s.enable_reject_document,
+                    webhook: s.webhook.clone(),
+                    webhook_headers: s.webhook_headers.clone(),
+                    redirect_url: s.redirect_url.clone(),
+                    verification: s.verification.clone(),
+                })
+                .collect(),
+        }
     }
 
     fn signers(&self) -> impl Iterator<Item = &InviteeSlot> {
@@ -206,8 +384,8 @@ impl WorkflowDefinition {
             }
             total += n;
             for (j, a) in slot.appearances.iter().enumerate() {
-                let spec = parse_spec(&a.page).map_err(|_| page_invalid(i, j, &a.page))?;
-                let pages = spec
+                let pages = a
+                    .pages
                     .select(page_sizes.len())
                     .map_err(|_| page_invalid(i, j, &a.page))?;
                 for p in pages {
@@ -243,6 +421,12 @@ impl WorkflowDefinition {
         }
         Ok(())
     }
+
+    /// Which slots are active when a document is sent: all of them, or with a signing order
+    /// only the first.
+    pub fn initially_active(&self, slot: usize) -> bool {
+        !self.require_signing_order || slot == 0
+    }
 }
 
 fn points(v: f64) -> String {
@@ -260,22 +444,15 @@ fn page_invalid(i: usize, j: usize, spec: &str) -> Invalid {
     )
 }
 
-fn parse_spec(spec: &str) -> Result<PageSpec, signet_pdf::Error> {
-    spec.parse()
-}
-
 /// Widgets a slot's signature draws: on a document of `pages` pages, or when the document is
 /// not known yet, the fewest it can draw (`A` and `O` at least one, `E` none, a list its
 /// distinct pages).
 fn placements(slot: &InviteeSlot, pages: Option<usize>) -> usize {
     let mut n = 0;
     for a in &slot.appearances {
-        let Ok(spec) = parse_spec(&a.page) else {
-            continue;
-        };
-        n += match (pages, &spec) {
+        n += match (pages, &a.pages) {
             // A page the document lacks is refused by the rectangle check, naming its field.
-            (Some(count), _) => spec.select(count).map_or(0, |p| p.len()),
+            (Some(count), spec) => spec.select(count).map_or(0, |p| p.len()),
             (None, PageSpec::List(list)) => {
                 let mut l = list.clone();
                 l.sort_unstable();
@@ -292,86 +469,38 @@ fn placements(slot: &InviteeSlot, pages: Option<usize>) -> usize {
 impl InviteeSlot {
     /// Whether the slot lets its invitee sign this way.
     pub fn allows(&self, t: SignatureType) -> bool {
-        self.signature_types.iter().any(|s| s.known() == Some(t))
+        self.signature_types.contains(&t)
     }
 
-    fn validate(&self, i: usize) -> Result<(), Invalid> {
+    fn parse(i: usize, input: SlotInput) -> Result<InviteeSlot, Invalid> {
         let at = |field: &str| format!("invitees[{i}].{field}");
-        if let Some(why) = name_problem(&self.label, MAX_LABEL_CHARS) {
+        if let Some(why) = name_problem(&input.label, MAX_LABEL_CHARS) {
             return Err(invalid(
                 "workflow.invitee.label.invalid",
                 format!("{}: {why}", at("label")),
             ));
         }
-        if self.invitee_type == InviteeType::Signer {
-            if self.signature_types.is_empty() {
-                return Err(invalid(
-                    "workflow.signature.type.invalid",
-                    format!("{}: a signer needs at least one", at("signatureTypes")),
-                ));
-            }
-            if self.signature_types.len() > SignatureType::ALL.len() {
-                return Err(invalid(
-                    "workflow.signature.type.invalid",
-                    format!(
-                        "{}: at most {} types, each once",
-                        at("signatureTypes"),
-                        SignatureType::ALL.len()
-                    ),
-                ));
-            }
-            for t in &self.signature_types {
-                let t = match t {
-                    SignatureTypeName::Known(t) => *t,
-                    SignatureTypeName::Unknown(name) => {
-                        return Err(invalid(
-                            "workflow.signature.type.invalid",
-                            format!(
-                                "{}: unknown signature type {:?}",
-                                at("signatureTypes"),
-                                name.chars().take(64).collect::<String>()
-                            ),
-                        ));
-                    }
-                };
-                if !t.is_supported() {
-                    let supported: Vec<&str> = SignatureType::SUPPORTED
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect();
-                    return Err(invalid(
-                        "workflow.signature.type.unsupported",
-                        format!(
-                            "{}: this server cannot perform {t} yet (supported: {})",
-                            at("signatureTypes"),
-                            supported.join(", ")
-                        ),
-                    ));
-                }
-            }
-        }
-        if self.appearances.len() > MAX_APPEARANCES_PER_SLOT {
+        let signature_types = signature_types(&at("signatureTypes"), &input)?;
+        if input.appearances.len() > MAX_APPEARANCES_PER_SLOT {
             return Err(invalid(
                 "workflow.appearances.too.many",
                 format!(
                     "{}: {} entries, at most {MAX_APPEARANCES_PER_SLOT} per slot",
                     at("appearances"),
-                    self.appearances.len()
+                    input.appearances.len()
                 ),
             ));
         }
-        for (j, a) in self.appearances.iter().enumerate() {
+        let mut appearances = Vec::with_capacity(input.appearances.len());
+        for (j, a) in input.appearances.into_iter().enumerate() {
             let field = at(&format!("appearances[{j}]"));
-            let spec = match parse_spec(&a.page) {
-                Ok(spec) => spec,
-                Err(_) => {
-                    return Err(invalid(
-                        "workflow.appearance.page.invalid",
-                        format!("{field}.page: A, F, L, E, O or page numbers like \"1,3\""),
-                    ));
-                }
+            let Ok(pages) = a.page.parse::<PageSpec>() else {
+                return Err(invalid(
+                    "workflow.appearance.page.invalid",
+                    format!("{field}.page: A, F, L, E, O or page numbers like \"1,3\""),
+                ));
             };
-            if let PageSpec::List(list) = &spec
+            if let PageSpec::List(list) = &pages
                 && list.len() > MAX_PAGE_LIST
             {
                 return Err(invalid(
@@ -385,8 +514,30 @@ impl InviteeSlot {
                     format!("{field}: {why}"),
                 ));
             }
+            appearances.push(Appearance {
+                page: a.page,
+                pages,
+                x1: a.x1,
+                y1: a.y1,
+                x2: a.x2,
+                y2: a.y2,
+            });
         }
-        let least = placements(self, None);
+        let slot = InviteeSlot {
+            label: input.label,
+            invitee_type: input.invitee_type,
+            signature_types,
+            appearances,
+            email_notification: input.email_notification,
+            phone_notification: input.phone_notification,
+            enforce_authentication: input.enforce_authentication,
+            enable_reject_document: input.enable_reject_document,
+            webhook: input.webhook,
+            webhook_headers: input.webhook_headers,
+            redirect_url: input.redirect_url,
+            verification: input.verification,
+        };
+        let least = placements(&slot, None);
         if least > MAX_PLACEMENTS_PER_SIGNATURE {
             return Err(invalid(
                 "workflow.placements.too.many",
@@ -397,6 +548,14 @@ impl InviteeSlot {
                 ),
             ));
         }
+        slot.check_delivery(i)?;
+        Ok(slot)
+    }
+
+    /// Where the slot's events and invitee go: URLs, notifications, webhook headers and the
+    /// verification asked for.
+    fn check_delivery(&self, i: usize) -> Result<(), Invalid> {
+        let at = |field: &str| format!("invitees[{i}].{field}");
         for (field, url) in [
             (
                 "webhook.success",
@@ -475,6 +634,60 @@ impl InviteeSlot {
         }
         Ok(())
     }
+}
+
+/// The slot's signature types, checked in the order written: a name this server does not
+/// know, or a type it cannot perform, is refused naming it. Only a signer's are checked: a
+/// reviewer signs nothing.
+fn signature_types(field: &str, input: &SlotInput) -> Result<Vec<SignatureType>, Invalid> {
+    let names = &input.signature_types;
+    if input.invitee_type == InviteeType::Signer {
+        if names.is_empty() {
+            return Err(invalid(
+                "workflow.signature.type.invalid",
+                format!("{field}: a signer needs at least one"),
+            ));
+        }
+        if names.len() > SignatureType::ALL.len() {
+            return Err(invalid(
+                "workflow.signature.type.invalid",
+                format!(
+                    "{field}: at most {} types, each once",
+                    SignatureType::ALL.len()
+                ),
+            ));
+        }
+    }
+    let mut types = Vec::with_capacity(names.len());
+    for name in names {
+        let t = match name {
+            SignatureTypeName::Known(t) => *t,
+            SignatureTypeName::Unknown(name) => {
+                return Err(invalid(
+                    "workflow.signature.type.invalid",
+                    format!(
+                        "{field}: unknown signature type {:?}",
+                        name.chars().take(64).collect::<String>()
+                    ),
+                ));
+            }
+        };
+        if input.invitee_type == InviteeType::Signer && !t.is_supported() {
+            let supported: Vec<&str> = SignatureType::SUPPORTED
+                .iter()
+                .map(|s| s.as_str())
+                .collect();
+            return Err(invalid(
+                "workflow.signature.type.unsupported",
+                format!(
+                    "{field}: this server cannot perform {t} yet (supported: {})",
+                    supported.join(", ")
+                ),
+            ));
+        }
+        types.push(t);
+    }
+    Ok(types)
 }
 
 /// The largest page a PDF reader shows is 14,400 units a side (ISO 32000-2, Annex C): no
@@ -565,258 +778,69 @@ fn header_problem(name: &str, value: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn sample() -> serde_json::Value {
-        serde_json::json!({
-            "name": "Loan agreement", "type": "PDF", "requireSigningOrder": true, "expiryDays": 10,
-            "invitees": [
-                {"label": "Borrower", "inviteeType": "Signer", "signatureTypes": ["VIRTUAL_SIGN"],
-                 "appearances": [{"page": "L", "x1": 50, "y1": 50, "x2": 250, "y2": 110}],
-                 "webhook": {"success": "https://example.com/ok", "error": "https://example.com/err", "version": "2.5"},
-                 "webhookHeaders": {"X-Api-Key": "secret"}, "redirectUrl": "https://example.com/done"},
-                {"label": "Lender", "inviteeType": "Reviewer"}
-            ]
-        })
-    }
-
-    fn parse(v: serde_json::Value) -> Result<WorkflowDefinition, Invalid> {
-        let w: WorkflowDefinition =
-            serde_json::from_value(v).map_err(|e| invalid("json", e.to_string()))?;
-        w.validate().map(|()| w)
-    }
-
-    #[test]
-    fn the_api_sample_is_valid_and_round_trips() {
-        let w = parse(sample()).unwrap();
-        assert_eq!(w.invitees[1].invitee_type, InviteeType::Reviewer);
-        assert!(w.invitees[1].email_notification, "defaults apply");
-        let back: WorkflowDefinition =
-            serde_json::from_value(serde_json::to_value(&w).unwrap()).unwrap();
-        assert_eq!(back, w);
-    }
-
-    #[test]
-    fn each_bad_field_has_its_code() {
-        type Change = fn(&mut serde_json::Value);
-        let cases: Vec<(Change, &str)> = vec![
-            (|v| v["name"] = "".into(), "workflow.name.invalid"),
-            (|v| v["type"] = "WORD".into(), "workflow.type.invalid"),
-            (|v| v["expiryDays"] = (-2).into(), "workflow.expiry.invalid"),
-            (
-                |v| v["invitees"] = serde_json::json!([]),
-                "workflow.invitees.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["DSC"]),
-                "workflow.signature.type.unsupported",
-            ),
-            (
-                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["MAGIC"]),
-                "workflow.signature.type.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["appearances"][0]["page"] = "Z".into(),
-                "workflow.appearance.page.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["appearances"][0]["x2"] = 10.into(),
-                "workflow.appearance.rect.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["redirectUrl"] = "javascript:alert(1)".into(),
-                "workflow.url.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["label"] = " ".into(),
-                "workflow.invitee.label.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["webhook"]["version"] = "2.1".into(),
-                "workflow.webhook.version.unsupported",
-            ),
-            (
-                |v| v["invitees"][0]["phoneNotification"] = true.into(),
-                "workflow.sms.unsupported",
-            ),
-            (
-                |v| v["invitees"][0]["webhookHeaders"] = serde_json::json!({"Bad Name": "x"}),
-                "workflow.webhook.header.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["webhookHeaders"] = serde_json::json!({"X-Key": "a\r\nb"}),
-                "workflow.webhook.header.invalid",
-            ),
-            (
-                |v| {
-                    v["invitees"][0]["webhookHeaders"] =
-                        serde_json::json!({"Webhook-Signature": "x"})
-                },
-                "workflow.webhook.header.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["appearances"][0]["x2"] = 1e308.into(),
-                "workflow.appearance.rect.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["appearances"][0]["y1"] = (-5).into(),
-                "workflow.appearance.rect.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["appearances"][0]["x2"] = 14_401.into(),
-                "workflow.appearance.rect.invalid",
-            ),
-            (
-                |v| {
-                    v["invitees"][0]["appearances"] =
-                        serde_json::Value::Array(vec![
-                            v["invitees"][0]["appearances"][0].clone();
-                            21
-                        ])
-                },
-                "workflow.appearances.too.many",
-            ),
-            (
-                |v| {
-                    let list = (1..=501)
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    v["invitees"][0]["appearances"][0]["page"] = list.into();
-                },
-                "workflow.appearance.page.invalid",
-            ),
-            (
-                |v| {
-                    let list = (1..=300)
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    let more = (301..=600)
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    v["invitees"][0]["appearances"] = serde_json::json!([
-                        {"page": list, "x1": 1, "y1": 1, "x2": 2, "y2": 2},
-                        {"page": more, "x1": 1, "y1": 1, "x2": 2, "y2": 2}
-                    ]);
-                },
-                "workflow.placements.too.many",
-            ),
-            (
-                |v| v["message"] = "x".repeat(MAX_MESSAGE_CHARS + 1).into(),
-                "workflow.message.invalid",
-            ),
-            (
-                |v| v["message"] = "a\u{7}".into(),
-                "workflow.message.invalid",
-            ),
-            (|v| v["name"] = "a\u{202D}b".into(), "workflow.name.invalid"),
-            (
-                |v| v["invitees"][0]["verification"] = serde_json::json!([true]),
-                "workflow.verification.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["verification"] = serde_json::json!({"verifyName": {}}),
-                "workflow.verification.invalid",
-            ),
-            (
-                |v| {
-                    v["invitees"][0]["webhookHeaders"] =
-                        serde_json::json!({"X-Key": "v".repeat(4097)})
-                },
-                "workflow.webhook.header.invalid",
-            ),
-            (
-                |v| v["invitees"][0]["redirectUrl"] = "https://example.com/a b".into(),
-                "workflow.url.invalid",
-            ),
-        ];
-        for (change, code) in cases {
-            let mut v = sample();
-            change(&mut v);
-            assert_eq!(parse(v).unwrap_err().code, code);
-        }
-    }
-
-    #[test]
-    fn placements_are_checked_against_the_document() {
-        let mut v = sample();
-        v["invitees"][0]["appearances"] = serde_json::json!([
-            {"page": "A", "x1": 50, "y1": 50, "x2": 250, "y2": 110},
-            {"page": "2", "x1": 300, "y1": 700, "x2": 500, "y2": 800}
-        ]);
-        let w = parse(v).unwrap();
-        let a4 = (595.0, 842.0);
-        let landscape = (842.0, 595.0);
-        assert_eq!(w.check_document(&[a4, a4]), Ok(()));
-        let code = |sizes: &[(f64, f64)]| w.check_document(sizes).unwrap_err().code;
-        // Page 2 turned: 800 points up does not fit 595.
-        assert_eq!(code(&[a4, landscape]), "appearance.rect.outside");
-        assert!(
-            w.check_document(&[a4, landscape])
-                .unwrap_err()
-                .message
-                .contains("page 2")
-        );
-        assert_eq!(code(&[a4]), "appearance.page.invalid");
-        assert_eq!(
-            code(&vec![a4; MAX_PLACEMENTS_PER_SIGNATURE]),
-            "appearance.placements.too.many"
-        );
-        assert_eq!(
-            w.check_document(&vec![a4; MAX_PLACEMENTS_PER_SIGNATURE - 1]),
-            Ok(())
-        );
-        // Five signers of 401 marks each: each within its bound, the document over its own.
-        let mut v = sample();
-        v["invitees"] = serde_json::Value::Array(vec![v["invitees"][0].clone(); 5]);
-        v["invitees"][0]["appearances"][0]["page"] = "A".into();
-        for i in 0..5 {
-            v["invitees"][i]["appearances"][0]["page"] = "A".into();
-        }
-        let w = parse(v).unwrap();
-        assert_eq!(w.check_document(&vec![a4; 400]), Ok(()));
-        let e = w.check_document(&vec![a4; 401]).unwrap_err();
-        assert_eq!(e.code, "appearance.placements.too.many");
-        assert!(e.message.contains("per document"), "{}", e.message);
-    }
-
-    #[test]
-    fn signature_types_are_checked_in_order_and_kept_as_written() {
-        let with = |types: serde_json::Value| {
-            let mut v = sample();
-            v["invitees"][0]["signatureTypes"] = types;
-            parse(v)
+    fn input() -> WorkflowInput {
+        let slot = |label: &str, invitee_type| SlotInput {
+            label: label.into(),
+            invitee_type,
+            signature_types: vec![SignatureType::VirtualSign.into()],
+            appearances: vec![],
+            email_notification: true,
+            phone_notification: false,
+            enforce_authentication: false,
+            enable_reject_document: true,
+            webhook: None,
+            webhook_headers: BTreeMap::new(),
+            redirect_url: None,
+            verification: None,
         };
-        let e = with(serde_json::json!(["VIRTUAL_SIGN", "MAGIC"])).unwrap_err();
-        assert_eq!(e.code, "workflow.signature.type.invalid");
-        assert_eq!(
-            e.message,
-            "invitees[0].signatureTypes: unknown signature type \"MAGIC\""
-        );
-        let e = with(serde_json::json!(["AADHAAR", "MAGIC"])).unwrap_err();
-        assert_eq!(
-            e.message,
-            "invitees[0].signatureTypes: this server cannot perform AADHAAR yet (supported: \
-             VIRTUAL_SIGN)"
-        );
-        let e = with(serde_json::json!(vec!["VIRTUAL_SIGN"; 8])).unwrap_err();
-        assert_eq!(
-            e.message,
-            "invitees[0].signatureTypes: at most 7 types, each once"
-        );
-        let w = with(serde_json::json!(["VIRTUAL_SIGN"])).unwrap();
-        assert!(w.invitees[0].allows(SignatureType::VirtualSign));
-        assert!(!w.invitees[0].allows(SignatureType::Dsc));
-        assert_eq!(
-            serde_json::to_value(&w).unwrap()["invitees"][0]["signatureTypes"],
-            serde_json::json!(["VIRTUAL_SIGN"])
-        );
+        let mut signer = slot("Borrower", InviteeType::Signer);
+        signer.appearances.push(AppearanceInput {
+            page: "L".into(),
+            x1: 50.0,
+            y1: 50.0,
+            x2: 250.0,
+            y2: 110.0,
+        });
+        WorkflowInput {
+            name: "Loan agreement".into(),
+            kind: "PDF".into(),
+            require_signing_order: true,
+            expiry_days: 10,
+            message: None,
+            delete_on_complete: false,
+            invitees: vec![signer, slot("Lender", InviteeType::Reviewer)],
+        }
     }
 
     #[test]
-    fn unknown_fields_are_refused() {
-        let mut v = sample();
-        v["invitees"][0]["signatureType"] = "VIRTUAL_SIGN".into();
-        assert!(parse(v).is_err());
+    fn a_parsed_workflow_holds_its_pages_and_reads_back_as_written() {
+        let w = Workflow::parse(input()).unwrap();
+        assert_eq!(w.invitees[0].appearances[0].pages, PageSpec::Last);
+        assert_eq!(w.kind, WorkflowKind::Pdf);
+        let back = Workflow::from_stored(&w.to_stored()).unwrap();
+        assert_eq!(back, w);
+        assert_eq!(Workflow::parse(w.to_input()).unwrap(), w);
+        assert!(w.initially_active(0) && !w.initially_active(1));
+    }
+
+    #[test]
+    fn a_stored_workflow_that_does_not_read_is_a_fault_of_the_store() {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&Workflow::parse(input()).unwrap().to_stored()).unwrap();
+        v["invitees"][0]["appearances"][0]["page"] = "Z".into();
+        assert!(Workflow::from_stored(&v.to_string()).is_err());
+        assert!(Workflow::from_stored("{").is_err());
+    }
+
+    #[test]
+    fn a_reviewer_signs_nothing_so_its_types_are_not_checked_for_support() {
+        let mut w = input();
+        w.invitees[1].signature_types = vec![SignatureType::Aadhaar.into()];
+        assert!(Workflow::parse(w.clone()).is_ok());
+        w.invitees[1].signature_types = vec![SignatureTypeName::from("MAGIC")];
+        assert_eq!(
+            Workflow::parse(w).unwrap_err().code,
+            "workflow.signature.type.invalid"
+        );
     }
 }

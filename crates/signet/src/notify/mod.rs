@@ -10,7 +10,7 @@ use time::UtcOffset;
 use crate::domain::document::leegality_time;
 use crate::domain::language::Language;
 use crate::domain::otp::POLICY;
-use crate::domain::workflow::{InviteeType, WorkflowDefinition};
+use crate::domain::workflow::InviteeType;
 use crate::store::{MailFacts, MailKind, MailRenderer, RenderedMail};
 
 /// Writes invitation mail for this server: its public URL makes the links, its zone the
@@ -28,7 +28,7 @@ impl MailRenderer for InvitationMail {
             .as_deref()
             .map(str::trim)
             .filter(|e| !e.is_empty())?;
-        let workflow: WorkflowDefinition = serde_json::from_str(&f.workflow).ok()?;
+        let workflow = &f.workflow;
         let slot = workflow.invitees.get(usize::try_from(f.slot).ok()?)?;
         if !slot.email_notification {
             return None;
@@ -117,6 +117,10 @@ mod tests {
         assert_eq!(mask("9876543210"), "98******10");
     }
 
+    fn stored(v: serde_json::Value) -> std::sync::Arc<crate::domain::workflow::Workflow> {
+        std::sync::Arc::new(crate::domain::workflow::Workflow::from_stored(&v.to_string()).unwrap())
+    }
+
     fn facts(email: Option<&str>, notify: bool) -> MailFacts {
         MailFacts {
             kind: MailKind::Invitation,
@@ -126,9 +130,10 @@ mod tests {
             email: email.map(str::to_string),
             expires_at: 1_765_304_999_000,
             document_name: "Loan".into(),
-            workflow: serde_json::json!({"name": "W", "message": "Please sign your loan agreement",
-                "invitees": [{"label": "B", "inviteeType": "Signer", "emailNotification": notify}]})
-            .to_string(),
+            workflow: stored(
+                serde_json::json!({"name": "W", "message": "Please sign your loan agreement",
+                "invitees": [{"label": "B", "inviteeType": "Signer", "emailNotification": notify}]}),
+            ),
             language: Language::English,
         }
     }
@@ -172,9 +177,8 @@ mod tests {
     fn review_facts(kind: MailKind, language: Language) -> MailFacts {
         MailFacts {
             kind,
-            workflow: serde_json::json!({"name": "W", "invitees": [
-                {"label": "R", "inviteeType": "Reviewer"}]})
-            .to_string(),
+            workflow: stored(serde_json::json!({"name": "W", "invitees": [
+                {"label": "R", "inviteeType": "Reviewer"}]})),
             language,
             ..facts(Some("asha@example.com"), true)
         }
@@ -337,9 +341,10 @@ mod tests {
             let f = MailFacts {
                 name: "<script>alert(1)</script>".into(),
                 document_name: "A & B \"Q\" <i>".into(),
-                workflow: serde_json::json!({"name": "W", "message": "<b>Sign</b> & 'go'",
-                    "invitees": [{"label": "B", "inviteeType": "Signer"}]})
-                .to_string(),
+                workflow: stored(
+                    serde_json::json!({"name": "W", "message": "<b>Sign</b> & 'go'",
+                    "invitees": [{"label": "B", "inviteeType": "Signer"}]}),
+                ),
                 language,
                 ..facts(Some("asha@example.com"), true)
             };

@@ -9,10 +9,11 @@ use base64::Engine;
 
 use super::{Origin, ServiceError};
 use crate::domain::document::{leegality_time, zone_offset};
+use crate::domain::event::EventKind;
 use crate::domain::invitation::{Action, InvitationState, check};
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::DocumentStatus;
-use crate::domain::workflow::{InviteeSlot, InviteeType, WorkflowDefinition};
+use crate::domain::workflow::{InviteeSlot, InviteeType, Workflow};
 use crate::state::AppState;
 use crate::store::{
     Blobs, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome, OutcomeKind, Recorded,
@@ -22,7 +23,7 @@ use crate::store::{
 /// authenticated it), with the workflow it was sent with.
 pub struct Invitee {
     pub invitation: InvitationRow,
-    pub workflow: WorkflowDefinition,
+    pub workflow: Arc<Workflow>,
 }
 
 impl Invitee {
@@ -45,15 +46,14 @@ impl Invitee {
     }
 
     /// The invitee's event for the audit trail: who did what, when, from where.
-    fn event(&self, action: &str, details: String, now: i64, origin: &Origin) -> NewEvent {
-        NewEvent {
-            time: now,
-            actor: self.invitation.name.clone(),
-            action: action.into(),
-            ip: origin.ip.clone(),
-            user_agent: origin.user_agent.clone(),
-            details,
-        }
+    fn event(&self, kind: &EventKind<'_>, now: i64, origin: &Origin) -> NewEvent {
+        NewEvent::new(
+            now,
+            self.invitation.name.clone(),
+            kind,
+            origin.ip.clone(),
+            origin.user_agent.clone(),
+        )
     }
 }
 
@@ -148,17 +148,17 @@ pub async fn sign(
     };
     require_code(state, invitee, command.otp.as_deref()).await?;
     let options = Arc::new(signature_options(state, invitee, command.mark, now)?);
-    let details = format!("{signature_type} (slot {})", inv.slot + 1);
-    let event = invitee.event("Signed", details, now, origin);
+    let kind = OutcomeKind::Signed { signature_type };
+    let event = invitee.event(&kind.event(inv.slot), now, origin);
     let (mut version, mut file_key) = (inv.versions, inv.file_key.clone());
     for _ in 0..=MAX_REBASES {
         let key = sign_version(state, &inv.document_id, version, &file_key, &options).await?;
         let outcome = Outcome {
             invitation_id: inv.id.clone(),
             document_id: inv.document_id.clone(),
-            kind: OutcomeKind::Signed { signature_type },
+            kind: kind.clone(),
             new_version: Some((version, key.clone())),
-            signing_order: invitee.workflow.require_signing_order,
+            workflow: invitee.workflow.clone(),
             at: state.clock.now_ms(),
             events: vec![event.clone()],
         };
@@ -198,8 +198,7 @@ pub async fn approve(
     let now = state.clock.now_ms();
     check(&invitee.state(), &Action::Approve, now)?;
     require_code(state, invitee, command.otp.as_deref()).await?;
-    let event = invitee.event("Approved", String::new(), now, origin);
-    record(state, invitee, OutcomeKind::Approved, event).await
+    record(state, invitee, OutcomeKind::Approved, now, origin).await
 }
 
 /// A rejection, where the slot allows it: it ends the invitation, and the document can no
@@ -220,9 +219,10 @@ pub async fn reject(
         now,
     )?;
     require_code(state, invitee, command.otp.as_deref()).await?;
-    let reason = command.reason;
-    let event = invitee.event("Rejected", reason.clone(), now, origin);
-    record(state, invitee, OutcomeKind::Rejected { reason }, event).await
+    let kind = OutcomeKind::Rejected {
+        reason: command.reason,
+    };
+    record(state, invitee, kind, now, origin).await
 }
 
 /// Mails the invitee a one-time code (slots with `enforceAuthentication`), paced and bounded
@@ -263,7 +263,7 @@ pub async fn request_code(
                 &inv.document_name,
                 &code,
             ),
-            event: invitee.event("One-time code sent", masked.clone(), now, origin),
+            event: invitee.event(&EventKind::CodeSent { to: &masked }, now, origin),
             now,
         })
         .await?;
@@ -330,14 +330,16 @@ async fn record(
     state: &AppState,
     invitee: &Invitee,
     kind: OutcomeKind,
-    event: NewEvent,
+    now: i64,
+    origin: &Origin,
 ) -> Result<Done, ServiceError> {
+    let event = invitee.event(&kind.event(invitee.invitation.slot), now, origin);
     let outcome = Outcome {
         invitation_id: invitee.invitation.id.clone(),
         document_id: invitee.invitation.document_id.clone(),
         kind,
         new_version: None,
-        signing_order: invitee.workflow.require_signing_order,
+        workflow: invitee.workflow.clone(),
         at: state.clock.now_ms(),
         events: vec![event],
     };
@@ -398,13 +400,11 @@ fn signature_options(
         let placements = s
             .appearances
             .iter()
-            .map(|a| {
-                Ok(signet_pdf::sign::Placement {
-                    pages: a.page.parse()?,
-                    rect: [a.x1, a.y1, a.x2, a.y2],
-                })
+            .map(|a| signet_pdf::sign::Placement {
+                pages: a.pages.clone(),
+                rect: a.rect(),
             })
-            .collect::<Result<Vec<_>, ServiceError>>()?;
+            .collect();
         options.visible = Some(signet_pdf::sign::Visible {
             mark,
             caption: signet_pdf::appearance::Caption {

@@ -6,9 +6,10 @@
 use super::purge::purge_files;
 use super::{Actor, ServiceError};
 use crate::domain::document::{expiry, leegality_time, zone_offset};
+use crate::domain::event::EventKind;
 use crate::domain::invitation::next_in_order;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
-use crate::domain::workflow::WorkflowDefinition;
+use crate::domain::workflow::Workflow;
 use crate::state::AppState;
 use crate::store::{Completion, DocumentRow, InvitationRow, NewEvent};
 
@@ -39,7 +40,7 @@ pub struct Reactivate {
 pub struct Reactivated {
     pub document: DocumentRow,
     pub invitations: Vec<InvitationRow>,
-    pub workflow: WorkflowDefinition,
+    pub workflow: Workflow,
 }
 
 pub struct Complete {
@@ -72,15 +73,8 @@ pub enum ResendOutcome {
 
 /// An event caused by the actor, with no peer recorded (as the API's lifecycle calls always
 /// were).
-fn by_actor(state: &AppState, actor: &Actor<'_>, action: &str, details: String) -> NewEvent {
-    NewEvent {
-        time: state.clock.now_ms(),
-        actor: actor.audit_name(),
-        action: action.into(),
-        ip: None,
-        user_agent: None,
-        details,
-    }
+fn by_actor(state: &AppState, actor: &Actor<'_>, kind: &EventKind<'_>) -> NewEvent {
+    NewEvent::new(state.clock.now_ms(), actor.audit_name(), kind, None, None)
 }
 
 /// The invitation id in a `signUrl`: the full URL or the bare UUID.
@@ -140,12 +134,11 @@ async fn account_invitation(
 }
 
 /// The workflow a document was sent with (each invitation row carries the document's copy).
-/// The workflow a document was sent with (each invitation row carries the document's copy).
-pub fn workflow_of(invitations: &[InvitationRow]) -> Result<WorkflowDefinition, ServiceError> {
+pub fn workflow_of(invitations: &[InvitationRow]) -> Result<Workflow, ServiceError> {
     let first = invitations
         .first()
         .ok_or_else(|| ServiceError::internal("a document without invitations"))?;
-    serde_json::from_str(&first.workflow).map_err(ServiceError::internal)
+    Workflow::from_stored(&first.workflow).map_err(ServiceError::internal)
 }
 
 fn not_sent(status: DocumentStatus) -> ServiceError {
@@ -178,7 +171,7 @@ pub async fn delete_document(
     command: DeleteDocument,
 ) -> Result<(), ServiceError> {
     let doc = account_document(state, actor, command.document_id.as_deref()).await?;
-    let event = by_actor(state, actor, "Document deleted", String::new());
+    let event = by_actor(state, actor, &EventKind::DocumentDeleted);
     let Some(deleted) = state
         .store
         .delete_document(&actor.account().id, &doc.id, state.clock.now_ms(), &[event])
@@ -194,6 +187,29 @@ pub async fn delete_document(
         tracing::warn!(document = %doc.id, error = %e, "file removal left to the sweeper");
     }
     Ok(())
+}
+
+/// A completed document of a `deleteOnComplete` workflow whose grace has ended goes as if
+/// the account deleted it, the server named as the one who did. Answers whether it was still
+/// there to delete (another server's sweep, or the account, may have been first).
+pub async fn delete_completed(
+    state: &AppState,
+    account_id: &str,
+    document_id: &str,
+) -> Result<bool, ServiceError> {
+    let now = state.clock.now_ms();
+    let event = NewEvent::by_signet(now, &EventKind::DeletedOnComplete);
+    let Some(deleted) = state
+        .store
+        .delete_document(account_id, document_id, now, &[event])
+        .await?
+    else {
+        return Ok(false);
+    };
+    if let Err(e) = purge_files(state, &deleted).await {
+        tracing::warn!(document = %document_id, error = %e, "file removal left to the sweeper");
+    }
+    Ok(true)
 }
 
 /// An invitation that has not signed leaves the document; with a signing order the next slot
@@ -221,7 +237,11 @@ pub async fn delete_invitation(
     } else {
         None
     };
-    let event = by_actor(state, actor, "Invitation deleted", inv.name.clone());
+    let event = by_actor(
+        state,
+        actor,
+        &EventKind::InvitationDeleted { name: &inv.name },
+    );
     if !state
         .store
         .delete_invitation(&inv.document_id, &inv.id, next, &[event])
@@ -275,15 +295,8 @@ pub async fn reactivate(
         }
         (None, None) => expiry_ms(workflow.expiry_days, state),
     };
-    let event = by_actor(
-        state,
-        actor,
-        "Document reactivated",
-        format!(
-            "invitations now expire at {}",
-            leegality_time(expires_at, offset)
-        ),
-    );
+    let until = leegality_time(expires_at, offset);
+    let event = by_actor(state, actor, &EventKind::Reactivated { until: &until });
     if !state
         .store
         .reactivate(
@@ -322,12 +335,7 @@ pub async fn complete(
     let doc = account_document(state, actor, command.document_id.as_deref()).await?;
     let now = state.clock.now_ms();
     state.store.expire_due(&doc.id, now).await?;
-    let event = by_actor(
-        state,
-        actor,
-        "Document completed",
-        "completed by the account before every invitation acted".into(),
-    );
+    let event = by_actor(state, actor, &EventKind::CompletedByAccount);
     match state
         .store
         .complete_document(&doc.id, now, &[event])
@@ -369,8 +377,7 @@ pub async fn activate(
         let event = by_actor(
             state,
             actor,
-            "Invitation activated out of order",
-            inv.name.clone(),
+            &EventKind::ActivatedOutOfOrder { name: &inv.name },
         );
         if !state
             .store
@@ -432,8 +439,11 @@ pub async fn resend(
                 match refusal {
                     Some(reason) => ResendOutcome::Refused(inv, reason),
                     None => {
-                        let event =
-                            by_actor(state, actor, "Invitation sent again", inv.name.clone());
+                        let event = by_actor(
+                            state,
+                            actor,
+                            &EventKind::InvitationResent { name: &inv.name },
+                        );
                         state
                             .store
                             .resend_invitations(&inv.document_id, &[inv.id.as_str()], &[event])

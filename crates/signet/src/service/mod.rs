@@ -10,6 +10,7 @@ pub mod pdf;
 pub mod purge;
 pub mod seal;
 pub mod send;
+pub mod workflows;
 
 use crate::domain::workflow::Invalid;
 use crate::store::{Account, StoreError};
@@ -81,6 +82,18 @@ impl ServiceError {
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         ServiceError::Internal(cause.to_string())
+    }
+}
+
+/// For the log: an internal cause is shown, never to a client.
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServiceError::Refused { code, message }
+            | ServiceError::NotFound { code, message }
+            | ServiceError::Conflict { code, message } => write!(f, "{code}: {message}"),
+            ServiceError::Internal(cause) => f.write_str(cause),
+        }
     }
 }
 

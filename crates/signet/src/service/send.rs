@@ -1,15 +1,17 @@
 //! Sending a document: a PDF to a published workflow's invitees.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::{Actor, Origin, ServiceError};
 use crate::domain::document::{
-    check_cc, check_document_name, check_invitee, check_irn, expiry, initially_active,
-    invitee_type_name, zone_offset,
+    check_cc, check_document_name, check_invitee, check_irn, expiry, invitee_type_name, zone_offset,
 };
+use crate::domain::event::EventKind;
 use crate::domain::limits::MAX_CC;
-use crate::domain::workflow::WorkflowDefinition;
+use crate::domain::workflow::InviteeType;
 use crate::state::AppState;
 use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus};
 
@@ -92,8 +94,7 @@ pub async fn send_document(
                 format!("profileId {profile_id:?} is not a published workflow of this account"),
             )
         })?;
-    let workflow: WorkflowDefinition =
-        serde_json::from_str(&stored.definition).map_err(ServiceError::internal)?;
+    let workflow = Arc::new(stored.definition);
 
     if command.stamp_series {
         return Err(refuse(
@@ -196,10 +197,15 @@ pub async fn send_document(
             email: inv.email.clone(),
             phone: inv.phone.clone(),
             invitee_type: invitee_type_name(slot.invitee_type).to_string(),
-            active: initially_active(&workflow, i),
+            active: workflow.initially_active(i),
         })
         .collect();
-    let events = sent_events(actor, origin, now, &name, &sha256, repaired, &invitations);
+    let sent_to: Vec<(&str, InviteeType)> = invitations
+        .iter()
+        .zip(&workflow.invitees)
+        .map(|(i, slot)| (i.name.as_str(), slot.invitee_type))
+        .collect();
+    let events = sent_events(actor, origin, now, &name, &sha256, repaired, &sent_to);
     state
         .store
         .insert_sent_document(
@@ -209,7 +215,7 @@ pub async fn send_document(
                 profile_id,
                 name,
                 irn: irn.clone(),
-                workflow: stored.definition,
+                workflow: workflow.clone(),
                 original_sha256: sha256,
                 file_key: Blobs::document_version(&document_id, 1),
                 page_sizes: serde_json::to_string(&page_sizes).map_err(ServiceError::internal)?,
@@ -240,38 +246,25 @@ fn sent_events(
     name: &str,
     sha256: &str,
     repaired: bool,
-    invitations: &[NewInvitation],
+    sent_to: &[(&str, InviteeType)],
 ) -> Vec<NewEvent> {
-    let mut events = vec![NewEvent {
-        time: now,
-        actor: actor.audit_name(),
-        action: "Document created".into(),
-        ip: origin.ip.clone(),
-        user_agent: origin.user_agent.clone(),
-        details: format!("{name}; SHA-256 of the original file {sha256}"),
-    }];
+    let by_actor = |kind: &EventKind<'_>| {
+        NewEvent::new(
+            now,
+            actor.audit_name(),
+            kind,
+            origin.ip.clone(),
+            origin.user_agent.clone(),
+        )
+    };
+    let mut events = vec![by_actor(&EventKind::DocumentCreated {
+        name,
+        original_sha256: sha256,
+    })];
     if repaired {
-        events.push(NewEvent {
-            time: now,
-            actor: "Signet".into(),
-            action: "File repaired".into(),
-            ip: None,
-            user_agent: None,
-            details: "the uploaded file's cross-reference data was damaged; it was rewritten before any signature".into(),
-        });
+        events.push(NewEvent::by_signet(now, &EventKind::FileRepaired));
     }
-    events.push(NewEvent {
-        time: now,
-        actor: actor.audit_name(),
-        action: "Document sent".into(),
-        ip: origin.ip.clone(),
-        user_agent: origin.user_agent.clone(),
-        details: invitations
-            .iter()
-            .map(|i| format!("{} ({})", i.name, i.invitee_type))
-            .collect::<Vec<_>>()
-            .join(", "),
-    });
+    events.push(by_actor(&EventKind::DocumentSent { invitees: sent_to }));
     events
 }
 

@@ -3,7 +3,11 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
+use std::sync::Arc;
+
+use crate::domain::event::{EventKind, SIGNET};
 use crate::domain::status::DocumentStatus;
+use crate::domain::workflow::Workflow;
 
 use super::{AnyQuery, Columns, Store, StoreError, rfc3339, total_of_last_page};
 
@@ -14,7 +18,8 @@ pub struct NewDocument {
     pub profile_id: String,
     pub name: String,
     pub irn: Option<String>,
-    pub workflow: String,
+    /// The workflow as it was when the document was sent: later edits do not reach it.
+    pub workflow: Arc<Workflow>,
     pub original_sha256: String,
     /// Where the original file is stored.
     pub file_key: String,
@@ -49,16 +54,27 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// An event of the server itself (expiry, completion), with no peer to record.
-    pub fn by_signet(time: i64, action: &str, details: String) -> NewEvent {
+    /// An event caused by `actor` (as the audit trail names them), from where they acted.
+    pub fn new(
+        time: i64,
+        actor: String,
+        kind: &EventKind<'_>,
+        ip: Option<String>,
+        user_agent: Option<String>,
+    ) -> NewEvent {
         NewEvent {
             time,
-            actor: "Signet".into(),
-            action: action.into(),
-            ip: None,
-            user_agent: None,
-            details,
+            actor,
+            action: kind.action().into(),
+            ip,
+            user_agent,
+            details: kind.details(),
         }
+    }
+
+    /// An event of the server itself (expiry, completion), with no peer to record.
+    pub fn by_signet(time: i64, kind: &EventKind<'_>) -> NewEvent {
+        NewEvent::new(time, SIGNET.into(), kind, None, None)
     }
 }
 

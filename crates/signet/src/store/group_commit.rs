@@ -117,6 +117,7 @@ async fn commit_group(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::event::EventKind;
     use crate::test_db::{Db, account, document};
 
     /// Documents sent together share a commit, and one that cannot be stored fails alone.
@@ -125,7 +126,10 @@ mod tests {
         let db = Db::new(false);
         let store = Store::connect(&db.url).await.unwrap().start_group_commit();
         store.insert_account(&account()).await.unwrap();
-        let event = [NewEvent::by_signet(1, "Document sent", String::new())];
+        let event = [NewEvent::by_signet(
+            1,
+            &EventKind::DocumentSent { invitees: &[] },
+        )];
         let (doc_a, doc_b) = (document("A"), document("B"));
         let (a, again, b) = tokio::join!(
             store.insert_sent_document(&doc_a, &[], &event),

@@ -1,4 +1,4 @@
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -8,11 +8,13 @@ use super::documents::{
 };
 use super::lifecycle::lock_document;
 use super::mail::{MailKind, Recipients};
-use super::webhooks::{Reported, VerificationCheck, WebhookEvent};
+use super::webhooks::{Reported, VerificationCheck};
 use super::{Store, StoreError};
+use crate::domain::event::EventKind;
 use crate::domain::invitation::{Acted, DocumentView, SlotView, after_action};
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
+use crate::domain::workflow::Workflow;
 
 /// [`crate::domain::invitation::is_open`] in SQL over the columns of `invitations`, qualified
 /// by a prefix (`""`, `"i."`). Unqualified it is also, word for word, the condition of the
@@ -139,8 +141,9 @@ pub struct Outcome {
     /// stored. The update only applies if the document is still at that version, so two
     /// signers never append to the same version.
     pub new_version: Option<(i64, String)>,
-    /// Whether the document's workflow signs in order: who is next follows from it.
-    pub signing_order: bool,
+    /// The workflow the document was sent with: who is next follows from it, and the mail and
+    /// webhooks the action causes are written from it.
+    pub workflow: Arc<Workflow>,
     pub at: i64,
     pub events: Vec<NewEvent>,
 }
@@ -158,6 +161,7 @@ pub enum Recorded {
     Stale,
 }
 
+#[derive(Debug, Clone)]
 pub enum OutcomeKind {
     Signed {
         signature_type: SignatureType,
@@ -177,12 +181,16 @@ pub enum OutcomeKind {
 }
 
 impl OutcomeKind {
-    fn webhook_event(&self) -> WebhookEvent {
+    /// The event the outcome is, as the audit trail words it and webhooks report it.
+    pub fn event(&self, slot: i64) -> EventKind<'_> {
         match self {
-            OutcomeKind::Signed { .. } => WebhookEvent::Signed,
-            OutcomeKind::Approved => WebhookEvent::Approved,
-            OutcomeKind::Rejected { .. } => WebhookEvent::Rejected,
-            OutcomeKind::VerificationFailed { .. } => WebhookEvent::VerificationFailed,
+            OutcomeKind::Signed { signature_type } => EventKind::Signed {
+                signature_type: *signature_type,
+                slot,
+            },
+            OutcomeKind::Approved => EventKind::Approved,
+            OutcomeKind::Rejected { reason } => EventKind::Rejected { reason },
+            OutcomeKind::VerificationFailed { checks } => EventKind::VerificationFailed { checks },
         }
     }
 
@@ -319,7 +327,7 @@ impl Store {
         let document = DocumentView {
             // Locked as `SENT` above.
             status: DocumentStatus::Sent,
-            signing_order: o.signing_order,
+            signing_order: o.workflow.require_signing_order,
             invitations: &invitations,
         };
         let consequence = after_action(&document, acting, o.kind.acted());
@@ -339,11 +347,7 @@ impl Store {
         let completion;
         if completes {
             mark_completed(&mut tx, &o.document_id, o.at).await?;
-            completion = NewEvent::by_signet(
-                o.at,
-                "Document completed",
-                "every invitation is signed or approved".into(),
-            );
+            completion = NewEvent::by_signet(o.at, &EventKind::Completed);
             events.push(&completion);
         }
         append_events(&mut tx, &o.document_id, events).await?;
@@ -355,25 +359,32 @@ impl Store {
                 Recipients::Slots(&next_active),
                 MailKind::Invitation,
                 o.at,
+                Some(&o.workflow),
             )
             .await?;
-        let checks = match &o.kind {
-            OutcomeKind::VerificationFailed { checks } => checks.as_slice(),
-            _ => &[],
+        let event = o.kind.event(acting as i64);
+        let checks = match &event {
+            EventKind::VerificationFailed { checks } => checks,
+            _ => &[][..],
         };
-        let fresh = self
-            .enqueue_webhooks(
-                &mut tx,
-                Reported {
-                    event: o.kind.webhook_event(),
-                    document_id: &o.document_id,
-                    invitation_ids: &[&o.invitation_id],
-                    completes_document: completes,
-                    checks,
-                    now: o.at,
-                },
-            )
-            .await?;
+        let fresh = match event.webhook() {
+            Some(webhook) => {
+                self.enqueue_webhooks(
+                    &mut tx,
+                    Reported {
+                        event: webhook,
+                        document_id: &o.document_id,
+                        invitation_ids: &[&o.invitation_id],
+                        completes_document: completes,
+                        checks,
+                        now: o.at,
+                        workflow: Some(&o.workflow),
+                    },
+                )
+                .await?
+            }
+            None => vec![],
+        };
         tx.commit().await?;
         self.hand_over(fresh);
         self.wake_mailer(mailed);

@@ -12,6 +12,7 @@ use super::invitations::OPEN;
 use super::mail::{MailKind, Recipients};
 use super::webhooks::{Reported, WebhookEvent};
 use super::{Store, StoreError, total_of_last_page};
+use crate::domain::event::EventKind;
 use crate::domain::status::DocumentStatus;
 
 /// Takes the document's row lock (SQLite locks the database on the first write). True when
@@ -139,7 +140,7 @@ impl Store {
         if open_doc == Some((DocumentStatus::Sent, 0)) {
             let mut events: Vec<NewEvent> = due
                 .iter()
-                .map(|(_, name)| NewEvent::by_signet(now, "Invitation expired", name.clone()))
+                .map(|(_, name)| NewEvent::by_signet(now, &EventKind::InvitationExpired { name }))
                 .collect();
             let sql = format!("SELECT COUNT(*) FROM invitations WHERE document_id = $1 AND {OPEN}");
             let still_open: i64 = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -160,11 +161,7 @@ impl Store {
                     Some(DocumentStatus::Expired),
                 )
                 .await?;
-                events.push(NewEvent::by_signet(
-                    now,
-                    "Document expired",
-                    "no invitation is left open".into(),
-                ));
+                events.push(NewEvent::by_signet(now, &EventKind::DocumentExpired));
                 expiry.document_expired = true;
             }
             append_events(&mut tx, document_id, &events).await?;
@@ -179,6 +176,7 @@ impl Store {
                         completes_document: false,
                         checks: &[],
                         now,
+                        workflow: None,
                     },
                 )
                 .await?;

@@ -14,6 +14,7 @@ use super::outbox::OutboxTable;
 use super::{AnyQuery, Columns, Store, StoreError, placeholders};
 use crate::domain::language::Language;
 use crate::domain::status::DocumentStatus;
+use crate::domain::workflow::Workflow;
 
 /// Why an invitee is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +35,8 @@ pub struct MailFacts {
     pub email: Option<String>,
     pub expires_at: i64,
     pub document_name: String,
-    /// The workflow JSON the document was sent with.
-    pub workflow: String,
+    /// The workflow the document was sent with.
+    pub workflow: Arc<Workflow>,
     /// The invitation's language: which wording the mail is written in.
     pub language: Language,
 }
@@ -125,6 +126,7 @@ impl Store {
         who: Recipients<'_>,
         kind: MailKind,
         now: i64,
+        known: Option<&Arc<Workflow>>,
     ) -> Result<bool, StoreError> {
         if self.mailbox.is_none() || matches!(who, Recipients::Ids([]) | Recipients::Slots([])) {
             return Ok(false);
@@ -141,7 +143,11 @@ impl Store {
         .bind(DocumentStatus::Sent.as_str())
         .fetch_all(&mut **tx)
         .await?;
-        let Some(account_id) = rows.first().map(|r| r.get::<String, _>(7)) else {
+        let Some(first) = rows.first() else {
+            return Ok(false);
+        };
+        let account_id: String = first.get(7);
+        let Some(workflow) = super::read_workflow(known, &first.get::<String, _>(6)) else {
             return Ok(false);
         };
         let facts = rows.iter().filter_map(|r| {
@@ -160,7 +166,7 @@ impl Store {
                 email: r.get(3),
                 expires_at: r.get(4),
                 document_name: r.get(5),
-                workflow: r.get(6),
+                workflow: workflow.clone(),
                 language: Language::from_tag(&r.get::<String, _>(8)),
             })
         });
@@ -212,7 +218,7 @@ impl Store {
         append_events(&mut tx, document_id, events).await?;
         let now = events.first().map_or(0, |e| e.time);
         let wrote = self
-            .enqueue_invitation_mail(&mut tx, document_id, who, kind, now)
+            .enqueue_invitation_mail(&mut tx, document_id, who, kind, now, None)
             .await?;
         tx.commit().await?;
         self.wake_mailer(wrote);

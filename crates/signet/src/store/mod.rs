@@ -69,6 +69,8 @@ pub enum StoreError {
     /// A row holds a value no state of the domain has: refused as it is read.
     #[error("{0}")]
     Stored(#[from] crate::domain::status::UnknownValue),
+    #[error("{0}")]
+    Unreadable(#[from] crate::domain::workflow::Unreadable),
 }
 
 impl Store {
@@ -236,6 +238,25 @@ pub fn rfc3339(ms: i64) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+/// A document's workflow as a statement read it, once for all its rows. One that no longer
+/// reads gets no mail or webhook (there is nowhere to send them), and the action that caused
+/// them still commits: refusing it would leave the document stuck.
+pub(crate) fn read_workflow(
+    known: Option<&std::sync::Arc<crate::domain::workflow::Workflow>>,
+    stored: &str,
+) -> Option<std::sync::Arc<crate::domain::workflow::Workflow>> {
+    if let Some(w) = known {
+        return Some(w.clone());
+    }
+    match crate::domain::workflow::Workflow::from_stored(stored) {
+        Ok(w) => Some(std::sync::Arc::new(w)),
+        Err(e) => {
+            tracing::warn!(error = %e, "no mail or webhook for a document whose workflow does not read");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,7 @@ fn bind_document<'q>(query: AnyQuery<'q>, d: &'q NewDocument) -> AnyQuery<'q> {
         .bind(&d.name)
         .bind(&d.irn)
         .bind(DocumentStatus::Sent.as_str())
-        .bind(&d.workflow)
+        .bind(d.workflow.to_stored())
         .bind(&d.original_sha256)
         .bind(&d.file_key)
         .bind(&d.page_sizes)
@@ -217,6 +217,8 @@ fn bind_invitations<'q>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::event::EventKind;
+    use crate::domain::workflow::InviteeType;
     use crate::test_db::{Db, document, invitation};
 
     /// Every row of a sent document is written, the events chained from their genesis; and a
@@ -226,8 +228,19 @@ mod tests {
         let db = Db::new(postgres);
         let store = db.store_with_mail().await;
         let events = [
-            NewEvent::by_signet(1_000, "Document created", "Loan".into()),
-            NewEvent::by_signet(1_000, "Document sent", "Asha (Signer)".into()),
+            NewEvent::by_signet(
+                1_000,
+                &EventKind::DocumentCreated {
+                    name: "Loan",
+                    original_sha256: "00",
+                },
+            ),
+            NewEvent::by_signet(
+                1_000,
+                &EventKind::DocumentSent {
+                    invitees: &[("Asha", InviteeType::Signer)],
+                },
+            ),
         ];
         let mut second = invitation("I2", None);
         second.slot = 1;

@@ -19,40 +19,9 @@ use sqlx::{Any, Row, Transaction};
 
 use super::outbox::OutboxTable;
 use super::{Store, StoreError};
+pub use crate::domain::event::{VerificationCheck, WebhookEvent};
 use crate::domain::signature_type::SignatureType;
-
-/// The invitation events that cause webhooks (API.md section 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WebhookEvent {
-    Signed,
-    Approved,
-    Rejected,
-    /// A certificate-based signature whose checks failed: the invitation is terminated.
-    VerificationFailed,
-    Expired,
-}
-
-impl WebhookEvent {
-    pub fn name(self) -> &'static str {
-        match self {
-            WebhookEvent::Signed => "signed",
-            WebhookEvent::Approved => "approved",
-            WebhookEvent::Rejected => "rejected",
-            WebhookEvent::VerificationFailed => "verification_failed",
-            WebhookEvent::Expired => "expired",
-        }
-    }
-}
-
-/// One check of a signer's certificate against what the request asked to verify.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerificationCheck {
-    /// `name`, `smartName`, `pincode`, `state`, `title`, `yob` or `gender`.
-    pub check: String,
-    pub passed: bool,
-    /// The match score of `smartName` (0–100).
-    pub score: Option<i64>,
-}
+use crate::domain::workflow::Workflow;
 
 /// An invitation event as the transaction recording it sees it, after the change.
 #[derive(Debug, Clone)]
@@ -62,8 +31,8 @@ pub struct EventFacts {
     pub irn: Option<String>,
     /// True when this event completed the document.
     pub completes_document: bool,
-    /// The workflow JSON the document was sent with.
-    pub workflow: String,
+    /// The workflow the document was sent with.
+    pub workflow: Arc<Workflow>,
     pub slot: i64,
     pub invitation_id: String,
     pub invitee_type: String,
@@ -89,6 +58,8 @@ pub(super) struct Reported<'a> {
     pub completes_document: bool,
     pub checks: &'a [VerificationCheck],
     pub now: i64,
+    /// The document's workflow when the caller has it; read from the document otherwise.
+    pub workflow: Option<&'a Arc<Workflow>>,
 }
 
 /// What to send for an event, rendered once, when it is recorded.
@@ -249,6 +220,7 @@ impl Store {
             completes_document,
             checks,
             now,
+            workflow,
         } = cause;
         let Some(outbox) = &self.outbox else {
             return Ok(vec![]);
@@ -263,6 +235,12 @@ impl Store {
             .bind(document_id)
             .fetch_all(&mut **tx)
             .await?;
+        let Some(workflow) = rows
+            .first()
+            .and_then(|r| super::read_workflow(workflow, &r.get::<String, _>(12)))
+        else {
+            return Ok(vec![]);
+        };
         let mut fresh = vec![];
         for r in rows {
             let id: String = r.get(0);
@@ -277,7 +255,7 @@ impl Store {
                 document_id: document_id.to_string(),
                 irn: r.get(11),
                 completes_document,
-                workflow: r.get(12),
+                workflow: workflow.clone(),
                 slot: r.get(1),
                 invitation_id: id.clone(),
                 invitee_type: r.get(2),

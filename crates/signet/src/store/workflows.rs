@@ -2,6 +2,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Store, StoreError};
+use crate::domain::workflow::Workflow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkflowStatus {
@@ -33,36 +34,35 @@ pub struct StoredWorkflow {
     pub profile_id: String,
     pub account_id: String,
     pub status: WorkflowStatus,
-    /// The validated workflow JSON.
-    pub definition: String,
+    pub definition: Workflow,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "profile_id, account_id, status, definition, created_at, updated_at";
 
-fn from_row(r: AnyRow) -> StoredWorkflow {
-    StoredWorkflow {
+fn from_row(r: AnyRow) -> Result<StoredWorkflow, StoreError> {
+    Ok(StoredWorkflow {
         profile_id: r.get(0),
         account_id: r.get(1),
         status: WorkflowStatus::parse(r.get::<String, _>(2).as_str()),
-        definition: r.get(3),
+        definition: Workflow::from_stored(r.get(3))?,
         created_at: r.get(4),
         updated_at: r.get(5),
-    }
+    })
 }
 
 impl Store {
-    pub async fn insert_workflow(&self, w: &StoredWorkflow, name: &str) -> Result<(), StoreError> {
+    pub async fn insert_workflow(&self, w: &StoredWorkflow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO workflows (profile_id, account_id, name, status, definition, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&w.profile_id)
         .bind(&w.account_id)
-        .bind(name)
+        .bind(w.definition.name.trim())
         .bind(w.status.as_str())
-        .bind(&w.definition)
+        .bind(w.definition.to_stored())
         .bind(w.created_at)
         .bind(w.updated_at)
         .execute(self.writer())
@@ -85,7 +85,7 @@ impl Store {
                     .bind(profile_id)
             })
             .await?;
-        Ok(row.map(from_row))
+        row.map(from_row).transpose()
     }
 
     pub async fn workflows(&self, account_id: &str) -> Result<Vec<StoredWorkflow>, StoreError> {
@@ -96,7 +96,7 @@ impl Store {
             .readers()
             .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(account_id))
             .await?;
-        Ok(rows.into_iter().map(from_row).collect())
+        rows.into_iter().map(from_row).collect()
     }
 
     /// Replaces the definition; returns whether the workflow existed (and was not archived).
@@ -104,16 +104,15 @@ impl Store {
         &self,
         account_id: &str,
         profile_id: &str,
-        name: &str,
-        definition: &str,
+        definition: &Workflow,
         now: i64,
     ) -> Result<bool, StoreError> {
         let r = sqlx::query(
             "UPDATE workflows SET name = $1, definition = $2, updated_at = $3 \
              WHERE account_id = $4 AND profile_id = $5 AND status <> 'archived'",
         )
-        .bind(name)
-        .bind(definition)
+        .bind(definition.name.trim())
+        .bind(definition.to_stored())
         .bind(now)
         .bind(account_id)
         .bind(profile_id)

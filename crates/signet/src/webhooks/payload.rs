@@ -6,7 +6,6 @@ use time::UtcOffset;
 
 use crate::domain::document::leegality_time;
 use crate::domain::signature_type::SignatureType;
-use crate::domain::workflow::WorkflowDefinition;
 use crate::store::{EventFacts, RenderedWebhook, VerificationCheck, WebhookEvent, WebhookRenderer};
 
 use super::signature::mac;
@@ -111,10 +110,7 @@ pub struct Renderer {
 
 impl WebhookRenderer for Renderer {
     fn render(&self, f: &EventFacts) -> Option<RenderedWebhook> {
-        // The workflow was validated when it was stored; a document's copy that no longer
-        // parses has nowhere to send to.
-        let workflow: WorkflowDefinition = serde_json::from_str(&f.workflow).ok()?;
-        let slot = workflow.invitees.get(usize::try_from(f.slot).ok()?)?;
+        let slot = f.workflow.invitees.get(usize::try_from(f.slot).ok()?)?;
         let hooks = slot.webhook.as_ref()?;
         let success = matches!(f.event, WebhookEvent::Signed | WebhookEvent::Approved);
         let url = if success {
@@ -193,6 +189,9 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use crate::domain::workflow::Workflow;
     use serde_json::{Value, json};
 
     fn facts(event: WebhookEvent) -> EventFacts {
@@ -201,12 +200,14 @@ mod tests {
             document_id: "01KMFEE9T8WPY0WPWXQHQ7DTJ2".into(),
             irn: Some("ORDER-1".into()),
             completes_document: false,
-            workflow: json!({"name": "Loan", "invitees": [
+            workflow: {
+                let workflow = json!({"name": "Loan", "invitees": [
                 {"label": "Borrower", "inviteeType": "Signer",
                  "webhook": {"success": "https://x.in/ok", "error": "https://x.in/err", "version": "2.5"},
                  "webhookHeaders": {"X-Api-Key": "k"}},
-                {"label": "Lender", "inviteeType": "Reviewer"}]})
-            .to_string(),
+                {"label": "Lender", "inviteeType": "Reviewer"}]});
+                Arc::new(Workflow::from_stored(&workflow.to_string()).unwrap())
+            },
             slot: 0,
             invitation_id: "6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6".into(),
             invitee_type: "Signer".into(),

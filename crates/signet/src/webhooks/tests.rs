@@ -14,8 +14,10 @@ use super::dispatcher::{self, Settings};
 use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
+use crate::domain::event::EventKind;
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
+use crate::domain::workflow::Workflow;
 use crate::store::{
     Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Recorded,
     Store, VerificationCheck,
@@ -68,10 +70,13 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         })
         .await
         .unwrap();
-    let workflow = json!({"name": "Loan", "type": "PDF", "invitees": [{
+    let workflow = json!({"name": "Loan", "type": "PDF", "requireSigningOrder": false,
+        "expiryDays": 10, "invitees": [{
         "label": "Borrower", "inviteeType": "Signer", "signatureTypes": ["VIRTUAL_SIGN"],
+        "emailNotification": true, "enableRejectDocument": true,
         "webhook": {"success": format!("{hooks}/ok"), "error": format!("{hooks}/err"), "version": "2.5"},
         "webhookHeaders": {"X-Api-Key": "k1"}}]});
+    let workflow = Arc::new(Workflow::from_stored(&workflow.to_string()).unwrap());
     let document_id = ulid::Ulid::generate().to_string();
     let invitation_id = uuid::Uuid::new_v4().to_string();
     store
@@ -82,7 +87,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 profile_id: "PROFILE".into(),
                 name: "Loan".into(),
                 irn: Some("ORDER-5".into()),
-                workflow: workflow.to_string(),
+                workflow: workflow.clone(),
                 original_sha256: "0".repeat(64),
                 file_key: format!("documents/{document_id}/v1.pdf"),
                 page_sizes: "[[595,842]]".into(),
@@ -99,7 +104,10 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 invitee_type: "Signer".into(),
                 active: true,
             }],
-            &[NewEvent::by_signet(now, "Document sent", String::new())],
+            &[NewEvent::by_signet(
+                now,
+                &EventKind::DocumentSent { invitees: &[] },
+            )],
         )
         .await
         .unwrap();
@@ -136,12 +144,11 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         document_id: document_id.clone(),
         kind,
         new_version: None,
-        signing_order: false,
+        workflow: workflow.clone(),
         at: now,
         events: vec![NewEvent::by_signet(
             now,
-            "Verification failed",
-            "name, pincode".into(),
+            &EventKind::VerificationFailed { checks: &[] },
         )],
     };
     let recorded = store

@@ -11,7 +11,7 @@ use crate::api::files::signed_url;
 use crate::api::{ApiAccount, ApiError, ok, ok_typed};
 use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
-use crate::domain::workflow::{InviteeType, WorkflowDefinition};
+use crate::domain::workflow::{InviteeType, Workflow};
 use crate::pdf_budget::Lease;
 use crate::service::Actor;
 use crate::service::lifecycle::{account_document, workflow_of};
@@ -94,7 +94,7 @@ async fn audit_trail_url(
 pub(super) fn invitation_view<'a>(
     state: &AppState,
     i: &'a InvitationRow,
-    w: &'a WorkflowDefinition,
+    w: &'a Workflow,
     flags: &Flags,
 ) -> views::Invitation<'a> {
     let offset = zone_offset(&state.config.timezone);
@@ -169,7 +169,7 @@ pub(super) fn invitation_view<'a>(
 pub(super) fn invitation_views<'a>(
     state: &AppState,
     rows: &'a [InvitationRow],
-    workflow: &'a WorkflowDefinition,
+    workflow: &'a Workflow,
     flags: &Flags,
 ) -> Vec<views::Invitation<'a>> {
     rows.iter()
@@ -306,7 +306,7 @@ async fn details(
         audit_trail,
         workflow: flags.workflow.then_some(views::Workflow {
             name: &workflow.name,
-            kind: &workflow.kind,
+            kind: workflow.kind.as_str(),
             sub_type: (),
             profile_id: &doc.profile_id,
         }),

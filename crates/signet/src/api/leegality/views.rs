@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::domain::signature_type::{SignatureType, SignatureTypeName};
+use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus as Status};
 use crate::domain::workflow::InviteeSlot;
 
@@ -24,7 +24,7 @@ pub struct Invitation<'a> {
     pub invitee_type: &'static str,
     pub sign_url: String,
     pub invitation_url: String,
-    pub allowed_signatures: Option<&'a [SignatureTypeName]>,
+    pub allowed_signatures: Option<&'a [SignatureType]>,
     pub used_signature_type: Option<SignatureType>,
     pub active: bool,
     pub signed: bool,

@@ -2,6 +2,7 @@
 
 mod clock;
 mod webhooks;
+pub mod workflow_json;
 mod workflows;
 
 use axum::Router;

@@ -1,0 +1,170 @@
+//! An account's workflows: create, replace, publish, archive, read. The API of API.md section 1
+//! and the dashboard's editor both come here, so a workflow is checked the same way whoever
+//! writes it: the domain's rules, then what only this server can judge (mail for one-time
+//! codes, webhook addresses it may call).
+
+use rand::Rng;
+
+use super::{Actor, ServiceError};
+use crate::domain::workflow::{InviteeSlot, Workflow, WorkflowInput};
+use crate::state::AppState;
+use crate::store::{StoredWorkflow, WorkflowStatus};
+
+/// A workflow to store, as written, and whether to publish it at once.
+pub struct SaveWorkflow {
+    pub workflow: WorkflowInput,
+    pub publish: bool,
+}
+
+fn not_found(profile_id: &str) -> ServiceError {
+    ServiceError::not_found(
+        "workflow.not.found",
+        format!(
+            "no workflow with profileId {:?}",
+            profile_id.chars().take(16).collect::<String>()
+        ),
+    )
+}
+
+/// 7 characters `[A-Za-z0-9]`, as Leegality's profile ids.
+fn new_profile_id() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..7)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The domain's rules, then this server's.
+fn checked(state: &AppState, input: WorkflowInput) -> Result<Workflow, ServiceError> {
+    let workflow = Workflow::parse(input)?;
+    // Codes go by mail: without an SMTP server a slot that demands one could never be signed.
+    if state.config.smtp_url.is_none()
+        && let Some(i) = workflow
+            .invitees
+            .iter()
+            .position(|s| s.enforce_authentication)
+    {
+        return Err(ServiceError::refused(
+            "workflow.authentication.unsupported",
+            format!(
+                "invitees[{i}].enforceAuthentication: one-time codes are sent by mail, and this \
+                 server has no SIGNET_SMTP_URL"
+            ),
+        ));
+    }
+    if !state.config.webhook_allow_private {
+        for (i, slot) in workflow.invitees.iter().enumerate() {
+            check_webhook_hosts(i, slot)?;
+        }
+    }
+    Ok(workflow)
+}
+
+fn check_webhook_hosts(i: usize, slot: &InviteeSlot) -> Result<(), ServiceError> {
+    let urls = slot.webhook.iter().flat_map(|w| [&w.success, &w.error]);
+    for url in urls.flatten() {
+        if let Some(host) = crate::webhooks::address::private_literal_host(url) {
+            return Err(ServiceError::refused(
+                "workflow.webhook.url.private",
+                format!(
+                    "invitees[{i}].webhook: {}",
+                    crate::webhooks::address::refusal(&host)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create_workflow(
+    state: &AppState,
+    actor: &Actor<'_>,
+    command: SaveWorkflow,
+) -> Result<StoredWorkflow, ServiceError> {
+    let workflow = checked(state, command.workflow)?;
+    let now = state.clock.now_ms();
+    let stored = StoredWorkflow {
+        profile_id: new_profile_id(),
+        account_id: actor.account().id.clone(),
+        status: if command.publish {
+            WorkflowStatus::Published
+        } else {
+            WorkflowStatus::Draft
+        },
+        definition: workflow,
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.insert_workflow(&stored).await?;
+    Ok(stored)
+}
+
+/// Documents already sent keep the workflow they were sent with.
+pub async fn replace_workflow(
+    state: &AppState,
+    actor: &Actor<'_>,
+    profile_id: &str,
+    command: SaveWorkflow,
+) -> Result<StoredWorkflow, ServiceError> {
+    let workflow = checked(state, command.workflow)?;
+    let account_id = &actor.account().id;
+    let now = state.clock.now_ms();
+    if !state
+        .store
+        .replace_workflow(account_id, profile_id, &workflow, now)
+        .await?
+    {
+        return Err(not_found(profile_id));
+    }
+    if command.publish {
+        state
+            .store
+            .set_workflow_status(account_id, profile_id, WorkflowStatus::Published, now)
+            .await?;
+    }
+    workflow_of_account(state, actor, profile_id).await
+}
+
+/// Publishes (only published workflows can be run) or archives (no new documents).
+pub async fn set_workflow_status(
+    state: &AppState,
+    actor: &Actor<'_>,
+    profile_id: &str,
+    status: WorkflowStatus,
+) -> Result<StoredWorkflow, ServiceError> {
+    if !state
+        .store
+        .set_workflow_status(
+            &actor.account().id,
+            profile_id,
+            status,
+            state.clock.now_ms(),
+        )
+        .await?
+    {
+        return Err(not_found(profile_id));
+    }
+    workflow_of_account(state, actor, profile_id).await
+}
+
+/// One of the account's workflows, archived ones included.
+pub async fn workflow_of_account(
+    state: &AppState,
+    actor: &Actor<'_>,
+    profile_id: &str,
+) -> Result<StoredWorkflow, ServiceError> {
+    state
+        .store
+        .workflow(&actor.account().id, profile_id)
+        .await?
+        .ok_or_else(|| not_found(profile_id))
+}
+
+/// The account's workflows that are not archived, oldest first.
+pub async fn workflows_of_account(
+    state: &AppState,
+    actor: &Actor<'_>,
+) -> Result<Vec<StoredWorkflow>, ServiceError> {
+    Ok(state.store.workflows(&actor.account().id).await?)
+}
