@@ -49,6 +49,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Account(cli::account::AccountCommand),
+    /// Manage the users of an account's dashboard.
+    #[command(subcommand)]
+    User(cli::user::UserCommand),
     /// Report on every signature in a PDF (and the event chain of an audit-trail PDF).
     /// Exits non-zero when anything fails.
     Verify(cli::verify::VerifyArgs),
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             server::serve(config).await
         }),
         Command::Account(cmd) => run_async(cli::account::run(cmd)),
+        Command::User(cmd) => run_async(cli::user::run(cmd)),
     }
 }
 

@@ -111,17 +111,37 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     let public = state.config.public_url().into_owned();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state.clone()));
+    // With no account yet, the operator gets a one-time link that creates the first one.
+    let setup = crate::service::users::first_run_token(&state.store, state.clock.now_ms())
+        .await
+        .map_err(|e| format!("first-run setup: {e}"))?;
     let signal = crate::ops::shutdown::signal();
+    // The one secret the log may hold (API.md section 12): it is how the first admin gets in,
+    // it works once, and a restart replaces it. Logged before the address is printed, so that
+    // whoever waits for the address finds the link already written.
+    let setup_link = setup.map(|token| format!("{public}/setup?token={token}"));
+    if let Some(link) = &setup_link {
+        tracing::warn!(
+            "no account yet: open this one-time setup link to create the first account and its admin: {link}"
+        );
+    }
     // A closed stdout (a supervisor that stopped reading) must not stop the server.
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,
         "Signet listening on http://{bound} (public URL {public})"
     );
-    let _ = writeln!(
-        out,
-        "Create an account with: signet account create --name \"Your company\""
-    );
+    match setup_link {
+        Some(link) => {
+            let _ = writeln!(out, "Set up Signet in a browser: {link}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Create an account with: signet account create --name \"Your company\""
+            );
+        }
+    }
     let _ = out.flush();
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         // Answers go out as soon as they are written rather than waiting on Nagle's

@@ -54,6 +54,11 @@ impl Db {
         }
     }
 
+    /// The store on this database, empty, writing no mail.
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url).await.unwrap()
+    }
+
     /// The store on this database, writing mail with [`PlainMail`], with [`account`] in it.
     pub async fn store_with_mail(&self) -> Store {
         let store = Store::connect(&self.url)

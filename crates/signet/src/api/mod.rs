@@ -33,7 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signet::routes(state.config.test_clock))
         .merge(leegality::routes())
         .merge(sign::routes())
-        .merge(crate::web::routes())
+        .merge(crate::web::routes(state.clone()))
         .merge(crate::ops::routes())
         .fallback(|| async {
             ApiError::new("route.not.found", "no such endpoint").with_status(StatusCode::NOT_FOUND)
@@ -151,7 +151,8 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Refused { code, message }
             | ServiceError::NotFound { code, message }
-            | ServiceError::Conflict { code, message } => ApiError::new(code, message),
+            | ServiceError::Conflict { code, message }
+            | ServiceError::Forbidden { code, message } => ApiError::new(code, message),
             ServiceError::Internal(cause) => ApiError::internal(cause),
         }
     }

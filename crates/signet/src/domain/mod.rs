@@ -8,4 +8,5 @@ pub mod limits;
 pub mod otp;
 pub mod signature_type;
 pub mod status;
+pub mod users;
 pub mod workflow;

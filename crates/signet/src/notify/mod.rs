@@ -85,6 +85,33 @@ pub fn code_mail(
     }
 }
 
+/// The mail inviting someone to the dashboard of `account`: the set-password `link`, good for
+/// `hours`. `role` is already in the mail's language.
+pub fn user_invitation_mail(
+    language: Language,
+    to: &str,
+    inviter: &str,
+    account: &str,
+    role: &str,
+    link: &str,
+    hours: i64,
+) -> RenderedMail {
+    let written = templates::UserInvitation {
+        inviter: &one_line(inviter),
+        account: &one_line(account),
+        role,
+        link,
+        hours,
+    }
+    .write(language);
+    RenderedMail {
+        to: to.trim().to_string(),
+        subject: one_line(&written.subject),
+        body: written.text,
+        html: written.html,
+    }
+}
+
 /// A header-safe, single-line version of a name the account or the invitee chose.
 fn one_line(s: &str) -> String {
     s.chars()
@@ -110,6 +137,35 @@ pub fn mask(contact: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_user_invitation_carries_its_link_in_both_languages() {
+        for (language, words) in [
+            (Language::English, "invites you"),
+            (Language::Hindi, "आमंत्रित"),
+        ] {
+            let m = user_invitation_mail(
+                language,
+                " ravi@example.com ",
+                "Asha Rao",
+                "Acme\r\nBcc: x",
+                "sender",
+                "https://sign.example/invite?token=abc",
+                24,
+            );
+            assert_eq!(m.to, "ravi@example.com");
+            assert!(m.subject.contains("Acme  Bcc: x"), "{}", m.subject);
+            assert!(
+                m.body.contains(words) && m.body.contains("invite?token=abc\n"),
+                "{}",
+                m.body
+            );
+            assert!(
+                m.html
+                    .contains("href=\"https://sign.example/invite?token=abc\"")
+            );
+        }
+    }
 
     #[test]
     fn contacts_are_masked() {

@@ -31,6 +31,16 @@ pub(super) struct Code<'a> {
     pub minutes: u64,
 }
 
+/// What a user's invitation to the dashboard says.
+pub(super) struct UserInvitation<'a> {
+    pub inviter: &'a str,
+    pub account: &'a str,
+    /// The role, in the mail's language.
+    pub role: &'a str,
+    pub link: &'a str,
+    pub hours: i64,
+}
+
 /// A mail's three parts.
 #[derive(Debug)]
 pub(super) struct Written {
@@ -69,6 +79,12 @@ templates! {
     HiCodeSubject(Code) = "mail/hi/code_subject.txt";
     HiCodeText(Code) = "mail/hi/code.txt";
     HiCodeHtml(Code) = "mail/hi/code.html";
+    EnUserInvitationSubject(UserInvitation) = "mail/en/user_invitation_subject.txt";
+    EnUserInvitationText(UserInvitation) = "mail/en/user_invitation.txt";
+    EnUserInvitationHtml(UserInvitation) = "mail/en/user_invitation.html";
+    HiUserInvitationSubject(UserInvitation) = "mail/hi/user_invitation_subject.txt";
+    HiUserInvitationText(UserInvitation) = "mail/hi/user_invitation.txt";
+    HiUserInvitationHtml(UserInvitation) = "mail/hi/user_invitation.html";
 }
 
 fn write(subject: impl Template, text: impl Template, html: impl Template) -> Written {
@@ -107,6 +123,23 @@ impl Code<'_> {
         match language {
             Language::English => write(EnCodeSubject(self), EnCodeText(self), EnCodeHtml(self)),
             Language::Hindi => write(HiCodeSubject(self), HiCodeText(self), HiCodeHtml(self)),
+        }
+    }
+}
+
+impl UserInvitation<'_> {
+    pub fn write(&self, language: Language) -> Written {
+        match language {
+            Language::English => write(
+                EnUserInvitationSubject(self),
+                EnUserInvitationText(self),
+                EnUserInvitationHtml(self),
+            ),
+            Language::Hindi => write(
+                HiUserInvitationSubject(self),
+                HiUserInvitationText(self),
+                HiUserInvitationHtml(self),
+            ),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod pdf;
 pub mod purge;
 pub mod seal;
 pub mod send;
+pub mod users;
 pub mod workflows;
 
 use crate::domain::workflow::Invalid;
@@ -20,13 +21,20 @@ use crate::store::{Account, StoreError};
 pub enum Actor<'a> {
     /// An integration, with its account's API token.
     Api(&'a Account),
+    /// A person signed in to the dashboard.
+    User {
+        account: &'a Account,
+        id: &'a str,
+        name: &'a str,
+        role: crate::domain::users::Role,
+    },
 }
 
 impl Actor<'_> {
     /// The account the operation acts in.
     pub fn account(&self) -> &Account {
         match self {
-            Actor::Api(account) => account,
+            Actor::Api(account) | Actor::User { account, .. } => account,
         }
     }
 
@@ -34,6 +42,7 @@ impl Actor<'_> {
     pub fn audit_name(&self) -> String {
         match self {
             Actor::Api(account) => format!("{} (API)", account.name),
+            Actor::User { name, .. } => format!("{name} (dashboard)"),
         }
     }
 }
@@ -54,6 +63,8 @@ pub enum ServiceError {
     NotFound { code: &'static str, message: String },
     /// The command came too late or too early for the state things are in.
     Conflict { code: &'static str, message: String },
+    /// The actor's role does not allow the operation.
+    Forbidden { code: &'static str, message: String },
     /// A failure of ours. The cause is for the log, never for the caller.
     Internal(String),
 }
@@ -80,6 +91,13 @@ impl ServiceError {
         }
     }
 
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Forbidden {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         ServiceError::Internal(cause.to_string())
     }
@@ -91,7 +109,8 @@ impl std::fmt::Display for ServiceError {
         match self {
             ServiceError::Refused { code, message }
             | ServiceError::NotFound { code, message }
-            | ServiceError::Conflict { code, message } => write!(f, "{code}: {message}"),
+            | ServiceError::Conflict { code, message }
+            | ServiceError::Forbidden { code, message } => write!(f, "{code}: {message}"),
             ServiceError::Internal(cause) => f.write_str(cause),
         }
     }

@@ -14,17 +14,7 @@ pub struct Account {
 
 impl Store {
     pub async fn insert_account(&self, a: &Account) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO accounts (id, name, token_hash, private_salt, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&a.id)
-        .bind(&a.name)
-        .bind(&a.token_hash)
-        .bind(&a.private_salt)
-        .bind(a.created_at)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        insert_account(self.writer(), a).await
     }
 
     pub async fn account_by_token_hash(
@@ -45,4 +35,22 @@ impl Store {
             created_at: r.get(4),
         }))
     }
+}
+
+/// Inserts an account on a pool or in a transaction (with its first admin, `store/users.rs`).
+pub(super) async fn insert_account<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    a: &Account,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO accounts (id, name, token_hash, private_salt, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&a.id)
+    .bind(&a.name)
+    .bind(&a.token_hash)
+    .bind(&a.private_salt)
+    .bind(a.created_at)
+    .execute(on)
+    .await?;
+    Ok(())
 }

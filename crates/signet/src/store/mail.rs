@@ -307,12 +307,15 @@ impl Store {
         let mut updates: Vec<AnyQuery<'_>> = outcomes
             .iter()
             .map(|((state, next, error, sent_at), ids)| {
-                // A one-time code is kept no longer than it takes to send it.
+                // A one-time code, or a user's set-password link, is kept no longer than it
+                // takes to send it.
                 let sql = format!(
                     "UPDATE mail_outbox SET state = $1, next_attempt_at = $2, last_error = $3, \
                      sent_at = $4, leased = 0, attempts = attempts + 1, \
-                     body = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE body END, \
-                     html = CASE WHEN kind = 'code' AND $1 <> 'pending' THEN '' ELSE html END \
+                     body = CASE WHEN kind IN ('code', 'user_invitation') AND $1 <> 'pending' \
+                     THEN '' ELSE body END, \
+                     html = CASE WHEN kind IN ('code', 'user_invitation') AND $1 <> 'pending' \
+                     THEN '' ELSE html END \
                      WHERE id IN {}",
                     placeholders(5, ids.len())
                 );

@@ -16,6 +16,8 @@ mod otp;
 mod outbox;
 mod readers;
 mod sent;
+mod sessions;
+mod users;
 mod webhooks;
 mod workflows;
 
@@ -26,6 +28,8 @@ pub use invitations::{InvitationRow, Outcome, OutcomeKind, Recorded};
 pub use lifecycle::{CompletedQuery, Completion};
 pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
 pub use otp::{CodeCheck, CodeIssue, NewCode};
+pub use sessions::{NewSession, SessionRow};
+pub use users::{AdminRefused, Inserted, UserChange, UserRow};
 pub use webhooks::{
     AttemptResult, ClaimedDelivery, DeliveryRow, EventFacts, RenderedWebhook, VerificationCheck,
     WebhookEvent, WebhookRenderer,

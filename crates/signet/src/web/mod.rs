@@ -11,6 +11,8 @@ use axum::routing::get;
 
 use crate::state::AppState;
 
+pub mod dashboard;
+
 const PAGE: &str = include_str!("static/sign.html");
 const SCRIPT: &str = include_str!("static/sign.js");
 const STYLE: &str = include_str!("static/sign.css");
@@ -25,8 +27,9 @@ const CSP: &str = "default-src 'none'; script-src 'self'; worker-src 'self'; sty
      img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
+        .merge(dashboard::routes(state))
         .route("/sign/{uuid}", get(page))
         .route("/static/sign.js", get(|| asset(SCRIPT, "text/javascript")))
         .route("/static/sign.css", get(|| asset(STYLE, "text/css")))
@@ -82,7 +85,7 @@ async fn page(State(state): State<AppState>, Path(uuid): Path<String>) -> Respon
 
 /// Static assets change only with the binary; an hour of caching spares phones from fetching
 /// pdf.js (1.4 MB) on every visit without pinning an old version for long after an upgrade.
-async fn asset(body: &'static str, content_type: &'static str) -> Response {
+pub(crate) async fn asset(body: &'static str, content_type: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
