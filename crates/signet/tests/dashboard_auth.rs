@@ -819,7 +819,59 @@ async fn invitations_by_mail(db: Db) {
     assert_eq!(Browser::new(&server).get(&link).await.status, 404);
 }
 
+/// The cookies' attributes: the session and pre-session tokens are `HttpOnly`,
+/// `SameSite=Strict`, `Path=/`, and `Secure` once the public URL is https.
+async fn cookies_are_strict_and_secure_behind_https(db: Db) {
+    for (public, secure) in [(None, false), (Some("https://sign.example"), true)] {
+        let env: Vec<(&str, &str)> = public
+            .map(|p| ("SIGNET_PUBLIC_URL", p))
+            .into_iter()
+            .collect();
+        let server = Server::start_with(db, &env);
+        let (_, password) = create_account_with_admin(&server, "Acme", "admin@acme.test");
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let login = http
+            .get(format!("{}/login", server.url))
+            .send()
+            .await
+            .unwrap();
+        let csrf_cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+        let csrf = csrf_cookie.split(';').next().unwrap().to_string();
+        let token = csrf.split_once('=').unwrap().1.to_string();
+        let form = serde_urlencoded::to_string([
+            ("email", "admin@acme.test"),
+            ("password", password.as_str()),
+            ("csrf", token.as_str()),
+        ])
+        .unwrap();
+        let signed = http
+            .post(format!("{}/login", server.url))
+            .header("Cookie", &csrf)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed.status(), 303);
+        let session = signed.headers()["set-cookie"].to_str().unwrap().to_string();
+        for cookie in [&csrf_cookie, &session] {
+            for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+                assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+            }
+            assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        }
+        assert!(session.starts_with("signet_session="));
+        let csp = login.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"));
+    }
+}
+
 on_both_databases!(
+    cookies_are_strict_and_secure_behind_https,
     first_run_setup_from_the_log,
     users_from_the_command_line,
     wrong_and_unknown_read_the_same_then_lock,

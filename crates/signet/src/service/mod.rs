@@ -142,3 +142,28 @@ impl From<crate::pdf_budget::WorkersGone> for ServiceError {
         ServiceError::internal(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_trail_names_a_dashboard_user_by_name() {
+        let account = Account {
+            id: "A".into(),
+            name: "Acme".into(),
+            token_hash: String::new(),
+            private_salt: String::new(),
+            created_at: 0,
+        };
+        let user = Actor::User {
+            account: &account,
+            id: "u1",
+            name: "Asha Rao",
+            role: crate::domain::users::Role::Sender,
+        };
+        assert_eq!(user.audit_name(), "Asha Rao (dashboard)");
+        assert_eq!(user.account().id, "A");
+        assert_eq!(Actor::Api(&account).audit_name(), "Acme (API)");
+    }
+}

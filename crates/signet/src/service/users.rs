@@ -501,7 +501,10 @@ pub async fn accept_invitation(
         .ok_or_else(invitation_refused)
 }
 
-/// Whether a one-time link is good now, before its form is shown.
+/// Whether a one-time link is good now, before its form is shown. Links are found by the
+/// SHA-256 of their token: a timing difference in the database's comparison could tell an
+/// attacker about a hash, never about a token (unlike a session, no row is read back to
+/// compare, since the answer is only good or not).
 pub async fn link_is_good(
     store: &Store,
     token: &str,
