@@ -615,6 +615,9 @@ async fn accounts_are_isolated(db: Db) {
         )
         .await;
     assert_eq!(remove.status, 404);
+    let confirm = a.get(&format!("/app/users/{other_id}/remove")).await;
+    assert_eq!(confirm.status, 404);
+    assert!(!confirm.body.contains("ravi@beta.test"));
 
     let b = Browser::new(&server);
     b.sign_in("admin@beta.test", &pb).await;
@@ -795,6 +798,48 @@ async fn invitations_by_mail(db: Db) {
         .assert_redirect("/app/documents");
     let seen = admin.get("/app/users").await.body;
     assert!(seen.contains("Ravi Kumar") && seen.contains("Sender") && !seen.contains("Invited"));
+
+    // An admin makes Ravi a viewer, then removes him (through the confirmation page): his
+    // session ends and he cannot sign in again.
+    let ravi_id = {
+        let at = seen
+            .find("/remove\" aria-label=\"Remove: ravi@acme.test")
+            .unwrap();
+        let start = seen[..at].rfind("/app/users/").unwrap() + "/app/users/".len();
+        seen[start..at].to_string()
+    };
+    admin
+        .post(
+            &format!("/app/users/{ravi_id}/role"),
+            &[("role", "viewer"), ("csrf", csrf.as_str())],
+        )
+        .await
+        .assert_redirect("/app/users?notice=role");
+    assert!(admin.get("/app/users").await.body.contains("Viewer"));
+    let confirm = admin.get(&format!("/app/users/{ravi_id}/remove")).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("Ravi Kumar (ravi@acme.test)"));
+    admin
+        .post(
+            &format!("/app/users/{ravi_id}/remove"),
+            &[("csrf", confirm.csrf().as_str())],
+        )
+        .await
+        .assert_redirect("/app/users?notice=removed");
+    ravi.get("/app/documents").await.assert_redirect("/login");
+    assert_eq!(
+        ravi.sign_in("ravi@acme.test", "ravi's passphrase")
+            .await
+            .status,
+        400
+    );
+    assert!(
+        !admin
+            .get("/app/users")
+            .await
+            .body
+            .contains("ravi@acme.test")
+    );
 
     // A second invitation's link expires after 24 hours.
     admin

@@ -33,6 +33,7 @@ CREATE TABLE login_failures (
     at        BIGINT NOT NULL
 );
 CREATE INDEX login_failures_by_email ON login_failures (email_key, at);
+CREATE INDEX login_failures_by_time ON login_failures (at);
 
 -- One-time links, as the SHA-256 (hex) of their token: the first-run setup link (`setup`,
 -- no account yet) and an invited user's set-password link (`invitation`).

@@ -64,8 +64,19 @@ pub fn new_account(name: &str, now: i64) -> Result<(Account, String), ServiceErr
     Ok((account, token))
 }
 
+/// Argon2id costs 19 MiB and tens of milliseconds per hash by design: a flood of sign-ins must
+/// queue here rather than take every blocking thread and the memory with them.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 async fn hash_password(password: &str) -> Result<String, ServiceError> {
     let password = password.to_string();
+    let _slot = hashing().acquire().await.map_err(ServiceError::internal)?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -92,6 +103,9 @@ async fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| dummy_hash()).to_string();
     let password = password.to_string();
+    let Ok(_slot) = hashing().acquire().await else {
+        return false;
+    };
     let right = tokio::task::spawn_blocking(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())

@@ -223,8 +223,13 @@ mod tests {
         );
 
         store.record_login_failure("x@y.z", 100, 0).await.unwrap();
+        store.record_login_failure("o@y.z", 120, 0).await.unwrap();
         store.record_login_failure("x@y.z", 200, 150).await.unwrap();
         assert_eq!(store.login_failures("x@y.z", 0).await.unwrap(), vec![200]);
+        assert!(
+            store.login_failures("o@y.z", 0).await.unwrap().is_empty(),
+            "forgotten"
+        );
     }
 
     #[tokio::test]

@@ -350,7 +350,8 @@ impl Store {
         Ok(UserChange::Done)
     }
 
-    /// Records a wrong password for `email_key` and forgets those too old to matter.
+    /// Records a wrong password for `email_key` and forgets those (of every address) too old
+    /// to matter, so that guesses spread over many addresses do not pile up.
     pub async fn record_login_failure(
         &self,
         email_key: &str,
@@ -358,8 +359,7 @@ impl Store {
         forget_before: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        sqlx::query("DELETE FROM login_failures WHERE email_key = $1 AND at < $2")
-            .bind(email_key)
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(forget_before)
             .execute(&mut *tx)
             .await?;

@@ -80,7 +80,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/app/users", get(pages::users))
         .route("/app/users/invite", post(pages::invite))
         .route("/app/users/{id}/role", post(pages::change_role))
-        .route("/app/users/{id}/remove", post(pages::remove_user))
+        .route(
+            "/app/users/{id}/remove",
+            get(pages::confirm_remove).post(pages::remove_user),
+        )
         .route_layer(axum::middleware::from_fn_with_state(state, gate))
         .route(
             "/static/dashboard.css",

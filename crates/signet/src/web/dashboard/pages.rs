@@ -722,6 +722,49 @@ pub async fn change_role(
     after_users_form(&state, lang, &user, outcome, "role", "").await
 }
 
+#[derive(Template)]
+#[template(path = "dashboard/remove.html")]
+struct RemovePage {
+    t: &'static Texts,
+    chrome: Chrome,
+    id: String,
+    who: String,
+    csrf: String,
+}
+
+/// Removing has no undo: the list links here, and this page's form removes.
+pub async fn confirm_remove(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    user: DashboardUser,
+    Path(id): Path<String>,
+) -> Response {
+    if !user.role().may_manage_users() {
+        return refusal(lang, StatusCode::FORBIDDEN, Refusal::Forbidden);
+    }
+    let list = match users_service::users(&state.store, &user.actor()).await {
+        Ok(l) => l,
+        Err(e) => return service_error(lang, e),
+    };
+    let Some(target) = list.into_iter().find(|u| u.id == id) else {
+        return refusal(lang, StatusCode::NOT_FOUND, Refusal::NotFound);
+    };
+    let who = if target.name.is_empty() {
+        target.email
+    } else {
+        format!("{} ({})", target.name, target.email)
+    };
+    let page = RemovePage {
+        t: lang.texts(),
+        chrome: Chrome::new(&uri, Some(&user), "users"),
+        id: target.id,
+        who,
+        csrf: user.0.csrf.clone(),
+    };
+    html(StatusCode::OK, &page)
+}
+
 pub async fn remove_user(
     State(state): State<AppState>,
     lang: Lang,
