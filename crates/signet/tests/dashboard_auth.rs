@@ -927,6 +927,59 @@ on_both_databases!(
     invitations_by_mail
 );
 
+/// The language: `?lang=` (then remembered in a cookie), else the browser's Accept-Language,
+/// else English; `<html lang>` says which.
+#[tokio::test]
+async fn the_language_follows_the_link_the_cookie_then_the_browser() {
+    let server = Server::start(Db::Sqlite);
+    let b = Browser::new(&server);
+    let lang_of = |p: &Page| {
+        let at = p.body.find("<html lang=\"").unwrap() + 12;
+        p.body[at..at + 2].to_string()
+    };
+    assert_eq!(lang_of(&b.get("/login").await), "en");
+    let hindi_browser = b
+        .send(
+            b.http
+                .get(format!("{}/login", b.base))
+                .header("Accept-Language", "hi-IN,hi;q=0.9,en;q=0.8"),
+        )
+        .await;
+    assert_eq!(lang_of(&hindi_browser), "hi");
+    assert!(hindi_browser.body.contains("ईमेल") && hindi_browser.body.contains("पासवर्ड"));
+    assert!(
+        b.cookie("signet_lang").is_none(),
+        "a browser's language is not stored"
+    );
+
+    let chosen = b.get("/login?lang=hi").await;
+    assert_eq!(lang_of(&chosen), "hi");
+    assert_eq!(b.cookie("signet_lang").as_deref(), Some("hi"));
+    assert!(
+        chosen.body.contains("href=\"/login?lang=en\""),
+        "the switch keeps the page"
+    );
+    assert_eq!(lang_of(&b.get("/login").await), "hi", "remembered");
+    let english_browser = b
+        .send(
+            b.http
+                .get(format!("{}/login", b.base))
+                .header("Accept-Language", "en"),
+        )
+        .await;
+    assert_eq!(
+        lang_of(&english_browser),
+        "hi",
+        "the choice wins over the browser"
+    );
+    assert_eq!(lang_of(&b.get("/login?lang=en").await), "en");
+    assert_eq!(
+        lang_of(&b.get("/login?lang=xx").await),
+        "en",
+        "unknown: as before"
+    );
+}
+
 /// playwright-core and axe-core: SIGNET_AXE_CORE (a directory holding axe.min.js) or the
 /// tools scripts/test installs.
 fn node_module(name: &str, env: &str) -> PathBuf {
