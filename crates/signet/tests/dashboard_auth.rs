@@ -284,6 +284,13 @@ async fn first_run_setup_from_the_log(db: Db) {
     let refused = b.post("/setup", &short).await;
     assert_eq!(refused.status, 400);
     assert!(
+        refused
+            .body
+            .contains(&format!("href=\"/setup?token={token}&#38;lang=hi\"")),
+        "the language switch keeps the link: {}",
+        refused.body
+    );
+    assert!(
         refused.body.contains("10 to 1024 characters"),
         "{}",
         refused.body

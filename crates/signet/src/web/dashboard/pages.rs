@@ -64,6 +64,15 @@ fn with_lang(uri: &Uri, lang: &str) -> String {
     format!("{}?{query}", uri.path())
 }
 
+/// The address of a one-time link's page, for the language switch of a form sent back with
+/// its error (the POST's own address has no token).
+fn link_page(path: &str, token: &str) -> Uri {
+    let query = serde_urlencoded::to_string([("token", token)]).unwrap_or_default();
+    format!("{path}?{query}")
+        .parse()
+        .unwrap_or_else(|_| Uri::from_static("/login"))
+}
+
 /// The signed-in user, if any, for pages open to everyone.
 pub struct MaybeUser(Option<DashboardUser>);
 
@@ -360,7 +369,6 @@ pub struct SetupForm {
 pub async fn setup(
     State(state): State<AppState>,
     lang: Lang,
-    uri: Uri,
     Form(f): Form<SetupForm>,
 ) -> Response {
     let now = state.clock.now_ms();
@@ -381,7 +389,7 @@ pub async fn setup(
             };
             let page = SetupPage {
                 t: lang.texts(),
-                chrome: Chrome::new(&uri, None, ""),
+                chrome: Chrome::new(&link_page("/setup", &f.token), None, ""),
                 csrf: &f.csrf,
                 token: &f.token,
                 account_name: &f.account_name,
@@ -442,7 +450,6 @@ pub struct AcceptForm {
 pub async fn accept_invite(
     State(state): State<AppState>,
     lang: Lang,
-    uri: Uri,
     Form(f): Form<AcceptForm>,
 ) -> Response {
     let now = state.clock.now_ms();
@@ -461,7 +468,7 @@ pub async fn accept_invite(
             };
             let page = InvitePage {
                 t: lang.texts(),
-                chrome: Chrome::new(&uri, None, ""),
+                chrome: Chrome::new(&link_page("/invite", &f.token), None, ""),
                 csrf: &f.csrf,
                 token: &f.token,
                 name: &f.name,
