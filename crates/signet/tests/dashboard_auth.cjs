@@ -31,6 +31,8 @@ async function accessible(page, name) {
 }
 
 async function shot(page, name) {
+  // The Devanagari face is fetched when a page first shows Devanagari: wait for it.
+  await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: path.join(shots, `dashboard-${name}.png`), fullPage: true });
 }
 
