@@ -1,7 +1,7 @@
 //! Accounts recently authenticated, by token hash: every API request authenticates, and the
 //! lookup would otherwise be a database round trip on each. Entries live `TTL`, so a change
-//! to an account (a token revoked, once that exists) takes effect within it. Only hashes are
-//! held, never tokens.
+//! to an account (a token replaced from the dashboard) takes effect at once in the process
+//! that made it and within `TTL` in others. Only hashes are held, never tokens.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -25,6 +25,14 @@ impl AccountCache {
         let entries = self.entries.read().ok()?;
         let (account, at) = entries.get(token_hash)?;
         (at.elapsed() < TTL).then(|| account.clone())
+    }
+
+    /// Drops every entry of the account (its token was replaced), so this process refuses the
+    /// old token at once; other processes do within `TTL`.
+    pub fn forget_account(&self, account_id: &str) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, (a, _)| a.id != account_id);
+        }
     }
 
     pub fn put(&self, token_hash: &str, account: &Account) {

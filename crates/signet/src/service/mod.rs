@@ -5,6 +5,7 @@
 //! operation is done.
 
 pub mod act;
+pub mod api_access;
 pub mod lifecycle;
 pub mod pdf;
 pub mod purge;

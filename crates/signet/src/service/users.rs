@@ -20,7 +20,7 @@ use crate::domain::users::{
     email_problem, password_problem,
 };
 use crate::store::{
-    Account, AdminRefused, Inserted, NewSession, SessionRow, Store, UserChange, UserRow,
+    Account, AdminRefused, Inserted, NewSession, SessionRow, Store, StoreError, UserChange, UserRow,
 };
 
 /// An account's name, as `signet account create` has always bounded it.
@@ -353,23 +353,12 @@ pub async fn sign_in(store: &Store, c: SignIn<'_>, now: i64) -> Result<SignedIn,
         verify_password("", None).await;
         return Err(wrong());
     }
-    let failures = store.login_failures(&key, LOCKOUT.since(now)).await?;
-    if LOCKOUT.locked_until(&failures, now).is_some() {
-        return Err(ServiceError::refused(
-            "login.locked",
-            "too many wrong passwords for this address; try again in 15 minutes",
-        ));
-    }
     let user = store.user_by_email(&key).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    if !verify_password(c.password, hash).await {
-        store
-            .record_login_failure(&key, now, LOCKOUT.since(now))
-            .await?;
-        return Err(wrong());
-    }
+    password_under_lockout(store, &key, c.password, hash, now)
+        .await
+        .map_err(|e| e.unwrap_or_else(wrong))?;
     let user = user.ok_or_else(wrong)?;
-    store.clear_login_failures(&key).await?;
     begin_session(store, user, c.replaces, now).await
 }
 
@@ -577,6 +566,67 @@ pub async fn remove_user(
         ));
     }
     user_change(store.remove_user(&account.id, &c.user_id, now).await?)
+}
+
+/// The acting user's own password again, before what a session left open on a shared computer
+/// should not reach (the private salt). A wrong one counts toward the address's lockout, as at
+/// sign-in, so a stolen session cannot guess it either.
+pub async fn confirm_password(
+    store: &Store,
+    actor: &Actor<'_>,
+    password: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let wrong = || ServiceError::refused("password.wrong", "that is not your password");
+    let Actor::User { account, id, .. } = actor else {
+        return Err(forbidden());
+    };
+    let user = store
+        .users_of_account(&account.id)
+        .await?
+        .into_iter()
+        .find(|u| u.id == *id)
+        .ok_or_else(forbidden)?;
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(wrong());
+    }
+    let key = email_key(&user.email);
+    let hash = user.password_hash.as_deref();
+    password_under_lockout(store, &key, password, hash, now)
+        .await
+        .map_err(|e| e.unwrap_or_else(wrong))
+}
+
+/// `password` against `hash` under the lockout of the address `key`: refused while it is
+/// locked, a wrong one recorded, a right one clearing the record. `Err(None)` is a wrong
+/// password, which each caller words its own way.
+async fn password_under_lockout(
+    store: &Store,
+    key: &str,
+    password: &str,
+    hash: Option<&str>,
+    now: i64,
+) -> Result<(), Option<ServiceError>> {
+    let stored = |e: StoreError| Some(ServiceError::from(e));
+    let failures = store
+        .login_failures(key, LOCKOUT.since(now))
+        .await
+        .map_err(stored)?;
+    if LOCKOUT.locked_until(&failures, now).is_some() {
+        return Err(Some(ServiceError::refused(
+            "login.locked",
+            "too many wrong passwords for this address; try again in 15 minutes",
+        )));
+    }
+    if !verify_password(password, hash).await {
+        store
+            .record_login_failure(key, now, LOCKOUT.since(now))
+            .await
+            .map_err(stored)?;
+        return Err(None);
+    }
+    store.clear_login_failures(key).await.map_err(stored)?;
+    Ok(())
 }
 
 /// The account's users, for any user of it.

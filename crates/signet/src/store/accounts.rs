@@ -37,6 +37,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Replaces the account's API token (by its hash): the old one stops authenticating.
+    pub async fn replace_token_hash(
+        &self,
+        account_id: &str,
+        token_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE accounts SET token_hash = $1 WHERE id = $2")
+            .bind(token_hash)
+            .bind(account_id)
+            .execute(self.writer())
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}
+
 /// Inserts an account on a pool or in a transaction (with its first admin, `store/users.rs`).
 pub(super) async fn insert_account<'e>(
     on: impl sqlx::Executor<'e, Database = sqlx::Any>,

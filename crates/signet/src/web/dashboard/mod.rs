@@ -21,6 +21,7 @@
 
 mod i18n;
 mod pages;
+mod settings;
 
 use std::sync::Arc;
 
@@ -76,7 +77,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/app/documents", get(pages::documents))
         .route("/app/workflows", get(pages::workflows))
         .route("/app/webhooks", get(pages::webhooks))
-        .route("/app/settings/api", get(pages::api_settings))
+        .route("/app/settings/api", get(settings::api_settings))
+        .route("/app/settings/api/token", post(settings::generate_token))
+        .route("/app/settings/api/salt", post(settings::reveal_salt))
         .route("/app/users", get(pages::users))
         .route("/app/users/invite", post(pages::invite))
         .route("/app/users/{id}/role", post(pages::change_role))

@@ -35,7 +35,7 @@ pub struct ChromeUser {
 }
 
 impl Chrome {
-    fn new(uri: &Uri, user: Option<&DashboardUser>, section: &'static str) -> Chrome {
+    pub(super) fn new(uri: &Uri, user: Option<&DashboardUser>, section: &'static str) -> Chrome {
         Chrome {
             user: user.map(|u| ChromeUser {
                 name: if u.0.user.name.is_empty() {
@@ -133,7 +133,10 @@ pub fn service_error(lang: Lang, e: ServiceError) -> Response {
 }
 
 /// A refusal of a form's values, in words for the form; anything else given back for its page.
-fn form_error(lang: Lang, e: ServiceError) -> Result<(StatusCode, String), ServiceError> {
+pub(super) fn form_error(
+    lang: Lang,
+    e: ServiceError,
+) -> Result<(StatusCode, String), ServiceError> {
     match &e {
         ServiceError::Refused { code, message } | ServiceError::Conflict { code, message } => {
             let status = if matches!(e, ServiceError::Conflict { .. }) {
@@ -513,10 +516,6 @@ pub async fn workflows(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
 
 pub async fn webhooks(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
     placeholder(lang, uri, user, "webhooks", |t| t.webhooks).await
-}
-
-pub async fn api_settings(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
-    placeholder(lang, uri, user, "api", |t| t.api_settings).await
 }
 
 /// One user as the list shows them.
