@@ -34,6 +34,22 @@ async function expectText(page, selector, text) {
   ).catch(async () => fail(`${selector} never showed ${JSON.stringify(text)}; it shows ${JSON.stringify(await page.textContent(selector))}`));
 }
 
+// axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not
+// govern, so the page keeps its real policy); serious and critical violations fail. AXE_CORE
+// names the module's directory.
+let axeSource = null;
+async function accessible(page, name) {
+  axeSource ??= require("fs").readFileSync(require("path").join(process.env.AXE_CORE, "axe.min.js"), "utf8");
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) {
+    fail(`${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; ")}`);
+  }
+}
+
 // Runs a script's main, exiting non-zero on the first failed expectation.
 function run(main) {
   main().catch((e) => {
@@ -42,4 +58,4 @@ function run(main) {
   });
 }
 
-module.exports = { fail, launch, watch, expectText, run };
+module.exports = { fail, launch, watch, expectText, run, accessible };

@@ -7,26 +7,16 @@
 // Environment: PLAYWRIGHT_CORE, AXE_CORE (module directories), CHROMIUM, BASE_URL, SETUP_URL,
 // SCREENSHOTS (directory). Exits non-zero on the first failed expectation.
 "use strict";
-const fs = require("fs");
 const path = require("path");
-const { fail, launch, watch, run } = require("./browser.cjs");
+const shared = require("./browser.cjs");
+const { fail, launch, watch, run } = shared;
 
 const shots = process.env.SCREENSHOTS;
 const base = process.env.BASE_URL;
-const axeSource = fs.readFileSync(path.join(process.env.AXE_CORE, "axe.min.js"), "utf8");
 const checked = [];
 
-// axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not
-// govern, so the page keeps its real policy); serious and critical violations fail.
 async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) {
-    fail(`${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; ")}`);
-  }
+  await shared.accessible(page, name);
   checked.push(name);
 }
 

@@ -786,24 +786,6 @@ async fn the_language_follows_the_link_the_cookie_then_the_browser() {
     );
 }
 
-/// playwright-core and axe-core: SIGNET_AXE_CORE (a directory holding axe.min.js) or the
-/// tools scripts/test installs.
-fn node_module(name: &str, env: &str) -> PathBuf {
-    if let Ok(dir) = std::env::var(env) {
-        return PathBuf::from(dir);
-    }
-    let tools = std::env::var("SIGNET_TEST_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools"));
-    let dir = tools.join("node/node_modules").join(name);
-    assert!(
-        dir.join("package.json").exists(),
-        "{} is missing: run scripts/test, which installs it (or set {env})",
-        dir.display()
-    );
-    dir
-}
-
 /// The journey in Chromium: setup from the log's link, sign in by the accessible names, Hindi,
 /// every section, an invitation, sign out; screenshots at 1280 and 390 px, axe-core on each.
 #[tokio::test]
@@ -816,9 +798,12 @@ async fn the_dashboard_in_chromium() {
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_auth.cjs"))
         .env(
             "PLAYWRIGHT_CORE",
-            node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
+            common::node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
         )
-        .env("AXE_CORE", node_module("axe-core", "SIGNET_AXE_CORE"))
+        .env(
+            "AXE_CORE",
+            common::node_module("axe-core", "SIGNET_AXE_CORE"),
+        )
         .env(
             "CHROMIUM",
             std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),

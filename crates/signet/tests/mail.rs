@@ -338,7 +338,8 @@ async fn mail_has_text_and_html_in_the_invitation_language(db: Db) {
         "{text}"
     );
     assert!(
-        text.contains(&format!("{}/sign/{}\n", server.url, links[1])),
+        // The Hindi invitation opens the signing page in Hindi.
+        text.contains(&format!("{}/sign/{}?lang=hi\n", server.url, links[1])),
         "{text}"
     );
     let html = part(&second, "html");

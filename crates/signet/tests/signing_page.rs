@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use common::{Client, Db, Server};
 use serde_json::json;
@@ -70,36 +69,6 @@ fn agreement_pdf() -> Vec<u8> {
     common::pdf_from_objects(&objects)
 }
 
-/// playwright-core as scripts/test installs it; a clear failure when it has not run.
-fn playwright_core() -> PathBuf {
-    let tools = std::env::var("SIGNET_TEST_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools"));
-    let dir = tools.join("node/node_modules/playwright-core");
-    assert!(
-        dir.join("package.json").exists(),
-        "{} is missing: run scripts/test, which installs playwright-core and chromium",
-        dir.display()
-    );
-    dir
-}
-
-/// `node tests/{script}` with playwright-core and Chromium where the script looks for them.
-fn browser_script(script: &str) -> Command {
-    let mut node = Command::new("node");
-    node.arg(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests")
-            .join(script),
-    )
-    .env("PLAYWRIGHT_CORE", playwright_core())
-    .env(
-        "CHROMIUM",
-        std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-    );
-    node
-}
-
 /// Fails with everything the script printed when it did not succeed.
 fn assert_succeeded(out: &std::process::Output) {
     assert!(
@@ -118,7 +87,7 @@ async fn a_signer_signs_and_a_reviewer_approves_in_chromium() {
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
-    let out = browser_script("signing_page.cjs")
+    let out = common::browser_script("signing_page.cjs")
         .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
         .env("REVIEWER_URL", format!("{}/sign/{}", server.url, links[1]))
         .env("SCREENSHOTS", &shots)
@@ -174,7 +143,7 @@ async fn a_signer_signs_with_a_mailed_code_in_chromium() {
     let code_file = shots.join(format!("code-{}", links[0]));
     let _ = std::fs::remove_file(&code_file);
 
-    let child = browser_script("signing_page_otp.cjs")
+    let child = common::browser_script("signing_page_otp.cjs")
         .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
         .env("CODE_FILE", &code_file)
         .env("SCREENSHOTS", &shots)
@@ -250,4 +219,64 @@ async fn the_page_is_served_with_its_security_headers_and_unknown_links_are_404(
         .unwrap();
     assert_eq!(unknown.status(), 404);
     assert!(unknown.text().await.unwrap().contains("<!doctype html>"));
+}
+
+/// The page's language: the link's `?lang=`, else the browser's; the page's own words and the
+/// script's are in it, and Hindi invitation mail links to the Hindi page.
+#[tokio::test]
+async fn the_page_speaks_the_links_or_the_browsers_language() {
+    let server = Server::start(Db::Sqlite);
+    let api = server.client(&server.create_account("Acme").token);
+    let links = send(&api).await;
+    let http = common::http();
+    let page = |query: &'static str, accept: &'static str| {
+        let url = format!("{}/sign/{}{query}", server.url, links[0]);
+        let http = http.clone();
+        async move {
+            let res = http
+                .get(url)
+                .header("Accept-Language", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    let english = page("", "en-IN,en;q=0.9").await;
+    assert!(english.contains("<html lang=\"en\">"), "{english}");
+    assert!(english.contains("Sign document"));
+    let hindi = page("?lang=hi", "en-IN,en;q=0.9").await;
+    assert!(hindi.contains("<html lang=\"hi\">"));
+    assert!(hindi.contains("दस्तावेज़ पर हस्ताक्षर करें"));
+    // The script's words travel with the page, as JSON in an attribute.
+    assert!(
+        hindi.contains("data-strings=\"{&#34;loading&#34;")
+            || hindi.contains("data-strings=\"{&quot;loading&quot;"),
+        "{hindi}"
+    );
+    let browser_hindi = page("", "hi-IN,hi;q=0.9,en;q=0.5").await;
+    assert!(browser_hindi.contains("<html lang=\"hi\">"));
+    let asked_english = page("?lang=en", "hi").await;
+    assert!(asked_english.contains("<html lang=\"en\">"));
+}
+
+#[tokio::test]
+async fn a_signer_signs_in_hindi_in_chromium() {
+    let server = Server::start(Db::Sqlite);
+    let api = server.client(&server.create_account("Acme").token);
+    let links = send(&api).await;
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = common::browser_script("signing_page_hindi.cjs")
+        .env("SIGNER_URL", format!("{}/sign/{}", server.url, links[0]))
+        .env("SCREENSHOTS", &shots)
+        .output()
+        .expect("node runs (scripts/test installs it)");
+    assert_succeeded(&out);
+    let signer = server
+        .client("")
+        .get(&format!("/api/sign/{}", links[0]))
+        .await;
+    assert_eq!(signer.ok()["signed"], true);
 }

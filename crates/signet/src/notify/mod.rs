@@ -35,7 +35,12 @@ impl MailRenderer for InvitationMail {
         }
         let name = one_line(&f.name);
         let document = one_line(&f.document_name);
-        let link = format!("{}/sign/{}", self.public_url, f.invitation_id);
+        // The signing page opens in the mail's language.
+        let lang = match f.language {
+            Language::English => "",
+            Language::Hindi => "?lang=hi",
+        };
+        let link = format!("{}/sign/{}{lang}", self.public_url, f.invitation_id);
         let expiry = leegality_time(f.expires_at, self.offset);
         let written = templates::Invitation {
             reminder: f.kind == MailKind::Reminder,
@@ -325,7 +330,7 @@ mod tests {
         assert_eq!(
             m.body,
             "नमस्ते Asha  Bcc: x,\n\nPlease sign your loan agreement\n\nहस्ताक्षर करने के लिए दस्तावेज़ खोलें:\n\
-             https://sign.example/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6\n\n\
+             https://sign.example/sign/6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6?lang=hi\n\n\
              यह लिंक सिर्फ़ आपके लिए है; कृपया इसे किसी और को न भेजें। यह 09-12-2025 23:59:59 \
              (Asia/Kolkata) तक मान्य है।\n"
         );

@@ -1,19 +1,23 @@
-//! The invitee's signing page, `/sign/{uuid}`: one static HTML document plus its script and
-//! styles, compiled into the binary. It renders the PDF in the browser with pdf.js (vendored
-//! under `static/pdfjs`, Apache-2.0) and acts through the JSON API in `api::sign`, so the
-//! server does no rendering work and the page needs no templating.
+//! The invitee's signing page, `/sign/{uuid}`: one HTML document per language (its words from
+//! `sign_texts`, the rest the same for every link) plus its script and styles, compiled into
+//! the binary. It renders the PDF in the browser with pdf.js (vendored under `static/pdfjs`,
+//! Apache-2.0) and acts through the JSON API in `api::sign`, so the server does no rendering
+//! work for it. The dashboard (`dashboard/`) is the account's side.
 
+use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::domain::language::Language;
 use crate::state::AppState;
 
 pub mod dashboard;
+mod sign_texts;
 
-const PAGE: &str = include_str!("static/sign.html");
+use sign_texts::SignTexts;
 const SCRIPT: &str = include_str!("static/sign.js");
 const STYLE: &str = include_str!("static/sign.css");
 const PDFJS: &str = include_str!("static/pdfjs/pdf.min.mjs");
@@ -50,7 +54,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
 /// The page is the same for every link; the script reads the UUID from the address. An
 /// unknown link still gets the page (which explains it from the API's 404) but with status
 /// 404, so that crawlers and link checkers learn the truth.
-async fn page(State(state): State<AppState>, Path(uuid): Path<String>) -> Response {
+async fn page(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let known = crate::api::invitee::live_invitation(&state, &uuid)
         .await
         .is_ok();
@@ -59,7 +68,15 @@ async fn page(State(state): State<AppState>, Path(uuid): Path<String>) -> Respon
     } else {
         StatusCode::NOT_FOUND
     };
-    let mut res = (status, PAGE).into_response();
+    let t = SignTexts::of(page_language(&uri, &headers));
+    let page = SignPage {
+        t,
+        strings: t.script_json(),
+    };
+    let Ok(body) = page.render() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut res = (status, body).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -81,6 +98,59 @@ async fn page(State(state): State<AppState>, Path(uuid): Path<String>) -> Respon
         HeaderValue::from_static("nosniff"),
     );
     res
+}
+
+#[derive(Template)]
+#[template(path = "sign/page.html")]
+struct SignPage {
+    t: &'static SignTexts,
+    /// The script's strings as JSON, escaped into an attribute by the template.
+    strings: String,
+}
+
+/// The signing page's language: the link's `?lang=` (invitation mail in Hindi carries
+/// `?lang=hi`; the page's switch sets it), else the browser's.
+fn page_language(uri: &Uri, headers: &HeaderMap) -> Language {
+    let asked = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="));
+    match asked {
+        Some("hi") => Language::Hindi,
+        Some("en") => Language::English,
+        _ => accept_language(headers),
+    }
+}
+
+/// The first of the browser's languages (by quality) that Signet speaks.
+pub(crate) fn accept_language(headers: &HeaderMap) -> Language {
+    let Some(value) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Language::English;
+    };
+    let mut ranked: Vec<(f32, Language)> = value
+        .split(',')
+        .take(32)
+        .filter_map(|item| {
+            let mut parts = item.trim().split(';');
+            let tag = parts.next()?.trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next()?;
+            let language = match primary {
+                "hi" => Language::Hindi,
+                "en" => Language::English,
+                _ => return None,
+            };
+            (q > 0.0).then_some((q, language))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.first().map_or(Language::English, |r| r.1)
 }
 
 /// Static assets change only with the binary; an hour of caching spares phones from fetching

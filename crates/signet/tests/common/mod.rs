@@ -557,3 +557,44 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// A Node module as scripts/test installs it under `.test-tools/node` (or where `env` says);
+/// a clear failure when it has not run.
+pub fn node_module(name: &str, env: &str) -> PathBuf {
+    if let Ok(dir) = std::env::var(env) {
+        return PathBuf::from(dir);
+    }
+    let tools = std::env::var("SIGNET_TEST_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools")
+        });
+    let dir = tools.join("node/node_modules").join(name);
+    assert!(
+        dir.join("package.json").exists(),
+        "{} is missing: run scripts/test, which installs it (or set {env})",
+        dir.display()
+    );
+    dir
+}
+
+/// `node tests/{script}` with playwright-core, axe-core and Chromium where the browser
+/// scripts (tests/browser.cjs) look for them.
+pub fn browser_script(script: &str) -> Command {
+    let mut node = Command::new("node");
+    node.arg(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(script),
+    )
+    .env(
+        "PLAYWRIGHT_CORE",
+        node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
+    )
+    .env("AXE_CORE", node_module("axe-core", "SIGNET_AXE_CORE"))
+    .env(
+        "CHROMIUM",
+        std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+    );
+    node
+}

@@ -216,37 +216,7 @@ fn language_of(parts: &Parts) -> (Language, bool) {
         Some("en") => return (Language::English, false),
         _ => {}
     }
-    (accept_language(&parts.headers), false)
-}
-
-/// The first of the browser's languages (by quality) that Signet speaks.
-fn accept_language(headers: &HeaderMap) -> Language {
-    let Some(value) = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Language::English;
-    };
-    let mut ranked: Vec<(f32, Language)> = value
-        .split(',')
-        .take(32)
-        .filter_map(|item| {
-            let mut parts = item.trim().split(';');
-            let tag = parts.next()?.trim().to_ascii_lowercase();
-            let q = parts
-                .find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let primary = tag.split('-').next()?;
-            let language = match primary {
-                "hi" => Language::Hindi,
-                "en" => Language::English,
-                _ => return None,
-            };
-            (q > 0.0).then_some((q, language))
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.first().map_or(Language::English, |r| r.1)
+    (super::accept_language(&parts.headers), false)
 }
 
 /// Paths that need a session, and whose forms carry the session's CSRF token.
@@ -422,19 +392,19 @@ mod tests {
     #[test]
     fn the_browser_language_is_read_by_quality() {
         let mut h = HeaderMap::new();
-        assert_eq!(accept_language(&h), Language::English);
+        assert_eq!(crate::web::accept_language(&h), Language::English);
         h.insert(
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("hi-IN,hi;q=0.9,en;q=0.8"),
         );
-        assert_eq!(accept_language(&h), Language::Hindi);
+        assert_eq!(crate::web::accept_language(&h), Language::Hindi);
         h.insert(
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("ta, en;q=0.5, hi;q=0.4"),
         );
-        assert_eq!(accept_language(&h), Language::English);
+        assert_eq!(crate::web::accept_language(&h), Language::English);
         h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("fr"));
-        assert_eq!(accept_language(&h), Language::English);
+        assert_eq!(crate::web::accept_language(&h), Language::English);
     }
 
     #[test]

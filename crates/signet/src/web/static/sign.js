@@ -9,6 +9,10 @@ const $ = (id) => document.getElementById(id);
 const uuid = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const api = (rest = "") => new URL(`../api/sign/${encodeURIComponent(uuid)}${rest}`, location.href).href;
 
+// The page's language's words (web/sign_texts.rs), with `{name}` for the values put in.
+const T = JSON.parse(document.body.dataset.strings || "{}");
+const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+
 let view = null;
 let busy = false;
 
@@ -19,19 +23,19 @@ async function fetchView() {
   try {
     res = await fetch(api(), { cache: "no-store", credentials: "omit" });
   } catch {
-    return { error: "The server could not be reached. Check your connection and reload the page." };
+    return { error: T.unreachableReload };
   }
-  if (res.status === 404) return { error: "This signing link was not found. It may have been mistyped or withdrawn." };
+  if (res.status === 404) return { error: T.notFound };
   const body = await res.json().catch(() => null);
-  if (!body || body.status !== 1) return { error: body?.messages?.[0]?.message || `The server answered ${res.status}.` };
+  if (!body || body.status !== 1) return { error: body?.messages?.[0]?.message || fmt(T.serverAnswered, { status: res.status }) };
   return { data: body.data };
 }
 
 async function load() {
   const { data, error } = await fetchView();
   if (error) {
-    $("doc-name").textContent = "Signing link unavailable";
-    $("panel-title").textContent = "Nothing to sign here";
+    $("doc-name").textContent = T.linkUnavailable;
+    $("panel-title").textContent = T.nothingToSign;
     showNote(error);
     $("pages").replaceChildren();
     return;
@@ -39,8 +43,8 @@ async function load() {
   view = data;
   document.title = `${view.documentName} · Signet`;
   $("doc-name").textContent = view.documentName;
-  const pages = `${view.pageCount} ${view.pageCount === 1 ? "page" : "pages"}`;
-  const role = view.inviteeType === "Reviewer" ? "Reviewer" : "Signer";
+  const pages = view.pageCount === 1 ? T.onePage : fmt(T.pages, { count: view.pageCount });
+  const role = view.inviteeType === "Reviewer" ? T.reviewer : T.signer;
   $("doc-meta").textContent = `${pages} · ${role}: ${view.name}`;
   $("doc-meta").dataset.pageCount = String(view.pageCount);
   const dl = $("download");
@@ -53,13 +57,13 @@ async function load() {
 
 /// Why the invitee cannot act now, or null when they can.
 function blocker(v) {
-  if (v.signed) return "You have signed this document. Thank you.";
-  if (v.approved) return "You have approved this document. Thank you.";
-  if (v.rejected) return "You rejected this document. The sender has been told.";
-  if (v.expired) return "This signing link has expired. Ask the sender for a new one.";
-  if (!v.active) return "It is not your turn yet. You can act once the people before you have finished; the link will work then.";
+  if (v.signed) return T.doneSigned;
+  if (v.approved) return T.doneApproved;
+  if (v.rejected) return T.doneRejected;
+  if (v.expired) return T.expired;
+  if (!v.active) return T.notYourTurn;
   if (v.inviteeType !== "Reviewer" && !(v.allowedSignatureTypes || []).includes("VIRTUAL_SIGN"))
-    return "This document must be signed with a certificate (for example a DSC token), which this page does not support.";
+    return T.certificateOnly;
   return null;
 }
 
@@ -73,8 +77,8 @@ function renderPanel() {
   const v = view;
   const reviewer = v.inviteeType === "Reviewer";
   const why = blocker(v);
-  $("panel-title").textContent = v.signed ? "Signed" : v.approved ? "Approved" : v.rejected ? "Rejected"
-    : reviewer ? "Review this document" : "Sign this document";
+  $("panel-title").textContent = v.signed ? T.signed : v.approved ? T.approved : v.rejected ? T.rejected
+    : reviewer ? T.reviewTitle : T.signTitle;
   showNote(why);
   const canAct = !why;
   $("sign-form").hidden = !(canAct && !reviewer);
@@ -86,7 +90,7 @@ function renderPanel() {
     $("typed-name").value = v.name;
     updatePreview();
   }
-  $("reject-toggle").textContent = reviewer ? "Decline to approve…" : "Decline to sign…";
+  $("reject-toggle").textContent = reviewer ? T.declineApprove : T.declineSign;
 }
 
 // ---------- the document ----------
@@ -112,7 +116,7 @@ async function renderDocument() {
     const frame = document.createElement("div");
     frame.className = "page";
     frame.setAttribute("role", "img");
-    frame.setAttribute("aria-label", `Page ${i + 1} of ${view.pageCount}`);
+    frame.setAttribute("aria-label", fmt(T.pageOf, { page: i + 1, count: view.pageCount }));
     // The size is known before the PDF arrives, so the layout does not jump while it renders.
     frame.style.aspectRatio = `${p.width} / ${p.height}`;
     const label = document.createElement("span");
@@ -133,7 +137,7 @@ async function renderDocument() {
       box.style.width = `${(Math.abs(a.x2 - a.x1) / width) * 100}%`;
       box.style.height = `${(Math.abs(a.y2 - a.y1) / height) * 100}%`;
       const tag = document.createElement("span");
-      tag.textContent = view.signed ? "Signed" : view.inviteeType === "Reviewer" ? "Signature" : "Sign here";
+      tag.textContent = view.signed ? T.signed : view.inviteeType === "Reviewer" ? T.signature : T.signHere;
       box.append(tag);
       frames[n - 1].append(box);
     }
@@ -145,7 +149,7 @@ async function renderDocument() {
   try {
     pdf = await pdfjs.getDocument({ url: api("/file"), isEvalSupported: false, withCredentials: false }).promise;
   } catch (e) {
-    showError(`The document could not be displayed (${e?.message || e}). You can still download it.`);
+    showError(fmt(T.notDisplayed, { why: e?.message || e }));
     return;
   }
   // Pages render one at a time, top first, so the first page appears as soon as possible and
@@ -272,7 +276,7 @@ async function act(path, body, done) {
   if (view?.otpRequired) {
     const code = $("otp-code").value.trim();
     if (!code) {
-      showError("Enter the one-time code from your email (ask for one above).");
+      showError(T.enterCode);
       $("otp-code").focus();
       return;
     }
@@ -292,7 +296,7 @@ async function act(path, body, done) {
     });
     const reply = await res.json().catch(() => null);
     if (!reply || reply.status !== 1) {
-      showError(reply?.messages?.[0]?.message || `The server answered ${res.status}. Please try again.`);
+      showError(reply?.messages?.[0]?.message || fmt(T.tryAgain, { status: res.status }));
       for (const b of buttons) b.disabled = false;
       if (btn instanceof HTMLElement) btn.focus();
       return;
@@ -307,20 +311,20 @@ async function act(path, body, done) {
       const a = document.createElement("a");
       a.href = reply.data.redirectUrl;
       a.className = "btn btn-quiet";
-      a.textContent = "Continue";
+      a.textContent = T.continue_;
       a.rel = "noreferrer";
       $("outcome").append(a);
     }
     $("panel").focus();
   } catch {
-    showError("The server could not be reached. Nothing was recorded; please try again.");
+    showError(T.unreachableNothingRecorded);
     for (const b of buttons) b.disabled = false;
   } finally {
     busy = false;
   }
 }
 
-const completed = (d) => (d.completed ? " Everyone has now finished; the sender will send you the final copy." : "");
+const completed = (d) => (d.completed ? T.everyoneFinished : "");
 
 $("sign-form").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -328,32 +332,32 @@ $("sign-form").addEventListener("submit", (e) => {
   if (mode() === "typed") {
     const text = $("typed-name").value.trim();
     if (!text) {
-      showError("Type your name to sign.");
+      showError(T.typeYourName);
       $("typed-name").focus();
       return;
     }
     mark = { kind: "typed", text };
   } else {
     if (!ink) {
-      showError("Draw your signature in the box, or choose Type.");
+      showError(T.drawOrType);
       $("mode-draw").focus();
       return;
     }
     mark = { kind: "drawn", png: pad.toDataURL("image/png") };
   }
   if (!$("consent").checked) {
-    showError("Please tick the box to agree to sign electronically.");
+    showError(T.tickConsent);
     $("consent").focus();
     return;
   }
   act("/sign", { signatureType: "VIRTUAL_SIGN", mark, consent: true }, (d) => [
-    "Signed",
-    `Your signature has been added to the document.${completed(d)}`,
+    T.signed,
+    `${T.signatureAdded}${completed(d)}`,
   ]);
 });
 
 $("approve-btn").addEventListener("click", () =>
-  act("/approve", {}, (d) => ["Approved", `Your approval has been recorded.${completed(d)}`]),
+  act("/approve", {}, (d) => [T.approved, `${T.approvalRecorded}${completed(d)}`]),
 );
 
 $("reject-toggle").addEventListener("click", () => {
@@ -366,8 +370,8 @@ $("reject-toggle").addEventListener("click", () => {
 $("reject-form").addEventListener("submit", (e) => {
   e.preventDefault();
   act("/reject", { reason: $("reject-reason").value.trim() }, () => [
-    "Rejected",
-    "You declined this document. The sender has been told.",
+    T.rejected,
+    T.youDeclined,
     true,
   ]);
 });
@@ -379,13 +383,16 @@ $("otp-send").addEventListener("click", async () => {
     const res = await fetch(api("/otp"), { method: "POST", credentials: "omit" });
     const reply = await res.json().catch(() => null);
     if (reply?.status === 1) {
-      $("otp-note").textContent = `A code was sent to ${reply.data.sentTo}. It is good for 10 minutes.`;
+      $("otp-note").textContent = fmt(T.codeSent, {
+        to: reply.data.sentTo,
+        minutes: Math.round((reply.data.expiresInSeconds || 600) / 60),
+      });
       $("otp-code").focus();
     } else {
-      showError(reply?.messages?.[0]?.message || `The server answered ${res.status}. Please try again.`);
+      showError(reply?.messages?.[0]?.message || fmt(T.tryAgain, { status: res.status }));
     }
   } catch {
-    showError("The server could not be reached. Please try again.");
+    showError(T.unreachable);
   } finally {
     $("otp-send").disabled = false;
   }
