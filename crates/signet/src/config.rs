@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::wire::Zone;
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct Config {
     /// Address to bind.
@@ -158,8 +160,9 @@ impl Config {
         }
     }
 
-    /// Fails fast, before anything starts, with a message an operator can act on.
-    pub fn check(&self) -> Result<(), String> {
+    /// Fails fast, before anything starts, with a message an operator can act on; what it
+    /// parsed on the way is kept, so nothing parses a setting again.
+    pub fn check(&self) -> Result<Checked, String> {
         self.check_certificate_settings()?;
         let db = self.database_url();
         if !(db.starts_with("sqlite:")
@@ -177,12 +180,7 @@ impl Config {
             );
         }
         crate::store::Blobs::check_url(&self.storage_url())?;
-        if !matches!(self.timezone.as_str(), "Asia/Kolkata" | "UTC") {
-            return Err(format!(
-                "SIGNET_TIMEZONE {:?} is not supported: use Asia/Kolkata or UTC",
-                self.timezone
-            ));
-        }
+        let zone = Zone::parse(&self.timezone)?;
         if let Some(tsa) = &self.tsa_url
             && !(tsa.starts_with("http://") || tsa.starts_with("https://"))
         {
@@ -191,8 +189,13 @@ impl Config {
                 tsa.split(':').next().unwrap_or_default()
             ));
         }
-        Ok(())
+        Ok(Checked { zone })
     }
+}
+
+/// The settings `Config::check` parsed into types.
+pub struct Checked {
+    pub zone: Zone,
 }
 
 impl Config {

@@ -20,6 +20,7 @@ mod test_db;
 mod tsa;
 mod web;
 mod webhooks;
+mod wire;
 
 use std::process::ExitCode;
 

@@ -18,7 +18,7 @@ use crate::store::{Blobs, Store};
 const DRAIN: Duration = Duration::from_secs(30);
 
 pub async fn serve(mut config: Config) -> Result<(), String> {
-    config.check()?;
+    let checked = config.check()?;
     config.prepare_data_dir()?;
     let store = Store::connect(&config.database_url())
         .await
@@ -39,15 +39,14 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     let store = store.with_webhooks(
         Arc::new(crate::webhooks::payload::Renderer {
             public_url: config.public_url().into_owned(),
-            offset: crate::domain::document::zone_offset(&config.timezone),
+            zone: checked.zone,
         }),
         crate::webhooks::dispatcher::lease(config.webhook_timeout),
     );
     let store = store
         .with_mail(Arc::new(crate::notify::InvitationMail {
             public_url: config.public_url().into_owned(),
-            offset: crate::domain::document::zone_offset(&config.timezone),
-            zone: config.timezone.clone(),
+            zone: checked.zone,
         }))
         .start_group_commit();
     let metrics = Metrics::install()?;
@@ -60,6 +59,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         store,
         blobs,
         config: Arc::new(config),
+        zone: checked.zone,
         keys: Arc::new(keys),
         file_secret: Arc::new(file_secret),
         clock: Clock::default(),

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::ops::metrics::Metrics;
 use crate::store::{Blobs, Store};
+use crate::wire::Zone;
 
 /// What every handler shares, passed through axum's `State`: no globals. One `Arc`, because
 /// axum clones the state for every request (and every extractor that takes it): a clone of
@@ -32,6 +33,8 @@ pub struct Shared {
     pub store: Store,
     pub blobs: Blobs,
     pub config: Arc<Config>,
+    /// `SIGNET_TIMEZONE`, parsed once at start.
+    pub zone: Zone,
     pub keys: Arc<signet_pdf::keys::SealingKeys>,
     /// Signs file URLs.
     pub file_secret: Arc<Vec<u8>>,

@@ -12,6 +12,8 @@ const EDGE: &[&str] = &["main", "server", "connection", "api", "web", "cli"];
 /// What the bottom layers may use besides themselves.
 const DOMAIN_MAY_USE: &[&str] = &[];
 const STORE_MAY_USE: &[&str] = &["domain", "test_db"];
+/// The wire format is written inside the store's transactions too (webhook bodies, mail).
+const WIRE_MAY_USE: &[&str] = &["domain"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -102,6 +104,7 @@ fn wrong_way(arrows: &BTreeSet<(String, String)>) -> Vec<String> {
         let allowed = match from {
             "domain" => DOMAIN_MAY_USE.contains(&to),
             "store" => STORE_MAY_USE.contains(&to),
+            "wire" => WIRE_MAY_USE.contains(&to),
             _ if EDGE.contains(&from) => true,
             _ => !EDGE.contains(&to),
         };
@@ -130,7 +133,12 @@ fn arrows_run_one_way() {
 #[test]
 fn a_wrong_arrow_is_found() {
     let mut arrows = arrows();
-    for (from, to) in [("store", "api"), ("domain", "store"), ("notify", "web")] {
+    for (from, to) in [
+        ("store", "api"),
+        ("domain", "store"),
+        ("notify", "web"),
+        ("wire", "service"),
+    ] {
         arrows.insert((from.into(), to.into()));
         let wrong = wrong_way(&arrows);
         assert!(

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 use crate::api::body::optional_body;
 use crate::api::invitee::Invitee;
 use crate::api::{ApiError, ApiJson, ok};
-use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::status::InvitationStatus;
 use crate::domain::workflow::InviteeType;
 use crate::service::{Origin, act};
@@ -37,7 +36,6 @@ async fn invitation_view(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (inv, s) = (&invitee.invitation, invitee.slot());
     let pages = page_sizes(&state, inv).await?;
-    let offset = zone_offset(&state.config.timezone);
     Ok(ok(json!({
         "documentName": inv.document_name,
         "name": inv.name,
@@ -49,7 +47,7 @@ async fn invitation_view(
         "approved": inv.status == InvitationStatus::Approved,
         "rejected": inv.status == InvitationStatus::Rejected,
         "expired": inv.status == InvitationStatus::Expired || state.clock.now_ms() > inv.expires_at,
-        "expiryDate": leegality_time(inv.expires_at, offset),
+        "expiryDate": state.zone.time(inv.expires_at),
         "allowedSignatureTypes": if s.invitee_type == InviteeType::Signer { s.signature_types.clone() } else { vec![] },
         "appearances": s.appearances,
         "otpRequired": s.enforce_authentication,

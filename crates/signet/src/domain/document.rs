@@ -1,5 +1,5 @@
-//! Sending a document: expiry, invitee checks, the invitations a workflow's slots become, and
-//! the times Leegality clients read. Pure: no I/O.
+//! Sending a document: expiry, invitee checks, the invitations a workflow's slots become.
+//! Pure: no I/O.
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -8,53 +8,6 @@ use super::limits::{
     forbidden_in_name, name_problem, text_problem,
 };
 use super::workflow::{Invalid, InviteeType};
-
-/// The zone of Leegality-format timestamps. India has no daylight saving, so a fixed offset
-/// is exact for the zones supported.
-pub fn zone_offset(zone: &str) -> UtcOffset {
-    match zone {
-        "Asia/Kolkata" => UtcOffset::from_hms(5, 30, 0).expect("a valid offset"),
-        _ => UtcOffset::UTC,
-    }
-}
-
-/// `DD-MM-YYYY HH:MM:SS` in the server's zone, as Leegality writes times.
-pub fn leegality_time(ms: i64, offset: UtcOffset) -> String {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset);
-    // Digit by digit: a details answer holds a dozen of these, and `format!`'s padding
-    // machinery was a visible share of building one.
-    let year = t.year();
-    if !(0..=9999).contains(&year) {
-        let (d, m, h, min, sec) = (
-            t.day(),
-            u8::from(t.month()),
-            t.hour(),
-            t.minute(),
-            t.second(),
-        );
-        return format!("{d:02}-{m:02}-{year} {h:02}:{min:02}:{sec:02}");
-    }
-    let mut s = String::with_capacity(19);
-    let two = |s: &mut String, n: u8| {
-        s.push(char::from(b'0' + n / 10));
-        s.push(char::from(b'0' + n % 10));
-    };
-    two(&mut s, t.day());
-    s.push('-');
-    two(&mut s, u8::from(t.month()));
-    s.push('-');
-    two(&mut s, (year / 100) as u8);
-    two(&mut s, (year % 100) as u8);
-    s.push(' ');
-    two(&mut s, t.hour());
-    s.push(':');
-    two(&mut s, t.minute());
-    s.push(':');
-    two(&mut s, t.second());
-    s
-}
 
 /// When invitations expire: `-1` is 45 minutes from now, `0` the end of today, `N` the end of
 /// the day N days from today (days in the server's zone).
@@ -219,17 +172,6 @@ mod tests {
         assert_eq!(
             expiry(0, now, UtcOffset::UTC),
             datetime!(2026-11-29 23:59:59 UTC)
-        );
-    }
-
-    #[test]
-    fn leegality_format() {
-        let ms = datetime!(2026-12-09 18:29:59 UTC).unix_timestamp() * 1000;
-        assert_eq!(leegality_time(ms, IST), "09-12-2026 23:59:59");
-        let padded = datetime!(0987-01-02 03:04:05 UTC).unix_timestamp() * 1000;
-        assert_eq!(
-            leegality_time(padded, UtcOffset::UTC),
-            "02-01-0987 03:04:05"
         );
     }
 

@@ -5,20 +5,17 @@
 pub mod mailer;
 mod templates;
 
-use time::UtcOffset;
-
-use crate::domain::document::leegality_time;
 use crate::domain::language::Language;
 use crate::domain::otp::POLICY;
 use crate::domain::workflow::InviteeType;
 use crate::store::{MailFacts, MailKind, MailRenderer, RenderedMail};
+use crate::wire::Zone;
 
 /// Writes invitation mail for this server: its public URL makes the links, its zone the
 /// expiry time.
 pub struct InvitationMail {
     pub public_url: String,
-    pub offset: UtcOffset,
-    pub zone: String,
+    pub zone: Zone,
 }
 
 impl MailRenderer for InvitationMail {
@@ -41,7 +38,7 @@ impl MailRenderer for InvitationMail {
             Language::Hindi => "?lang=hi",
         };
         let link = format!("{}/sign/{}{lang}", self.public_url, f.invitation_id);
-        let expiry = leegality_time(f.expires_at, self.offset);
+        let expiry = self.zone.time(f.expires_at);
         let written = templates::Invitation {
             reminder: f.kind == MailKind::Reminder,
             signer: slot.invitee_type == InviteeType::Signer,
@@ -54,7 +51,7 @@ impl MailRenderer for InvitationMail {
                 .filter(|m| !m.is_empty()),
             link: &link,
             expiry: &expiry,
-            zone: &self.zone,
+            zone: self.zone.name(),
         }
         .write(f.language);
         Some(RenderedMail {
@@ -203,8 +200,7 @@ mod tests {
     fn an_invitation_names_the_link_and_the_expiry() {
         let r = InvitationMail {
             public_url: "https://sign.example".into(),
-            offset: UtcOffset::from_hms(5, 30, 0).unwrap(),
-            zone: "Asia/Kolkata".into(),
+            zone: Zone::KOLKATA,
         };
         let m = r.render(&facts(Some("asha@example.com"), true)).unwrap();
         assert_eq!(m.to, "asha@example.com");
@@ -229,8 +225,7 @@ mod tests {
     fn renderer() -> InvitationMail {
         InvitationMail {
             public_url: "https://sign.example".into(),
-            offset: UtcOffset::from_hms(5, 30, 0).unwrap(),
-            zone: "Asia/Kolkata".into(),
+            zone: Zone::KOLKATA,
         }
     }
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use base64::Engine;
 
 use super::{Origin, ServiceError};
-use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::event::EventKind;
 use crate::domain::invitation::{Action, InvitationState, check};
 use crate::domain::signature_type::SignatureType;
@@ -383,12 +382,7 @@ fn signature_options(
                 })?,
         },
     };
-    let offset = zone_offset(&state.config.timezone);
-    let signed_at = format!(
-        "{} {}",
-        leegality_time(now, offset),
-        if offset.is_utc() { "UTC" } else { "IST" }
-    );
+    let signed_at = format!("{} {}", state.zone.time(now), state.zone.label());
     let mut options = signet_pdf::sign::SignatureOptions::new(state.clock.now());
     options.name = Some(inv.name.clone());
     options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));

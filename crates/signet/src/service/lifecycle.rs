@@ -5,7 +5,7 @@
 
 use super::purge::purge_files;
 use super::{Actor, ServiceError};
-use crate::domain::document::{expiry, leegality_time, zone_offset};
+use crate::domain::document::expiry;
 use crate::domain::event::EventKind;
 use crate::domain::invitation::next_in_order;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
@@ -277,7 +277,6 @@ pub async fn reactivate(
             "a document can be reactivated within 30 days of its expiry",
         ));
     }
-    let offset = zone_offset(&state.config.timezone);
     let expires_at = match (command.expiry_time, command.expiry_days) {
         (Some(t), _) if t > now && t - now <= YEAR_MS => t,
         (Some(_), _) => {
@@ -295,7 +294,7 @@ pub async fn reactivate(
         }
         (None, None) => expiry_ms(workflow.expiry_days, state),
     };
-    let until = leegality_time(expires_at, offset);
+    let until = state.zone.time(expires_at);
     let event = by_actor(state, actor, &EventKind::Reactivated { until: &until });
     if !state
         .store
@@ -320,8 +319,7 @@ pub async fn reactivate(
 }
 
 fn expiry_ms(days: i64, state: &AppState) -> i64 {
-    let offset = zone_offset(&state.config.timezone);
-    let at = expiry(days, state.clock.now(), offset);
+    let at = expiry(days, state.clock.now(), state.zone.offset());
     (at.unix_timestamp_nanos() / 1_000_000) as i64
 }
 

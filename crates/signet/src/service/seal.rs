@@ -5,7 +5,6 @@
 use sha2::{Digest, Sha256};
 
 use super::ServiceError;
-use crate::domain::document::{leegality_time, zone_offset};
 use crate::state::AppState;
 use crate::store::DocumentRow;
 
@@ -44,18 +43,13 @@ pub fn seal_completed(state: &AppState, document_id: &str) {
 pub async fn seal_audit_trail(state: &AppState, doc: &DocumentRow) -> Result<(), ServiceError> {
     let events = state.store.events_of(&doc.id).await?;
     let final_sha256 = stored_sha256(state, &doc.file_key).await?;
-    let offset = zone_offset(&state.config.timezone);
     let now = state.clock.now_ms();
     let trail = signet_pdf::audit::AuditTrail {
         document_name: doc.name.clone(),
         document_id: doc.id.clone(),
         original_sha256: hex32(&doc.original_sha256),
         final_sha256,
-        generated_at: format!(
-            "{} ({})",
-            leegality_time(now, offset),
-            state.config.timezone
-        ),
+        generated_at: format!("{} ({})", state.zone.time(now), state.zone.name()),
         hashes: events.iter().map(|e| hex32(&e.hash)).collect(),
         events: events.iter().map(|e| e.audit_event()).collect(),
     };

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Actor, Origin, ServiceError};
 use crate::domain::document::{
-    check_cc, check_document_name, check_invitee, check_irn, expiry, invitee_type_name, zone_offset,
+    check_cc, check_document_name, check_invitee, check_irn, expiry, invitee_type_name,
 };
 use crate::domain::event::EventKind;
 use crate::domain::limits::MAX_CC;
@@ -173,8 +173,7 @@ pub async fn send_document(
     workflow.check_document(&page_sizes)?;
 
     let now = state.clock.now_ms();
-    let offset = zone_offset(&state.config.timezone);
-    let expires_at = (expiry(workflow.expiry_days, state.clock.now(), offset)
+    let expires_at = (expiry(workflow.expiry_days, state.clock.now(), state.zone.offset())
         .unix_timestamp_nanos()
         / 1_000_000) as i64;
     let document_id = ulid::Ulid::generate().to_string();

@@ -1,10 +1,9 @@
 //! The version 2.5 webhook body (Leegality's "webhook lite"), with its exact field names, and
 //! which of the slot's URLs it goes to.
 
+use crate::wire::Zone;
 use serde::Serialize;
-use time::UtcOffset;
 
-use crate::domain::document::leegality_time;
 use crate::domain::signature_type::SignatureType;
 use crate::store::{EventFacts, RenderedWebhook, VerificationCheck, WebhookEvent, WebhookRenderer};
 
@@ -105,7 +104,7 @@ fn failed_check_message(check: &str) -> Message {
 /// times.
 pub struct Renderer {
     pub public_url: String,
-    pub offset: UtcOffset,
+    pub zone: Zone,
 }
 
 impl WebhookRenderer for Renderer {
@@ -169,7 +168,7 @@ impl Renderer {
                 action,
                 error,
                 expired: f.expired,
-                expiry_date: leegality_time(f.expires_at, self.offset),
+                expiry_date: self.zone.time(f.expires_at),
                 rejection_message: match f.event {
                     WebhookEvent::Rejected => f.rejection_message.as_deref(),
                     _ => None,
@@ -227,7 +226,7 @@ mod tests {
     fn renderer() -> Renderer {
         Renderer {
             public_url: "http://127.0.0.1:8080".into(),
-            offset: UtcOffset::from_hms(5, 30, 0).unwrap(),
+            zone: Zone::KOLKATA,
         }
     }
 

@@ -53,7 +53,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
         .with_webhooks(
             Arc::new(Renderer {
                 public_url: "https://signet.example".into(),
-                offset: time::UtcOffset::UTC,
+                zone: crate::wire::Zone::UTC,
             }),
             dispatcher::lease(Duration::from_secs(10)),
         )

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 use crate::api::files::signed_url;
 use crate::api::{ApiAccount, ApiError, ok, ok_typed};
-use crate::domain::document::{leegality_time, zone_offset};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, Workflow};
 use crate::pdf_budget::Lease;
@@ -97,7 +96,7 @@ pub(super) fn invitation_view<'a>(
     w: &'a Workflow,
     flags: &Flags,
 ) -> views::Invitation<'a> {
-    let offset = zone_offset(&state.config.timezone);
+    let zone = state.zone;
     let slot = w.invitees.get(i.slot as usize);
     let is_signer = slot.is_some_and(|s| s.invitee_type == InviteeType::Signer);
     let expired = match i.status {
@@ -110,7 +109,7 @@ pub(super) fn invitation_view<'a>(
     let sign_date = || {
         i.signed_at
             .filter(|_| i.status.acted())
-            .map(|m| leegality_time(m, offset))
+            .map(|m| zone.time(m))
     };
     let rejection_message = flags
         .rejection_message
@@ -143,8 +142,8 @@ pub(super) fn invitation_view<'a>(
             approved: i.status == InvitationStatus::Approved,
             rejected: i.status == InvitationStatus::Rejected,
             expired,
-            creation_date: leegality_time(i.created_at, offset),
-            expiry_date: leegality_time(i.expires_at, offset),
+            creation_date: zone.time(i.created_at),
+            expiry_date: zone.time(i.expires_at),
             sign_date: sign_date(),
             rejection_message,
             sign_rejection_message: rejection_message,
@@ -265,7 +264,7 @@ async fn details(
 ) -> Result<Response, ApiError> {
     let flags = Flags::of(params);
     let (doc, rows) = load_with_invitations(state, &account.id, params).await?;
-    let offset = zone_offset(&state.config.timezone);
+    let zone = state.zone;
     let workflow = workflow_of(&rows)?;
     let Files {
         file,
@@ -286,14 +285,14 @@ async fn details(
             irn: doc.irn.as_deref(),
             status: doc.status,
             deleted: doc.deleted,
-            creation_date: leegality_time(doc.created_at, offset),
-            completion_date: doc.completed_at.map(|c| leegality_time(c, offset)),
+            creation_date: zone.time(doc.created_at),
+            completion_date: doc.completed_at.map(|c| zone.time(c)),
             delete_on_complete: flags
                 .delete_on_complete
                 .then_some(workflow.delete_on_complete),
             scheduled_deletion_date: flags
                 .scheduled_deletion_date
-                .then(|| doc.delete_at.map(|at| leegality_time(at, offset))),
+                .then(|| doc.delete_at.map(|at| zone.time(at))),
             require_signing_order: signing_order,
             request_signing_order: signing_order,
             profile_id: flags.profile_id.then_some(doc.profile_id.as_str()),
@@ -351,8 +350,7 @@ pub async fn get_document_details_v30(
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
     let (doc, invitations) = load_with_invitations(&state, &account.id, &params).await?;
-    let offset = zone_offset(&state.config.timezone);
-    let time = |ms: Option<i64>| ms.map(|m| leegality_time(m, offset));
+    let time = |ms: Option<i64>| ms.map(|m| state.zone.time(m));
     let workflow = workflow_of(&invitations)?;
     let want_file = !params.contains_key("file") || flag(&params, "file");
     let Files {
@@ -467,14 +465,14 @@ pub async fn list_completed(
     Query(params): Query<Params>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let (max, offset) = page(&params)?;
-    let zone = zone_offset(&state.config.timezone);
+    let zone = state.zone;
     let text = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
     let q = CompletedQuery {
         account_id: &account.id,
         name: text("name"),
         irn: text("irn"),
-        completed_from: query_date(&params, "startDate", zone, false)?,
-        completed_until: query_date(&params, "endDate", zone, true)?,
+        completed_from: query_date(&params, "startDate", zone.offset(), false)?,
+        completed_until: query_date(&params, "endDate", zone.offset(), true)?,
         limit: max,
         offset,
     };
@@ -483,8 +481,8 @@ pub async fn list_completed(
         .iter()
         .map(|d| {
             json!({"documentId": d.id, "documentName": d.name, "irn": d.irn, "folderId": Value::Null,
-                   "folderName": Value::Null, "dateCreated": leegality_time(d.created_at, zone),
-                   "completionDate": d.completed_at.map(|c| leegality_time(c, zone))})
+                   "folderName": Value::Null, "dateCreated": zone.time(d.created_at),
+                   "completionDate": d.completed_at.map(|c| zone.time(c))})
         })
         .collect();
     // Both names: older docs say `totalCount`, newer excerpts `total`.

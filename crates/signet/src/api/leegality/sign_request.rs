@@ -8,7 +8,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
-use crate::domain::document::{leegality_time, zone_offset};
 use crate::service::send::{self, Pdf, SendDocument, Sent, send_document};
 use crate::service::{Actor, Origin};
 use crate::state::AppState;
@@ -104,8 +103,7 @@ pub async fn create_sign_request(
         invitations,
     } = send_document(&state, &Actor::Api(&account), &origin, command).await?;
 
-    let offset = zone_offset(&state.config.timezone);
-    let expiry_date = leegality_time(expires_at, offset);
+    let expiry_date = state.zone.time(expires_at);
     let public = state.config.public_url();
     let listed: Vec<Value> = invitations
         .iter()
