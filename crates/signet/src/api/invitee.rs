@@ -9,26 +9,11 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use crate::api::ApiError;
+use crate::domain::ids::SignLink;
 use crate::domain::workflow::Workflow;
 pub use crate::service::act::Invitee;
 use crate::state::AppState;
 use crate::store::InvitationRow;
-
-/// The UUID of a signing link, as it is stored: parsed, so that anything else is turned away
-/// before it costs a database read.
-pub struct SignLink(String);
-
-impl SignLink {
-    pub fn parse(s: &str) -> Option<SignLink> {
-        uuid::Uuid::try_parse(s)
-            .ok()
-            .map(|u| SignLink(u.hyphenated().to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// What every unusable link answers: unknown, malformed and revoked alike, so that a
 /// deleted invitation's link shows nothing and tells nothing.
@@ -36,11 +21,12 @@ pub fn unknown_link() -> ApiError {
     ApiError::new("invitation.not.found", "no such signing link").with_status(StatusCode::NOT_FOUND)
 }
 
-/// The invitation behind `uuid` while its link works. A deleted invitation, or one of a
-/// deleted document, is revoked: its link reads nothing, neither the document nor any
-/// version signed after the deletion.
+/// The invitation behind `uuid` (parsed as a `SignLink` first, so that anything else is
+/// turned away before it costs a database read) while its link works. A deleted invitation,
+/// or one of a deleted document, is revoked: its link reads nothing, neither the document nor
+/// any version signed after the deletion.
 pub async fn live_invitation(state: &AppState, uuid: &str) -> Result<InvitationRow, ApiError> {
-    let link = SignLink::parse(uuid).ok_or_else(unknown_link)?;
+    let link: SignLink = uuid.parse().map_err(|_| unknown_link())?;
     let inv = state
         .store
         .invitation(link.as_str())

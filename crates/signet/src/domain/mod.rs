@@ -2,6 +2,7 @@
 
 pub mod document;
 pub mod event;
+pub mod ids;
 pub mod invitation;
 pub mod language;
 pub mod limits;

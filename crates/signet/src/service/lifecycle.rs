@@ -7,6 +7,7 @@ use super::purge::purge_files;
 use super::{Actor, ServiceError};
 use crate::domain::document::expiry;
 use crate::domain::event::EventKind;
+use crate::domain::ids::{DocumentId, SignLink};
 use crate::domain::invitation::next_in_order;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::Workflow;
@@ -20,7 +21,7 @@ const YEAR_MS: i64 = 365 * 86_400_000;
 const MAX_RESEND: usize = 15;
 
 pub struct DeleteDocument {
-    pub document_id: Option<String>,
+    pub document_id: DocumentId,
 }
 
 pub struct DeleteInvitation {
@@ -29,7 +30,7 @@ pub struct DeleteInvitation {
 }
 
 pub struct Reactivate {
-    pub document_id: Option<String>,
+    pub document_id: DocumentId,
     /// Epoch milliseconds; wins over `expiry_days`.
     pub expiry_time: Option<i64>,
     /// As a workflow's `expiryDays`; without either, the workflow's own.
@@ -44,7 +45,7 @@ pub struct Reactivated {
 }
 
 pub struct Complete {
-    pub document_id: Option<String>,
+    pub document_id: DocumentId,
 }
 
 pub struct Activate {
@@ -77,29 +78,30 @@ fn by_actor(state: &AppState, actor: &Actor<'_>, kind: &EventKind<'_>) -> NewEve
     NewEvent::new(state.clock.now_ms(), actor.audit_name(), kind, None, None)
 }
 
-/// The invitation id in a `signUrl`: the full URL or the bare UUID.
-pub fn invitation_id(sign_url: &str) -> Option<String> {
-    let path = sign_url.trim().split(['?', '#']).next().unwrap_or_default();
-    let last = path.trim_end_matches('/').rsplit('/').next()?;
-    uuid::Uuid::parse_str(last).ok().map(|u| u.to_string())
+/// A `documentId` as a client sent it, parsed: absent or empty is refused, and one that is
+/// malformed is not found, exactly as a well-formed id the account does not have.
+pub fn document_id(id: Option<&str>) -> Result<DocumentId, ServiceError> {
+    let id = id
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| ServiceError::refused("document.id.required", "documentId is required"))?;
+    id.parse().map_err(|_| no_document(id))
+}
+
+pub fn no_document(id: &str) -> ServiceError {
+    ServiceError::not_found("no.document.found", format!("no document {id:?}"))
 }
 
 /// The actor's document named by `id`, if not deleted.
 pub async fn account_document(
     state: &AppState,
     actor: &Actor<'_>,
-    id: Option<&str>,
+    id: &DocumentId,
 ) -> Result<DocumentRow, ServiceError> {
-    let id = id
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| ServiceError::refused("document.id.required", "documentId is required"))?;
     let doc = state
         .store
-        .document(&actor.account().id, id)
+        .document(&actor.account().id, id.as_str())
         .await?
-        .ok_or_else(|| {
-            ServiceError::not_found("no.document.found", format!("no document {id:?}"))
-        })?;
+        .ok_or_else(|| no_document(id.as_str()))?;
     if doc.deleted {
         return Err(ServiceError::not_found(
             "no.document.found",
@@ -124,10 +126,10 @@ async fn account_invitation(
             format!("no invitation {sign_url:?}"),
         )
     };
-    let id = invitation_id(sign_url).ok_or_else(not_found)?;
+    let link = SignLink::from_sign_url(sign_url).map_err(|_| not_found())?;
     state
         .store
-        .invitation(&id)
+        .invitation(link.as_str())
         .await?
         .filter(|i| i.account_id == actor.account().id && !i.document_deleted && !i.deleted)
         .ok_or_else(not_found)
@@ -170,7 +172,7 @@ pub async fn delete_document(
     actor: &Actor<'_>,
     command: DeleteDocument,
 ) -> Result<(), ServiceError> {
-    let doc = account_document(state, actor, command.document_id.as_deref()).await?;
+    let doc = account_document(state, actor, &command.document_id).await?;
     let event = by_actor(state, actor, &EventKind::DocumentDeleted);
     let Some(deleted) = state
         .store
@@ -259,7 +261,7 @@ pub async fn reactivate(
     actor: &Actor<'_>,
     command: Reactivate,
 ) -> Result<Reactivated, ServiceError> {
-    let doc = account_document(state, actor, command.document_id.as_deref()).await?;
+    let doc = account_document(state, actor, &command.document_id).await?;
     let now = state.clock.now_ms();
     // Settle what is due first, so the answer never depends on the sweeper's timing.
     state.store.expire_due(&doc.id, now).await?;
@@ -330,7 +332,7 @@ pub async fn complete(
     actor: &Actor<'_>,
     command: Complete,
 ) -> Result<(), ServiceError> {
-    let doc = account_document(state, actor, command.document_id.as_deref()).await?;
+    let doc = account_document(state, actor, &command.document_id).await?;
     let now = state.clock.now_ms();
     state.store.expire_due(&doc.id, now).await?;
     let event = by_actor(state, actor, &EventKind::CompletedByAccount);
@@ -454,25 +456,4 @@ pub async fn resend(
         resent.push(Resent { sign_url, outcome });
     }
     Ok(resent)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::invitation_id;
-
-    #[test]
-    fn sign_urls_and_bare_uuids() {
-        let id = "6069cd1e-961f-47b1-bd27-a1b2c3d4e5f6";
-        assert_eq!(invitation_id(id).as_deref(), Some(id));
-        for url in [
-            format!("http://127.0.0.1:8080/sign/{id}"),
-            format!("https://x.in/sign/{id}/"),
-            format!("https://x.in/sign/{id}?lang=hi"),
-            format!(" {} ", id.to_uppercase()),
-        ] {
-            assert_eq!(invitation_id(&url).as_deref(), Some(id), "{url}");
-        }
-        assert_eq!(invitation_id("https://x.in/sign/not-a-uuid"), None);
-        assert_eq!(invitation_id(""), None);
-    }
 }

@@ -10,6 +10,7 @@ use crate::domain::document::{
     check_cc, check_document_name, check_invitee, check_irn, expiry, invitee_type_name,
 };
 use crate::domain::event::EventKind;
+use crate::domain::ids::{DocumentId, ProfileId, SignLink};
 use crate::domain::limits::MAX_CC;
 use crate::domain::workflow::InviteeType;
 use crate::state::AppState;
@@ -56,7 +57,7 @@ pub struct CcIn {
 
 /// A document sent: its invitations in slot order.
 pub struct Sent {
-    pub document_id: String,
+    pub document_id: DocumentId,
     pub irn: Option<String>,
     pub expires_at: i64,
     pub invitations: Vec<NewInvitation>,
@@ -73,25 +74,29 @@ pub async fn send_document(
     command: SendDocument,
 ) -> Result<Sent, ServiceError> {
     let account = actor.account();
-    let profile_id = command
+    let profile_id: ProfileId = command
         .profile_id
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| refuse("profile.id.required", "profileId is required"))?;
-    if profile_id.len() != 7 || !profile_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(refuse(
-            "profile.id.invalid",
-            "profileId: 7 letters and digits, the id of a published workflow of this account",
-        ));
-    }
+        .ok_or_else(|| refuse("profile.id.required", "profileId is required"))?
+        .parse()
+        .map_err(|_| {
+            refuse(
+                "profile.id.invalid",
+                "profileId: 7 letters and digits, the id of a published workflow of this account",
+            )
+        })?;
     let stored = state
         .store
-        .workflow(&account.id, &profile_id)
+        .workflow(&account.id, profile_id.as_str())
         .await?
         .filter(|w| w.status == WorkflowStatus::Published)
         .ok_or_else(|| {
             refuse(
                 "profile.id.invalid",
-                format!("profileId {profile_id:?} is not a published workflow of this account"),
+                format!(
+                    "profileId {:?} is not a published workflow of this account",
+                    profile_id.as_str()
+                ),
             )
         })?;
     let workflow = Arc::new(stored.definition);
@@ -176,13 +181,13 @@ pub async fn send_document(
     let expires_at = (expiry(workflow.expiry_days, state.clock.now(), state.zone.offset())
         .unix_timestamp_nanos()
         / 1_000_000) as i64;
-    let document_id = ulid::Ulid::generate().to_string();
+    let document_id = DocumentId::generate();
     let sha256 = hex::encode(Sha256::digest(&pdf));
 
     // The file first: a crash after it leaves an orphan file, never a row without its file.
     state
         .blobs
-        .put(&Blobs::document_version(&document_id, 1), pdf)
+        .put(&Blobs::document_version(document_id.as_str(), 1), pdf)
         .await?;
 
     let invitations: Vec<NewInvitation> = invitees
@@ -190,7 +195,7 @@ pub async fn send_document(
         .zip(&workflow.invitees)
         .enumerate()
         .map(|(i, (inv, slot))| NewInvitation {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: SignLink::generate().into(),
             slot: i as i64,
             name: inv.name.clone(),
             email: inv.email.clone(),
@@ -209,14 +214,14 @@ pub async fn send_document(
         .store
         .insert_sent_document(
             &NewDocument {
-                id: document_id.clone(),
+                id: document_id.to_string(),
                 account_id: account.id.clone(),
-                profile_id,
+                profile_id: profile_id.into(),
                 name,
                 irn: irn.clone(),
                 workflow: workflow.clone(),
                 original_sha256: sha256,
-                file_key: Blobs::document_version(&document_id, 1),
+                file_key: Blobs::document_version(document_id.as_str(), 1),
                 page_sizes: serde_json::to_string(&page_sizes).map_err(ServiceError::internal)?,
                 created_at: now,
                 expires_at,

@@ -3,9 +3,8 @@
 //! writes it: the domain's rules, then what only this server can judge (mail for one-time
 //! codes, webhook addresses it may call).
 
-use rand::Rng;
-
 use super::{Actor, ServiceError};
+use crate::domain::ids::ProfileId;
 use crate::domain::workflow::{InviteeSlot, Workflow, WorkflowInput};
 use crate::state::AppState;
 use crate::store::{StoredWorkflow, WorkflowStatus};
@@ -26,13 +25,9 @@ fn not_found(profile_id: &str) -> ServiceError {
     )
 }
 
-/// 7 characters `[A-Za-z0-9]`, as Leegality's profile ids.
-fn new_profile_id() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::thread_rng();
-    (0..7)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+/// The profile id a client named: one that is malformed names no workflow.
+fn parsed(profile_id: &str) -> Result<ProfileId, ServiceError> {
+    profile_id.parse().map_err(|_| not_found(profile_id))
 }
 
 /// The domain's rules, then this server's.
@@ -85,7 +80,7 @@ pub async fn create_workflow(
     let workflow = checked(state, command.workflow)?;
     let now = state.clock.now_ms();
     let stored = StoredWorkflow {
-        profile_id: new_profile_id(),
+        profile_id: ProfileId::generate().into(),
         account_id: actor.account().id.clone(),
         status: if command.publish {
             WorkflowStatus::Published
@@ -108,6 +103,8 @@ pub async fn replace_workflow(
     command: SaveWorkflow,
 ) -> Result<StoredWorkflow, ServiceError> {
     let workflow = checked(state, command.workflow)?;
+    let profile_id = parsed(profile_id)?;
+    let profile_id = profile_id.as_str();
     let account_id = &actor.account().id;
     let now = state.clock.now_ms();
     if !state
@@ -133,6 +130,8 @@ pub async fn set_workflow_status(
     profile_id: &str,
     status: WorkflowStatus,
 ) -> Result<StoredWorkflow, ServiceError> {
+    let profile_id = parsed(profile_id)?;
+    let profile_id = profile_id.as_str();
     if !state
         .store
         .set_workflow_status(
@@ -154,9 +153,10 @@ pub async fn workflow_of_account(
     actor: &Actor<'_>,
     profile_id: &str,
 ) -> Result<StoredWorkflow, ServiceError> {
+    let id = parsed(profile_id)?;
     state
         .store
-        .workflow(&actor.account().id, profile_id)
+        .workflow(&actor.account().id, id.as_str())
         .await?
         .ok_or_else(|| not_found(profile_id))
 }

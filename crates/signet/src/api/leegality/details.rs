@@ -13,7 +13,7 @@ use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, Workflow};
 use crate::pdf_budget::Lease;
 use crate::service::Actor;
-use crate::service::lifecycle::{account_document, workflow_of};
+use crate::service::lifecycle::{account_document, document_id, no_document, workflow_of};
 use crate::service::seal::{audit_key, seal_audit_trail};
 use crate::state::AppState;
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
@@ -27,19 +27,6 @@ pub(super) fn flag(params: &Params, key: &str) -> bool {
     params.get(key).is_some_and(|v| views::is_true(v))
 }
 
-/// The `documentId` parameter, which every document endpoint needs.
-fn document_id(params: &Params) -> Result<&str, ApiError> {
-    params
-        .get("documentId")
-        .map(String::as_str)
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| ApiError::new("document.id.required", "documentId is required"))
-}
-
-fn not_found(id: &str) -> ApiError {
-    ApiError::new("no.document.found", format!("no document {id:?}"))
-}
-
 /// The document named by `documentId` (deleted ones included) with its invitations, in one
 /// query.
 async fn load_with_invitations(
@@ -47,12 +34,12 @@ async fn load_with_invitations(
     account_id: &str,
     params: &Params,
 ) -> Result<(DocumentRow, Vec<InvitationRow>), ApiError> {
-    let id = document_id(params)?;
-    state
+    let id = document_id(params.get("documentId").map(String::as_str))?;
+    Ok(state
         .store
-        .document_with_invitations(account_id, id)
+        .document_with_invitations(account_id, id.as_str())
         .await?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| no_document(id.as_str()))?)
 }
 
 /// The document named by `documentId`, if not deleted.
@@ -61,8 +48,8 @@ async fn load(
     account: &Account,
     params: &Params,
 ) -> Result<DocumentRow, ApiError> {
-    let id = params.get("documentId").map(String::as_str);
-    Ok(account_document(state, &Actor::Api(account), id).await?)
+    let id = document_id(params.get("documentId").map(String::as_str))?;
+    Ok(account_document(state, &Actor::Api(account), &id).await?)
 }
 
 fn title_case(status: &str) -> String {

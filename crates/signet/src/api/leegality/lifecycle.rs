@@ -24,7 +24,7 @@ pub async fn delete_document(
     Query(params): Query<Params>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let command = lifecycle::DeleteDocument {
-        document_id: param(&params, "documentId"),
+        document_id: lifecycle::document_id(params.get("documentId").map(String::as_str))?,
     };
     lifecycle::delete_document(&state, &Actor::Api(&account), command).await?;
     Ok(ok_with_message(
@@ -69,7 +69,7 @@ pub async fn reactivate(
     ApiJson(body): ApiJson<ReactivateBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let command = lifecycle::Reactivate {
-        document_id: Some(body.document_id),
+        document_id: lifecycle::document_id(Some(&body.document_id))?,
         expiry_time: body.expiry_time,
         expiry_days: body.expiry_days,
     };
@@ -102,7 +102,7 @@ pub async fn complete(
     ApiJson(body): ApiJson<DocumentBody>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let command = lifecycle::Complete {
-        document_id: Some(body.document_id),
+        document_id: lifecycle::document_id(Some(&body.document_id))?,
     };
     lifecycle::complete(&state, &Actor::Api(&account), command).await?;
     Ok(ok(json!({})))

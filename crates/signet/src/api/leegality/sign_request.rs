@@ -119,7 +119,7 @@ pub async fn create_sign_request(
         })
         .collect();
     Ok(ok(json!({
-        "documentId": document_id,
+        "documentId": document_id.as_str(),
         "irn": irn,
         "expiryDate": expiry_date,
         "invitees": listed,

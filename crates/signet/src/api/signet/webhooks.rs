@@ -9,6 +9,8 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ok};
+use crate::domain::ids::DocumentId;
+use crate::service::lifecycle::no_document;
 use crate::state::AppState;
 use crate::store::{DeliveryRow, rfc3339};
 
@@ -30,15 +32,19 @@ async fn list_deliveries(
     ApiAccount(account): ApiAccount,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let document_id = params.get("documentId").filter(|d| !d.is_empty());
-    if let Some(id) = document_id
-        && state.store.document(&account.id, id).await?.is_none()
-    {
-        return Err(ApiError::new(
-            "no.document.found",
-            format!("no document {id:?}"),
-        ));
-    }
+    let document_id = match params.get("documentId").filter(|d| !d.is_empty()) {
+        None => None,
+        Some(id) => {
+            let known = match id.parse::<DocumentId>() {
+                Ok(id) => state.store.document(&account.id, id.as_str()).await?,
+                Err(_) => None,
+            };
+            if known.is_none() {
+                return Err(no_document(id).into());
+            }
+            Some(id)
+        }
+    };
     let wanted = params.get("state").filter(|s| !s.is_empty());
     if let Some(s) = wanted
         && !STATES.contains(&s.as_str())
