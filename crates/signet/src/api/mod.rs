@@ -5,10 +5,12 @@ pub mod body;
 pub mod files;
 pub mod invitee;
 pub mod leegality;
+pub mod query;
 pub mod sign;
 pub mod signet;
 
 pub use body::ApiJson;
+pub use query::ApiQuery;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::StatusCode;

@@ -1,14 +1,13 @@
 //! `GET /api/v3.3/document/details` and `fetchDocument`: what clients poll to follow a
 //! document and to download its files.
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::files::signed_url;
-use crate::api::{ApiAccount, ApiError, ok, ok_typed};
+use crate::api::{ApiAccount, ApiError, ApiQuery, ok, ok_typed};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::{InviteeType, Workflow};
 use crate::pdf_budget::Lease;
@@ -18,13 +17,42 @@ use crate::service::seal::{audit_key, seal_audit_trail};
 use crate::state::AppState;
 use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
 
-use super::views::{self, Flags};
+use super::views::{self, DetailsQuery, Flags};
 
-pub(super) type Params = HashMap<String, String>;
+/// The query of the endpoints that name one document.
+#[derive(Deserialize)]
+pub struct DocumentQuery {
+    #[serde(rename = "documentId")]
+    pub document_id: Option<String>,
+}
 
-/// Whether the query sets `key` (see `views::is_true`).
-pub(super) fn flag(params: &Params, key: &str) -> bool {
-    params.get(key).is_some_and(|v| views::is_true(v))
+/// `fetchDocument`'s query.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchQuery {
+    document_id: Option<String>,
+    document_download_type: Option<String>,
+}
+
+/// The completed list's query: a page, and narrowed by name, irn and completion dates.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletedListQuery {
+    max: Option<String>,
+    offset: Option<String>,
+    name: Option<String>,
+    irn: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+
+/// The document list's query: a page, narrowed by status and a search.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    max: Option<String>,
+    offset: Option<String>,
+    status: Option<String>,
+    q: Option<String>,
 }
 
 /// The document named by `documentId` (deleted ones included) with its invitations, in one
@@ -32,9 +60,9 @@ pub(super) fn flag(params: &Params, key: &str) -> bool {
 async fn load_with_invitations(
     state: &AppState,
     account_id: &str,
-    params: &Params,
+    document_id: Option<&str>,
 ) -> Result<(DocumentRow, Vec<InvitationRow>), ApiError> {
-    let id = document_id(params.get("documentId").map(String::as_str))?;
+    let id = self::document_id(document_id)?;
     Ok(state
         .store
         .document_with_invitations(account_id, id.as_str())
@@ -46,9 +74,9 @@ async fn load_with_invitations(
 async fn load(
     state: &AppState,
     account: &Account,
-    params: &Params,
+    document_id: Option<&str>,
 ) -> Result<DocumentRow, ApiError> {
-    let id = document_id(params.get("documentId").map(String::as_str))?;
+    let id = self::document_id(document_id)?;
     Ok(account_document(state, &Actor::Api(account), &id).await?)
 }
 
@@ -246,11 +274,12 @@ async fn files_of(
 async fn details(
     state: &AppState,
     account: &Account,
-    params: &Params,
+    query: &DetailsQuery,
     form: FileForm,
 ) -> Result<Response, ApiError> {
-    let flags = Flags::of(params);
-    let (doc, rows) = load_with_invitations(state, &account.id, params).await?;
+    let flags = Flags::of(query);
+    let (doc, rows) =
+        load_with_invitations(state, &account.id, query.document_id.as_deref()).await?;
     let zone = state.zone;
     let workflow = workflow_of(&rows)?;
     let Files {
@@ -315,18 +344,18 @@ async fn details(
 pub async fn get_document_details(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<DetailsQuery>,
 ) -> Result<Response, ApiError> {
-    details(&state, &account, &params, FileForm::Url).await
+    details(&state, &account, &query, FileForm::Url).await
 }
 
 /// `GET /api/v3.1/document/details`: the same flags, files as base64.
 pub async fn get_document_details_v31(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<DetailsQuery>,
 ) -> Result<Response, ApiError> {
-    details(&state, &account, &params, FileForm::Base64).await
+    details(&state, &account, &query, FileForm::Base64).await
 }
 
 /// `GET /api/v3.0/document/details`: the old flat shape, with the file as base64 unless
@@ -334,24 +363,18 @@ pub async fn get_document_details_v31(
 pub async fn get_document_details_v30(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<DetailsQuery>,
 ) -> Result<Response, ApiError> {
-    let (doc, invitations) = load_with_invitations(&state, &account.id, &params).await?;
+    let (doc, invitations) =
+        load_with_invitations(&state, &account.id, query.document_id.as_deref()).await?;
     let time = |ms: Option<i64>| ms.map(|m| state.zone.time(m));
     let workflow = workflow_of(&invitations)?;
-    let want_file = !params.contains_key("file") || flag(&params, "file");
+    let want_file = query.file.unwrap_or(true);
     let Files {
         file,
         audit,
         _lease: _held,
-    } = files_of(
-        &state,
-        &doc,
-        FileForm::Base64,
-        want_file,
-        flag(&params, "auditTrail"),
-    )
-    .await?;
+    } = files_of(&state, &doc, FileForm::Base64, want_file, query.audit_trail).await?;
     let invs: Vec<Value> = invitations
         .iter()
         .map(|i| {
@@ -364,13 +387,13 @@ pub async fn get_document_details_v30(
                 "expiryDate": nested.invitation_status.expiry_date,
                 "signDate": nested.sign_date, "signType": i.signature_type,
             });
-            if flag(&params, "failureReason") {
+            if query.failure_reason {
                 flat["failureReason"] = Value::Null;
             }
-            if flag(&params, "verificationResponse") {
+            if query.verification_response {
                 flat["verificationResponse"] = Value::Null;
             }
-            if flag(&params, "attachments") {
+            if query.attachments {
                 flat["attachments"] = json!([]);
             }
             flat
@@ -396,7 +419,7 @@ pub async fn get_document_details_v30(
     if let Some(audit) = audit {
         data["auditTrail"] = audit.into();
     }
-    if flag(&params, "attachments") {
+    if query.attachments {
         data["attachments"] = json!([]);
     }
     // Written while the files' share of the budget is held.
@@ -404,14 +427,14 @@ pub async fn get_document_details_v30(
 }
 
 /// Leegality's paging rule: `max` defaults to 20 and anything above 40 falls back to 20.
-fn page(params: &Params) -> Result<(i64, i64), ApiError> {
-    let max = match params.get("max").map(|m| m.parse::<i64>()) {
+fn page(max: Option<&str>, offset: Option<&str>) -> Result<(i64, i64), ApiError> {
+    let max = match max.map(|m| m.parse::<i64>()) {
         None => 20,
         Some(Ok(m)) if (1..=40).contains(&m) => m,
         Some(Ok(m)) if m > 40 => 20,
         _ => return Err(ApiError::new("max.invalid", "max: a number from 1 to 40")),
     };
-    let offset = match params.get("offset").map(|o| o.parse::<i64>()) {
+    let offset = match offset.map(|o| o.parse::<i64>()) {
         None => 0,
         Some(Ok(o)) if o >= 0 => o,
         _ => return Err(ApiError::new("offset.invalid", "offset: a number from 0")),
@@ -422,12 +445,12 @@ fn page(params: &Params) -> Result<(i64, i64), ApiError> {
 /// A `dd-MM-yyyy` query date as the first (or, with `end_of_day`, the last) millisecond of
 /// that day in the server's zone.
 fn query_date(
-    params: &Params,
+    value: Option<&str>,
     key: &str,
     offset: time::UtcOffset,
     end_of_day: bool,
 ) -> Result<Option<i64>, ApiError> {
-    let Some(text) = params.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+    let Some(text) = value.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     let format = time::macros::format_description!("[day]-[month]-[year]");
@@ -449,17 +472,24 @@ fn query_date(
 pub async fn list_completed(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<CompletedListQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (max, offset) = page(&params)?;
+    let (max, offset) = page(query.max.as_deref(), query.offset.as_deref())?;
     let zone = state.zone;
-    let text = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+    fn text(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
     let q = CompletedQuery {
         account_id: &account.id,
-        name: text("name"),
-        irn: text("irn"),
-        completed_from: query_date(&params, "startDate", zone.offset(), false)?,
-        completed_until: query_date(&params, "endDate", zone.offset(), true)?,
+        name: text(&query.name),
+        irn: text(&query.irn),
+        completed_from: query_date(
+            query.start_date.as_deref(),
+            "startDate",
+            zone.offset(),
+            false,
+        )?,
+        completed_until: query_date(query.end_date.as_deref(), "endDate", zone.offset(), true)?,
         limit: max,
         offset,
     };
@@ -479,11 +509,8 @@ pub async fn list_completed(
 }
 
 /// The one download type of `documentDownloadType`, refusing none or several.
-fn download_type(params: &Params) -> Result<&str, ApiError> {
-    let t = params
-        .get("documentDownloadType")
-        .map(String::as_str)
-        .unwrap_or("DOCUMENT");
+fn download_type(t: Option<&str>) -> Result<&str, ApiError> {
+    let t = t.unwrap_or("DOCUMENT");
     match t {
         "DOCUMENT" | "AUDIT_TRAIL" => Ok(t),
         "ATTACHMENT" | "SUPPORTING_DOCUMENT" => Err(ApiError::new(
@@ -501,10 +528,10 @@ fn download_type(params: &Params) -> Result<&str, ApiError> {
 pub async fn fetch_document_url(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<FetchQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let doc = load(&state, &account, &params).await?;
-    let kind = download_type(&params)?;
+    let doc = load(&state, &account, query.document_id.as_deref()).await?;
+    let kind = download_type(query.document_download_type.as_deref())?;
     if doc.status != DocumentStatus::Completed {
         return Err(ApiError::new(
             "no.document.found",
@@ -523,10 +550,10 @@ pub async fn fetch_document_url(
 pub async fn fetch_document_bytes(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<FetchQuery>,
 ) -> Result<Response, ApiError> {
-    let doc = load(&state, &account, &params).await?;
-    let kind = download_type(&params)?;
+    let doc = load(&state, &account, query.document_id.as_deref()).await?;
+    let kind = download_type(query.document_download_type.as_deref())?;
     let key = match kind {
         "AUDIT_TRAIL" if doc.status != DocumentStatus::Completed => {
             return Err(ApiError::new(
@@ -549,10 +576,10 @@ pub async fn fetch_document_bytes(
 async fn sign_request_status(
     state: AppState,
     account: &Account,
-    params: Params,
+    query: DocumentQuery,
     inline_files: bool,
 ) -> Result<Response, ApiError> {
-    let doc = load(&state, account, &params).await?;
+    let doc = load(&state, account, query.document_id.as_deref()).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
     let shown = invitation_views(&state, &invitations, &workflow, &Flags::default());
@@ -583,28 +610,29 @@ async fn sign_request_status(
 pub async fn get_sign_request_status_v30(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<DocumentQuery>,
 ) -> Result<Response, ApiError> {
-    sign_request_status(state, &account, params, true).await
+    sign_request_status(state, &account, query, true).await
 }
 
 pub async fn get_sign_request_status_v32(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<DocumentQuery>,
 ) -> Result<Response, ApiError> {
-    sign_request_status(state, &account, params, false).await
+    sign_request_status(state, &account, query, false).await
 }
 
 /// `GET /api/v3.0/sign/request/list`: the account's documents, newest first.
 pub async fn list_sign_requests(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let (max, offset) = page(&params)?;
-    let status = match params
-        .get("status")
+    let (max, offset) = page(query.max.as_deref(), query.offset.as_deref())?;
+    let status = match query
+        .status
+        .as_deref()
         .map(|s| s.to_uppercase())
         .filter(|s| !s.is_empty())
     {
@@ -619,10 +647,10 @@ pub async fn list_sign_requests(
             }
         },
     };
-    let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let (docs, total) = state
         .store
-        .list_documents(&account.id, status, query, max, offset)
+        .list_documents(&account.id, status, search, max, offset)
         .await?;
     let documents: Vec<Value> = docs
         .iter()

@@ -1,19 +1,23 @@
 //! What the account does to a document it sent (`service::lifecycle` does it): each handler
 //! maps Leegality's query or body to a command and the result to Leegality's answer.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::details::{Params, invitation_views};
+use super::details::{DocumentQuery, invitation_views};
 use super::views::{Flags, Request};
-use crate::api::{ApiAccount, ApiError, ApiJson, ok, ok_with_message};
+use crate::api::{ApiAccount, ApiError, ApiJson, ApiQuery, ok, ok_with_message};
 use crate::service::Actor;
 use crate::service::lifecycle::{self, ResendOutcome};
 use crate::state::AppState;
 
-fn param(params: &Params, key: &str) -> Option<String> {
-    params.get(key).cloned()
+/// The query of the endpoints that name one invitation: its `signUrl`, the full URL or the
+/// bare UUID, as the client wrote it (the service's answers quote it).
+#[derive(Deserialize)]
+pub struct SignUrlQuery {
+    #[serde(rename = "signUrl")]
+    sign_url: Option<String>,
 }
 
 /// `DELETE /api/v3.0/sign/request?documentId=`: the document and its files go; its event
@@ -21,10 +25,10 @@ fn param(params: &Params, key: &str) -> Option<String> {
 pub async fn delete_document(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<DocumentQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let command = lifecycle::DeleteDocument {
-        document_id: lifecycle::document_id(params.get("documentId").map(String::as_str))?,
+        document_id: lifecycle::document_id(query.document_id.as_deref())?,
     };
     lifecycle::delete_document(&state, &Actor::Api(&account), command).await?;
     Ok(ok_with_message(
@@ -39,10 +43,10 @@ pub async fn delete_document(
 pub async fn delete_invitation(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<SignUrlQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let command = lifecycle::DeleteInvitation {
-        sign_url: param(&params, "signUrl"),
+        sign_url: query.sign_url,
     };
     lifecycle::delete_invitation(&state, &Actor::Api(&account), command).await?;
     Ok(ok_with_message(
@@ -113,10 +117,10 @@ pub async fn complete(
 pub async fn activate(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<Params>,
+    ApiQuery(query): ApiQuery<SignUrlQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let command = lifecycle::Activate {
-        sign_url: param(&params, "signUrl"),
+        sign_url: query.sign_url,
     };
     lifecycle::activate(&state, &Actor::Api(&account), command).await?;
     Ok(ok_with_message(

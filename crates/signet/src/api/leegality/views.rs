@@ -6,13 +6,13 @@
 //! Opt-in fields are `Option`s skipped when `None`: a flag that asks for a field makes it
 //! `Some`, and `Some(None)` (or `Some(())`) is how a field asked for but empty says `null`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus as Status};
 use crate::domain::workflow::InviteeSlot;
 
-use super::details::Params;
+use crate::api::query::{flag, given_flag};
 
 /// `data.invitations[]` of details v3.3 and v3.1.
 #[derive(Serialize)]
@@ -197,7 +197,7 @@ pub struct Sender {
     pub name: String,
 }
 
-/// The opt-in flags of details (API.md section 4), read from the query once.
+/// The opt-in flags of details (API.md section 4), from its query.
 #[derive(Default, Clone, Copy)]
 pub struct Flags {
     pub rejection_message: bool,
@@ -221,45 +221,105 @@ pub struct Flags {
     pub stamp_details: bool,
 }
 
-/// Booleans in queries: `true`, `TRUE` and `1` are true; anything else false.
-pub fn is_true(value: &str) -> bool {
-    value.eq_ignore_ascii_case("true") || value == "1"
+/// The query of details, every version: the document and the opt-in flags of API.md section
+/// 4 (v3.3, v3.1) and of the flat v3.0. Each name a client may write is a field of its own, so
+/// a flag and its alias may both be given; either asks.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DetailsQuery {
+    #[serde(rename = "documentId")]
+    pub document_id: Option<String>,
+    #[serde(
+        rename = "invitations_invitationStatus_rejectionMessage",
+        deserialize_with = "flag"
+    )]
+    rejection_message: bool,
+    #[serde(
+        rename = "invitations_invitationStatus_signRejectionMessage",
+        deserialize_with = "flag"
+    )]
+    sign_rejection_message: bool,
+    #[serde(
+        rename = "invitations_invitationStatus_failureReason",
+        deserialize_with = "flag"
+    )]
+    status_failure_reason: bool,
+    #[serde(rename = "invitations_inviteeConfigs", deserialize_with = "flag")]
+    invitee_configs: bool,
+    #[serde(rename = "invitations_certificateData", deserialize_with = "flag")]
+    certificate_data: bool,
+    #[serde(rename = "invitations_verificationRequest", deserialize_with = "flag")]
+    verification_request: bool,
+    #[serde(rename = "invitations_verificationResponse", deserialize_with = "flag")]
+    invitations_verification_response: bool,
+    #[serde(rename = "document_deleteOnComplete", deserialize_with = "flag")]
+    delete_on_complete: bool,
+    #[serde(rename = "document_scheduledDeletionDate", deserialize_with = "flag")]
+    scheduled_deletion_date: bool,
+    #[serde(rename = "document_requireSigningOrder", deserialize_with = "flag")]
+    require_signing_order: bool,
+    #[serde(rename = "document_requestSigningOrder", deserialize_with = "flag")]
+    request_signing_order: bool,
+    #[serde(rename = "document_profileId", deserialize_with = "flag")]
+    profile_id: bool,
+    #[serde(rename = "document_customMessage", deserialize_with = "flag")]
+    custom_message: bool,
+    /// v3.0 sends the file unless `file` is given and not true.
+    #[serde(deserialize_with = "given_flag")]
+    pub file: Option<bool>,
+    #[serde(rename = "auditTrail", deserialize_with = "flag")]
+    pub audit_trail: bool,
+    #[serde(deserialize_with = "flag")]
+    workflow: bool,
+    #[serde(deserialize_with = "flag")]
+    workflow_name: bool,
+    #[serde(deserialize_with = "flag")]
+    template: bool,
+    #[serde(deserialize_with = "flag")]
+    account: bool,
+    #[serde(deserialize_with = "flag")]
+    account_name: bool,
+    #[serde(deserialize_with = "flag")]
+    sender: bool,
+    #[serde(deserialize_with = "flag")]
+    sender_name: bool,
+    #[serde(deserialize_with = "flag")]
+    folder: bool,
+    #[serde(deserialize_with = "flag")]
+    folder_name: bool,
+    #[serde(rename = "stampDetails", deserialize_with = "flag")]
+    stamp_details: bool,
+    /// v3.0's flat names.
+    #[serde(rename = "failureReason", deserialize_with = "flag")]
+    pub failure_reason: bool,
+    #[serde(rename = "verificationResponse", deserialize_with = "flag")]
+    pub verification_response: bool,
+    #[serde(deserialize_with = "flag")]
+    pub attachments: bool,
 }
 
 impl Flags {
-    pub fn of(params: &Params) -> Flags {
-        let mut f = Flags::default();
-        for (key, value) in params {
-            if !is_true(value) {
-                continue;
-            }
-            let set = match key.as_str() {
-                "invitations_invitationStatus_rejectionMessage"
-                | "invitations_invitationStatus_signRejectionMessage" => &mut f.rejection_message,
-                "invitations_invitationStatus_failureReason" => &mut f.failure_reason,
-                "invitations_inviteeConfigs" => &mut f.invitee_configs,
-                "invitations_certificateData" => &mut f.certificate_data,
-                "invitations_verificationRequest" => &mut f.verification_request,
-                "invitations_verificationResponse" => &mut f.verification_response,
-                "document_deleteOnComplete" => &mut f.delete_on_complete,
-                "document_scheduledDeletionDate" => &mut f.scheduled_deletion_date,
-                "document_requireSigningOrder" | "document_requestSigningOrder" => {
-                    &mut f.signing_order
-                }
-                "document_profileId" => &mut f.profile_id,
-                "document_customMessage" => &mut f.custom_message,
-                "file" => &mut f.file,
-                "auditTrail" => &mut f.audit_trail,
-                "workflow" | "workflow_name" => &mut f.workflow,
-                "template" => &mut f.template,
-                "account" | "account_name" => &mut f.account,
-                "sender" | "sender_name" => &mut f.sender,
-                "folder" | "folder_name" => &mut f.folder,
-                "stampDetails" => &mut f.stamp_details,
-                _ => continue,
-            };
-            *set = true;
+    pub fn of(q: &DetailsQuery) -> Flags {
+        Flags {
+            rejection_message: q.rejection_message || q.sign_rejection_message,
+            failure_reason: q.status_failure_reason,
+            invitee_configs: q.invitee_configs,
+            certificate_data: q.certificate_data,
+            verification_request: q.verification_request,
+            verification_response: q.invitations_verification_response,
+            delete_on_complete: q.delete_on_complete,
+            scheduled_deletion_date: q.scheduled_deletion_date,
+            signing_order: q.require_signing_order || q.request_signing_order,
+            profile_id: q.profile_id,
+            custom_message: q.custom_message,
+            file: q.file == Some(true),
+            audit_trail: q.audit_trail,
+            workflow: q.workflow || q.workflow_name,
+            template: q.template,
+            account: q.account || q.account_name,
+            sender: q.sender || q.sender_name,
+            folder: q.folder || q.folder_name,
+            stamp_details: q.stamp_details,
         }
-        f
     }
 }

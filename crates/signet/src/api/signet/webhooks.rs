@@ -1,14 +1,13 @@
 //! `/api/signet/webhooks/deliveries`: what was sent where and what came back, and sending one
 //! again. Nothing secret is shown: no static header, no signature.
 
-use std::collections::HashMap;
-
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{ApiAccount, ApiError, ok};
+use crate::api::{ApiAccount, ApiError, ApiQuery, ok};
 use crate::domain::ids::DocumentId;
 use crate::service::lifecycle::no_document;
 use crate::state::AppState;
@@ -26,13 +25,22 @@ pub fn routes() -> Router<AppState> {
 const STATES: &[&str] = &["pending", "delivered", "dead"];
 
 /// `documentId` (one document's deliveries), `state` (`pending`, `delivered` or `dead`) and
-/// `limit` (1–500, default 100) narrow the list; newest first.
+/// `limit` (1–500, default 100) narrow the list.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveriesQuery {
+    document_id: Option<String>,
+    state: Option<String>,
+    limit: Option<String>,
+}
+
+/// The account's deliveries, newest first.
 async fn list_deliveries(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
-    Query(params): Query<HashMap<String, String>>,
+    ApiQuery(params): ApiQuery<DeliveriesQuery>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let document_id = match params.get("documentId").filter(|d| !d.is_empty()) {
+    let document_id = match params.document_id.as_deref().filter(|d| !d.is_empty()) {
         None => None,
         Some(id) => {
             let known = match id.parse::<DocumentId>() {
@@ -45,16 +53,16 @@ async fn list_deliveries(
             Some(id)
         }
     };
-    let wanted = params.get("state").filter(|s| !s.is_empty());
+    let wanted = params.state.as_deref().filter(|s| !s.is_empty());
     if let Some(s) = wanted
-        && !STATES.contains(&s.as_str())
+        && !STATES.contains(&s)
     {
         return Err(ApiError::new(
             "webhook.state.invalid",
             "state: pending, delivered or dead",
         ));
     }
-    let limit = match params.get("limit") {
+    let limit = match params.limit.as_deref() {
         None => 100,
         Some(l) => l
             .parse::<i64>()
@@ -64,12 +72,7 @@ async fn list_deliveries(
     };
     let rows = state
         .store
-        .deliveries(
-            &account.id,
-            document_id.map(String::as_str),
-            wanted.map(String::as_str),
-            limit,
-        )
+        .deliveries(&account.id, document_id, wanted, limit)
         .await?;
     Ok(ok(
         json!({"deliveries": rows.iter().map(delivery_json).collect::<Vec<_>>()}),
