@@ -82,12 +82,19 @@ async fn page(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
+    page_headers(h, CSP);
+    res
+}
+
+/// What every page of Signet's is served with: its CSP, never framed, and, since its address
+/// may be a credential (a signing link, a setup or invitation token), never sent onwards nor
+/// kept in a cache.
+pub(crate) fn page_headers(h: &mut HeaderMap, csp: &'static str) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // The address is a bearer credential: never send it onwards, never keep it in a cache.
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
@@ -97,7 +104,6 @@ async fn page(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    res
 }
 
 #[derive(Template)]
