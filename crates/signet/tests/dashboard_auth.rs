@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use common::dashboard::{Browser, Page, create_account_with_admin, create_user, field_value};
@@ -722,6 +721,7 @@ async fn cookies_are_strict_and_secure_behind_https(db: Db) {
 }
 
 on_both_databases!(
+    the_dashboard_in_chromium,
     cookies_are_strict_and_secure_behind_https,
     first_run_setup_from_the_log,
     users_from_the_command_line,
@@ -788,26 +788,12 @@ async fn the_language_follows_the_link_the_cookie_then_the_browser() {
 
 /// The journey in Chromium: setup from the log's link, sign in by the accessible names, Hindi,
 /// every section, an invitation, sign out; screenshots at 1280 and 390 px, axe-core on each.
-#[tokio::test]
-async fn the_dashboard_in_chromium() {
-    let (server, log) = server_with_log(Db::Sqlite, "chromium", &[]);
+async fn the_dashboard_in_chromium(db: Db) {
+    let (server, log) = server_with_log(db, "chromium", &[]);
     let link = setup_links(&log).remove(0);
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let out = Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_auth.cjs"))
-        .env(
-            "PLAYWRIGHT_CORE",
-            common::node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
-        )
-        .env(
-            "AXE_CORE",
-            common::node_module("axe-core", "SIGNET_AXE_CORE"),
-        )
-        .env(
-            "CHROMIUM",
-            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
+    let out = common::browser_script("dashboard_auth.cjs")
         .env("BASE_URL", &server.url)
         .env("SETUP_URL", format!("{}{link}", server.url))
         .env("SCREENSHOTS", &shots)
