@@ -124,7 +124,7 @@ pub fn service_error(lang: Lang, e: ServiceError) -> Response {
         Refusal::NotFound => StatusCode::NOT_FOUND,
         Refusal::Error => {
             if let ServiceError::Internal(cause) = &e {
-                let _ = crate::api::ApiError::internal(cause);
+                tracing::error!(error = %cause, "internal error");
             }
             StatusCode::INTERNAL_SERVER_ERROR
         }
