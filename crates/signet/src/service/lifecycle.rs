@@ -68,8 +68,8 @@ pub enum ResendOutcome {
     Unknown,
     /// Notified again.
     Sent(InvitationRow),
-    /// Not notified, and why.
-    Refused(InvitationRow, String),
+    /// Not notified: the refusal's code and why.
+    Refused(InvitationRow, &'static str, String),
 }
 
 /// An event caused by the actor, with no peer recorded (as the API's lifecycle calls always
@@ -222,14 +222,8 @@ pub async fn delete_invitation(
     command: DeleteInvitation,
 ) -> Result<(), ServiceError> {
     let inv = account_invitation(state, actor, command.sign_url.as_deref()).await?;
-    if inv.status.acted() {
-        return Err(ServiceError::conflict(
-            "invitation.already.signed",
-            "an invitation that signed or approved cannot be deleted",
-        ));
-    }
-    if inv.document_status != DocumentStatus::Sent {
-        return Err(not_sent(inv.document_status));
+    if let Some(refused) = deletion_refused(&inv) {
+        return Err(refused);
     }
     let all = state.store.invitations_of(&inv.document_id).await?;
     let workflow = workflow_of(&all)?;
@@ -254,6 +248,79 @@ pub async fn delete_invitation(
     Ok(())
 }
 
+/// Why an invitation cannot be deleted now, if it cannot.
+fn deletion_refused(inv: &InvitationRow) -> Option<ServiceError> {
+    if inv.status.acted() {
+        return Some(ServiceError::conflict(
+            "invitation.already.signed",
+            "an invitation that signed or approved cannot be deleted",
+        ));
+    }
+    (inv.document_status != DocumentStatus::Sent).then(|| not_sent(inv.document_status))
+}
+
+/// Why a document cannot be reactivated now, if it cannot. An open invitation past its time
+/// counts as expired: the sweeper may not have marked it yet, reactivation settles it first.
+fn reactivation_refused(invitations: &[InvitationRow], now: i64) -> Option<ServiceError> {
+    let Some(last_expiry) = invitations
+        .iter()
+        .filter(|i| {
+            !i.deleted
+                && (i.status == InvitationStatus::Expired || (i.is_open() && i.expires_at <= now))
+        })
+        .map(|i| i.expires_at)
+        .max()
+    else {
+        return Some(not_expired());
+    };
+    (now - last_expiry > REACTIVATION_WINDOW_MS).then(|| {
+        ServiceError::conflict(
+            "reactivation.window.passed",
+            "a document can be reactivated within 30 days of its expiry",
+        )
+    })
+}
+
+/// What the account may do now to one invitation, as the operations below decide: the
+/// dashboard offers exactly these.
+pub struct InvitationActions {
+    pub resend: bool,
+    pub activate: bool,
+    pub delete: bool,
+}
+
+pub fn invitation_actions(state: &AppState, inv: &InvitationRow) -> InvitationActions {
+    let open = !inv.deleted && !inv.document_deleted && closed_invitation(state, inv).is_none();
+    InvitationActions {
+        resend: open && inv.active,
+        activate: open && !inv.active,
+        delete: !inv.deleted && !inv.document_deleted && deletion_refused(inv).is_none(),
+    }
+}
+
+/// What the account may do now to a document as a whole.
+pub struct DocumentActions {
+    pub complete: bool,
+    pub reactivate: bool,
+}
+
+pub fn document_actions(
+    state: &AppState,
+    doc: &DocumentRow,
+    invitations: &[InvitationRow],
+) -> DocumentActions {
+    let now = state.clock.now_ms();
+    let live = !doc.deleted;
+    // Completion waits for active invitations, but one past its time expires first.
+    let waiting = invitations
+        .iter()
+        .any(|i| i.is_open() && i.active && i.expires_at > now);
+    DocumentActions {
+        complete: live && doc.status == DocumentStatus::Sent && !waiting,
+        reactivate: live && reactivation_refused(invitations, now).is_none(),
+    }
+}
+
 /// Expired invitations get a new expiry (from `expiry_time`, else `expiry_days`, else the
 /// workflow's) and the document is `SENT` again.
 pub async fn reactivate(
@@ -267,17 +334,8 @@ pub async fn reactivate(
     state.store.expire_due(&doc.id, now).await?;
     let invitations = state.store.invitations_of(&doc.id).await?;
     let workflow = workflow_of(&invitations)?;
-    let last_expiry = invitations
-        .iter()
-        .filter(|i| i.status == InvitationStatus::Expired && !i.deleted)
-        .map(|i| i.expires_at)
-        .max()
-        .ok_or_else(not_expired)?;
-    if now - last_expiry > REACTIVATION_WINDOW_MS {
-        return Err(ServiceError::conflict(
-            "reactivation.window.passed",
-            "a document can be reactivated within 30 days of its expiry",
-        ));
+    if let Some(refused) = reactivation_refused(&invitations, now) {
+        return Err(refused);
     }
     let expires_at = match (command.expiry_time, command.expiry_days) {
         (Some(t), _) if t > now && t - now <= YEAR_MS => t,
@@ -430,14 +488,16 @@ pub async fn resend(
         let outcome = match account_invitation(state, actor, Some(&sign_url)).await {
             Err(_) => ResendOutcome::Unknown,
             Ok(inv) => {
-                let refusal = closed_invitation(state, &inv)
-                    .map(|(_, message)| message)
-                    .or_else(|| {
-                        (!inv.active)
-                            .then(|| "the invitation is not active yet (signing order)".to_string())
-                    });
+                let refusal = closed_invitation(state, &inv).or_else(|| {
+                    (!inv.active).then(|| {
+                        (
+                            "invitation.not.active",
+                            "the invitation is not active yet (signing order)".to_string(),
+                        )
+                    })
+                });
                 match refusal {
-                    Some(reason) => ResendOutcome::Refused(inv, reason),
+                    Some((code, reason)) => ResendOutcome::Refused(inv, code, reason),
                     None => {
                         let event = by_actor(
                             state,

@@ -38,6 +38,20 @@ pub fn seal_completed(state: &AppState, document_id: &str) {
     });
 }
 
+/// The stored audit trail of a completed document, sealed first if it is not stored yet (a
+/// completion whose sealing failed is repaired here): every entry point that hands out the
+/// trail asks this.
+pub async fn sealed_audit_trail(
+    state: &AppState,
+    doc: &DocumentRow,
+) -> Result<String, ServiceError> {
+    let key = audit_key(&doc.id);
+    if !state.blobs.exists(&key).await? {
+        seal_audit_trail(state, doc).await?;
+    }
+    Ok(key)
+}
+
 /// Renders, seals (timestamped when a timestamp authority is configured) and stores the
 /// audit trail of a completed document.
 pub async fn seal_audit_trail(state: &AppState, doc: &DocumentRow) -> Result<(), ServiceError> {

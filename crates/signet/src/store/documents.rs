@@ -3,6 +3,7 @@ use sqlx::{Any, Row, Transaction};
 
 use signet_pdf::audit::{AuditEvent, GENESIS, event_hash};
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::domain::event::{EventKind, SIGNET};
@@ -267,7 +268,8 @@ impl Store {
     }
 
     /// One page of an account's documents, newest first, and how many match in all.
-    /// `query` matches the name, the id or the irn exactly, ignoring case. Each form of the
+    /// `query` matches the name, the id or the irn exactly, ignoring case, and with
+    /// `invitee_email` an invitee's address too. Each form of the
     /// question reads only the page it returns from its own index, and the total comes from
     /// the page itself when it is the last one, or else from the per-status counts (without
     /// `query`), so the cost does not grow with the number of documents stored.
@@ -275,7 +277,7 @@ impl Store {
         &self,
         account_id: &str,
         status: Option<DocumentStatus>,
-        query: Option<&str>,
+        query: Option<Search<'_>>,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<ListedDocument>, i64), StoreError> {
@@ -298,21 +300,34 @@ impl Store {
                 ),
                 None,
             ),
-            Some(_) => {
-                // Three lookups, each answered by its own index and cut to the rows the page
+            Some(search) => {
+                // Three lookups (four with addresses), each answered by its own index and cut to the rows the page
                 // can use, then merged: written as one filter with OR (or `id IN` a union),
                 // both databases walk the account's documents instead. Ids are stored upper
                 // case; names and irns compare lowered.
                 let (id, lowered) = (n + 1, n + 2);
                 let cut = limit + offset;
+                // Addresses are looked up among the invitations (migration 0015's index), and
+                // only the documents they name are then filtered and ordered.
+                let by_email = format!(
+                    "id IN (SELECT document_id FROM invitations \
+                     WHERE LOWER(email) = ${lowered} AND deleted = 0)"
+                );
                 let matched = |columns: &str, tail: &str| {
-                    format!(
+                    let mut sql = format!(
                         "SELECT {columns} FROM documents WHERE {filter} AND id = ${id} \
                          UNION SELECT * FROM (SELECT {columns} FROM documents \
                            WHERE {filter} AND LOWER(name) = ${lowered}{tail}) AS by_name \
                          UNION SELECT * FROM (SELECT {columns} FROM documents \
                            WHERE {filter} AND LOWER(irn) = ${lowered}{tail}) AS by_irn"
-                    )
+                    );
+                    if search.invitee_email {
+                        sql.push_str(&format!(
+                            " UNION SELECT * FROM (SELECT {columns} FROM documents \
+                             WHERE {filter} AND {by_email}{tail}) AS by_email"
+                        ));
+                    }
+                    sql
                 };
                 (
                     format!(
@@ -328,7 +343,16 @@ impl Store {
                              AND LOWER(name) = ${lowered} AND id <> ${id}) \
                          + (SELECT COUNT(*) FROM documents WHERE {filter} \
                              AND LOWER(irn) = ${lowered} AND id <> ${id} \
-                             AND LOWER(name) <> ${lowered})"
+                             AND LOWER(name) <> ${lowered}){}",
+                        if search.invitee_email {
+                            format!(
+                                " + (SELECT COUNT(*) FROM documents WHERE {filter} AND {by_email} \
+                                 AND id <> ${id} AND LOWER(name) <> ${lowered} \
+                                 AND (irn IS NULL OR LOWER(irn) <> ${lowered}))"
+                            )
+                        } else {
+                            String::new()
+                        }
                     )),
                 )
             }
@@ -338,8 +362,10 @@ impl Store {
             if let Some(s) = status {
                 q = q.bind(s.as_str());
             }
-            if let Some(text) = query {
-                q = q.bind(text.to_uppercase()).bind(text.to_lowercase());
+            if let Some(search) = &query {
+                q = q
+                    .bind(search.text.to_uppercase())
+                    .bind(search.text.to_lowercase());
             }
             q
         };
@@ -354,6 +380,7 @@ impl Store {
                     name: r.get(1),
                     irn: r.get(2),
                     status: r.get::<String, _>(3).parse()?,
+                    created_at: r.get(4),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -395,6 +422,60 @@ impl Store {
             }
         };
         Ok(row.get(0))
+    }
+
+    /// An account's documents not deleted, per status, from the kept counts in one read.
+    pub async fn status_counts(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<(DocumentStatus, i64)>, StoreError> {
+        let rows = self
+            .readers()
+            .fetch_all(|| {
+                sqlx::query(
+                    "SELECT status, CAST(SUM(n) AS BIGINT) FROM document_counts \
+                     WHERE account_id = $1 GROUP BY status",
+                )
+                .bind(account_id)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|r| Ok((r.get::<String, _>(0).parse()?, r.get(1))))
+            .collect()
+    }
+
+    /// Per document of `ids`: its invitations not deleted, and how many of them signed or
+    /// approved. One read for a page of a list.
+    pub async fn progress_of(&self, ids: &[&str]) -> Result<HashMap<String, Progress>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT document_id, COUNT(*), \
+             CAST(SUM(CASE WHEN signed = 1 OR approved = 1 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM invitations WHERE document_id IN ({}) AND deleted = 0 GROUP BY document_id",
+            marks.join(", ")
+        );
+        let rows = self
+            .readers()
+            .fetch_all(|| {
+                ids.iter()
+                    .fold(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), |q, id| {
+                        q.bind(*id)
+                    })
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let progress = Progress {
+                    invitees: r.get(1),
+                    acted: r.get(2),
+                };
+                (r.get(0), progress)
+            })
+            .collect())
     }
 
     /// A document's events, oldest first, as the audit trail shows them.
@@ -445,6 +526,21 @@ pub struct ListedDocument {
     pub name: String,
     pub irn: Option<String>,
     pub status: DocumentStatus,
+    pub created_at: i64,
+}
+
+/// What a list looks for: name, id or irn, and an invitee's address when asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Search<'a> {
+    pub text: &'a str,
+    pub invitee_email: bool,
+}
+
+/// A document's invitees (not deleted) and how many of them signed or approved.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub invitees: i64,
+    pub acted: i64,
 }
 
 /// What a list reads of each document (`created_at` orders merged lookups).

@@ -23,7 +23,7 @@ mod workflows;
 
 pub use accounts::Account;
 pub use blobs::Blobs;
-pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation};
+pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation, Search};
 pub use invitations::{InvitationRow, Outcome, OutcomeKind, Recorded};
 pub use lifecycle::{CompletedQuery, Completion};
 pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
@@ -31,8 +31,8 @@ pub use otp::{CodeCheck, CodeIssue, NewCode};
 pub use sessions::{NewSession, SessionRow};
 pub use users::{AdminRefused, Inserted, UserChange, UserRow};
 pub use webhooks::{
-    AttemptResult, ClaimedDelivery, DeliveryRow, EventFacts, RenderedWebhook, VerificationCheck,
-    WebhookEvent, WebhookRenderer,
+    AttemptResult, ClaimedDelivery, DeliveryFilter, DeliveryRow, EventFacts, RenderedWebhook,
+    VerificationCheck, WebhookEvent, WebhookRenderer,
 };
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 

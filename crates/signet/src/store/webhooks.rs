@@ -128,6 +128,16 @@ impl AttemptResult {
     }
 }
 
+/// Which deliveries a page lists.
+#[derive(Debug, Clone, Copy)]
+pub enum DeliveryFilter<'a> {
+    All,
+    /// `pending`, `delivered` or `dead`.
+    State(&'a str),
+    /// Dead, or retrying after a failed attempt.
+    Failed,
+}
+
 /// A delivery with its attempts, for the account that owns it.
 #[derive(Debug, Clone)]
 pub struct DeliveryRow {
@@ -410,24 +420,50 @@ impl Store {
         state: Option<&str>,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let filter = match state {
+            Some(s) => DeliveryFilter::State(s),
+            None => DeliveryFilter::All,
+        };
+        self.delivery_page(account_id, document_id, filter, limit, 0)
+            .await
+    }
+
+    /// [`Store::deliveries`] with the dashboard's filter and a page's offset.
+    pub async fn delivery_page(
+        &self,
+        account_id: &str,
+        document_id: Option<&str>,
+        wanted: DeliveryFilter<'_>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
         let mut filter = String::from("account_id = $1");
         let mut n = 1;
         if document_id.is_some() {
             n += 1;
             filter.push_str(&format!(" AND document_id = ${n}"));
         }
+        let state = match wanted {
+            DeliveryFilter::All => None,
+            DeliveryFilter::State(s) => Some(s),
+            // A failed attempt moved `step` on; a redelivery starts it over.
+            DeliveryFilter::Failed => {
+                filter.push_str(" AND (state = 'dead' OR (state = 'pending' AND step > 0))");
+                None
+            }
+        };
         if state.is_some() {
             n += 1;
             filter.push_str(&format!(" AND state = ${n}"));
         }
+        // The bounds are integers written in, as the document list's are.
         let sql = format!(
             "SELECT d.*, a.number, a.time, a.url, a.http_status, a.error, a.duration_ms FROM \
              (SELECT id, document_id, invitation_id, event, url, state, next_attempt_at, created_at, \
               delivered_at FROM webhook_deliveries WHERE {filter} \
-              ORDER BY created_at DESC, id DESC LIMIT ${}) AS d \
+              ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}) AS d \
              LEFT JOIN webhook_attempts a ON a.delivery_id = d.id \
-             ORDER BY d.created_at DESC, d.id DESC, a.number",
-            n + 1
+             ORDER BY d.created_at DESC, d.id DESC, a.number"
         );
         let query = || {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(account_id);
@@ -437,7 +473,7 @@ impl Store {
             if let Some(s) = state {
                 q = q.bind(s);
             }
-            q.bind(limit)
+            q
         };
         let mut rows: Vec<DeliveryRow> = vec![];
         for r in self.readers().fetch_all(query).await? {

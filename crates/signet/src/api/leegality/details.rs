@@ -13,9 +13,9 @@ use crate::domain::workflow::{InviteeType, Workflow};
 use crate::pdf_budget::Lease;
 use crate::service::Actor;
 use crate::service::lifecycle::{account_document, document_id, no_document, workflow_of};
-use crate::service::seal::{audit_key, seal_audit_trail};
+use crate::service::seal::{audit_key, sealed_audit_trail};
 use crate::state::AppState;
-use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow};
+use crate::store::{Account, CompletedQuery, DocumentRow, InvitationRow, Search};
 
 use super::views::{self, DetailsQuery, Flags};
 
@@ -98,10 +98,8 @@ async fn audit_trail_url(
     doc: &DocumentRow,
     until: i64,
 ) -> Result<String, ApiError> {
-    if !state.blobs.exists(&audit_key(&doc.id)).await? {
-        seal_audit_trail(state, doc).await?;
-    }
-    Ok(signed_url(state, &audit_key(&doc.id), until))
+    let key = sealed_audit_trail(state, doc).await?;
+    Ok(signed_url(state, &key, until))
 }
 
 /// An invitation as details v3.3 and v3.1 show it; `flags` adds the opt-in groups.
@@ -647,7 +645,15 @@ pub async fn list_sign_requests(
             }
         },
     };
-    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let search = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|text| Search {
+            text,
+            invitee_email: false,
+        });
     let (docs, total) = state
         .store
         .list_documents(&account.id, status, search, max, offset)

@@ -157,7 +157,7 @@ pub async fn resend(
                                   "message": "no such invitation"});
                 }
                 ResendOutcome::Sent(inv) => (inv, 1, "the invitation was sent again".to_string()),
-                ResendOutcome::Refused(inv, reason) => (inv, 0, reason),
+                ResendOutcome::Refused(inv, _, reason) => (inv, 0, reason),
             };
             json!({"status": status, "name": inv.name, "email": inv.email.unwrap_or_default(),
                    "phone": inv.phone.unwrap_or_default(),

@@ -90,6 +90,9 @@ pub struct Texts {
     pub err_setup_link: &'static str,
     pub err_invite_link: &'static str,
     pub err_role: &'static str,
+
+    /// The Documents and Webhooks screens.
+    pub docs: &'static super::documents_texts::DocsTexts,
 }
 
 pub static EN: Texts = Texts {
@@ -170,6 +173,8 @@ pub static EN: Texts = Texts {
     err_setup_link: "This setup link has been used or replaced. Restart the server to get a new one in its log.",
     err_invite_link: "This link has expired or has been used. Ask your admin for a new invitation.",
     err_role: "Choose a role: Admin, Sender or Viewer.",
+
+    docs: &super::documents_texts::EN,
 };
 
 pub static HI: Texts = Texts {
@@ -250,6 +255,8 @@ pub static HI: Texts = Texts {
     err_setup_link: "यह सेटअप लिंक इस्तेमाल हो चुका है या बदल दिया गया है। नया लिंक पाने के लिए सर्वर फिर से शुरू करें और उसका लॉग देखें।",
     err_invite_link: "इस लिंक की अवधि समाप्त हो गई है या इसका उपयोग हो चुका है। अपने एडमिन से नया आमंत्रण माँगें।",
     err_role: "एक भूमिका चुनें: एडमिन, प्रेषक या दर्शक।",
+
+    docs: &super::documents_texts::HI,
 };
 
 impl Texts {

@@ -19,9 +19,12 @@
 //! Multipart forms (uploads, later) carry the token as `?csrf=` in the form's action, so the
 //! gate never buffers a file.
 
+mod documents;
+mod documents_texts;
 mod i18n;
 mod pages;
 mod settings;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -74,9 +77,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(pages::invite_page).post(pages::accept_invite),
         )
         .route("/app", get(|| async { Redirect::to("/app/documents") }))
-        .route("/app/documents", get(pages::documents))
+        .merge(documents::routes())
         .route("/app/workflows", get(pages::workflows))
-        .route("/app/webhooks", get(pages::webhooks))
         .route("/app/settings/api", get(settings::api_settings))
         .route("/app/settings/api/token", post(settings::generate_token))
         .route("/app/settings/api/salt", post(settings::reveal_salt))

@@ -506,16 +506,8 @@ async fn placeholder(
     html(StatusCode::OK, &page)
 }
 
-pub async fn documents(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
-    placeholder(lang, uri, user, "documents", |t| t.documents).await
-}
-
 pub async fn workflows(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
     placeholder(lang, uri, user, "workflows", |t| t.workflows).await
-}
-
-pub async fn webhooks(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
-    placeholder(lang, uri, user, "webhooks", |t| t.webhooks).await
 }
 
 /// One user as the list shows them.
