@@ -11,8 +11,14 @@ case "${1:-all}" in
     *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
 esac
 
-cargo build --release -q -p signet -p signet-load
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
+# BENCH_PROFILE=debug runs the debug build: to check a script on a busy machine, not to measure.
+PROFILE=${BENCH_PROFILE:-release}
+if [[ $PROFILE == release ]]; then
+    cargo build --release -q -p signet -p signet-load
+else
+    cargo build -q -p signet -p signet-load
+fi
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE
 WORK=$(mktemp -d)
 SERVER_PID=
 PG_DB=
