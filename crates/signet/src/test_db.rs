@@ -151,6 +151,7 @@ pub fn document(id: &str) -> NewDocument {
         created_at: 1_000,
         expires_at: 2_000,
         delete_after_ms: None,
+        sender_name: None,
     }
 }
 

@@ -39,6 +39,19 @@ impl Actor<'_> {
         }
     }
 
+    /// The name details' `sender` reports for a document this actor sends: the user's; none for
+    /// the API, whose documents report the account.
+    pub fn sender_name(&self) -> Option<String> {
+        match self {
+            Actor::Api(_) => None,
+            Actor::User { name, id, .. } => Some(if name.is_empty() {
+                (*id).to_string()
+            } else {
+                (*name).to_string()
+            }),
+        }
+    }
+
     /// How the audit trail names the actor.
     pub fn audit_name(&self) -> String {
         match self {

@@ -40,7 +40,6 @@ pub struct FileIn {
 /// The PDF as it arrives: base64 from the API, bytes from an upload.
 pub enum Pdf {
     Base64(String),
-    #[cfg_attr(not(test), expect(dead_code, reason = "the dashboard's uploads"))]
     Bytes(Vec<u8>),
 }
 
@@ -228,6 +227,7 @@ pub async fn send_document(
                 delete_after_ms: workflow
                     .delete_on_complete
                     .then(|| state.config.delete_on_complete_after.as_millis() as i64),
+                sender_name: actor.sender_name(),
             },
             &invitations,
             &events,

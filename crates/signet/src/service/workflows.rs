@@ -5,7 +5,7 @@
 
 use super::{Actor, ServiceError};
 use crate::domain::ids::ProfileId;
-use crate::domain::workflow::{InviteeSlot, Workflow, WorkflowInput};
+use crate::domain::workflow::{InviteeSlot, InviteeType, Workflow, WorkflowInput};
 use crate::state::AppState;
 use crate::store::{StoredWorkflow, WorkflowStatus};
 
@@ -88,6 +88,7 @@ pub async fn create_workflow(
             WorkflowStatus::Draft
         },
         definition: workflow,
+        draft: None,
         created_at: now,
         updated_at: now,
     };
@@ -123,7 +124,50 @@ pub async fn replace_workflow(
     workflow_of_account(state, actor, profile_id).await
 }
 
-/// Publishes (only published workflows can be run) or archives (no new documents).
+/// The dashboard's save. A draft workflow is replaced, as the API's replace does. A published
+/// one is frozen: the edits become its draft, and documents (the API's create and the
+/// dashboard's Run) keep using the published definition until the draft is published. Edits
+/// that give back the published version leave no draft.
+pub async fn save_edits(
+    state: &AppState,
+    actor: &Actor<'_>,
+    profile_id: &str,
+    edited: WorkflowInput,
+) -> Result<StoredWorkflow, ServiceError> {
+    let edited = checked(state, edited)?;
+    let current = workflow_of_account(state, actor, profile_id).await?;
+    if current.status == WorkflowStatus::Archived {
+        return Err(archived(profile_id));
+    }
+    let draft = (edited != current.definition).then_some(&edited);
+    if !state
+        .store
+        .save_workflow_edits(
+            &actor.account().id,
+            profile_id,
+            &edited,
+            draft,
+            state.clock.now_ms(),
+        )
+        .await?
+    {
+        return Err(archived(profile_id));
+    }
+    workflow_of_account(state, actor, profile_id).await
+}
+
+fn archived(profile_id: &str) -> ServiceError {
+    ServiceError::conflict(
+        "workflow.archived",
+        format!(
+            "workflow {:?} is archived; clone it to make a new one",
+            profile_id.chars().take(16).collect::<String>()
+        ),
+    )
+}
+
+/// Publishes (only published workflows can be run; a waiting draft becomes the published
+/// version) or archives (no new documents).
 pub async fn set_workflow_status(
     state: &AppState,
     actor: &Actor<'_>,
@@ -132,16 +176,22 @@ pub async fn set_workflow_status(
 ) -> Result<StoredWorkflow, ServiceError> {
     let profile_id = parsed(profile_id)?;
     let profile_id = profile_id.as_str();
-    if !state
-        .store
-        .set_workflow_status(
-            &actor.account().id,
-            profile_id,
-            status,
-            state.clock.now_ms(),
-        )
-        .await?
-    {
+    let account_id = &actor.account().id;
+    let now = state.clock.now_ms();
+    let done = if status == WorkflowStatus::Published {
+        let current = workflow_of_account(state, actor, profile_id).await?;
+        let name = current.draft.as_ref().map(|d| d.name.trim());
+        state
+            .store
+            .publish_workflow(account_id, profile_id, name, now)
+            .await?
+    } else {
+        state
+            .store
+            .set_workflow_status(account_id, profile_id, status, now)
+            .await?
+    };
+    if !done {
         return Err(not_found(profile_id));
     }
     workflow_of_account(state, actor, profile_id).await
@@ -159,6 +209,45 @@ pub async fn workflow_of_account(
         .workflow(&actor.account().id, id.as_str())
         .await?
         .ok_or_else(|| not_found(profile_id))
+}
+
+/// The ready-to-fill body of `POST /api/v3.0/sign/request` for a workflow's published
+/// version: one invitee per slot, in slot order, as clients fill them by position. The API's
+/// payload endpoint and the dashboard's download answer this same JSON.
+pub fn request_payload(w: &StoredWorkflow) -> serde_json::Value {
+    let invitees: Vec<serde_json::Value> = w
+        .definition
+        .invitees
+        .iter()
+        .map(|slot| {
+            serde_json::json!({
+                "name": "",
+                "email": "",
+                "phone": "",
+                "_slot": slot.label,
+                "_role": if slot.invitee_type == InviteeType::Signer { "Signer" } else { "Reviewer" },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "profileId": w.profile_id,
+        "file": {"name": "", "file": "<base64 of the PDF>"},
+        "invitees": invitees,
+        "irn": "",
+    })
+}
+
+/// Every workflow of the account, archived ones included, most recently changed first (at
+/// most `limit`): the dashboard's list.
+pub async fn all_workflows_of_account(
+    state: &AppState,
+    actor: &Actor<'_>,
+    limit: i64,
+) -> Result<Vec<StoredWorkflow>, ServiceError> {
+    Ok(state
+        .store
+        .all_workflows(&actor.account().id, limit)
+        .await?)
 }
 
 /// The account's workflows that are not archived, oldest first.

@@ -30,6 +30,8 @@ pub struct NewDocument {
     pub expires_at: i64,
     /// With `deleteOnComplete`: how long after completion the document is deleted.
     pub delete_after_ms: Option<i64>,
+    /// The dashboard user who sent it; `None` for the API.
+    pub sender_name: Option<String>,
 }
 
 #[derive(Clone)]
@@ -517,6 +519,8 @@ pub struct DocumentRow {
     pub file_key: String,
     /// When a completed `deleteOnComplete` document is (or was) deleted.
     pub delete_at: Option<i64>,
+    /// The dashboard user who sent it; `None` for the API.
+    pub sender_name: Option<String>,
 }
 
 /// A document as the list shows it.
@@ -547,7 +551,7 @@ pub struct Progress {
 const LISTED_COLUMNS: &str = "id, name, irn, status, created_at";
 
 pub(super) const DOCUMENT_COLUMNS: &str = "id, profile_id, name, irn, status, deleted, original_sha256, \
-     created_at, completed_at, deleted_at, file_key, delete_at";
+     created_at, completed_at, deleted_at, file_key, delete_at, sender_name";
 
 pub(super) fn document_from_row(r: AnyRow) -> Result<DocumentRow, StoreError> {
     document_at(&r, 0)
@@ -568,6 +572,7 @@ pub(super) fn document_at(r: &AnyRow, base: usize) -> Result<DocumentRow, StoreE
         deleted_at: r.get(base + 9),
         file_key: r.get(base + 10),
         delete_at: r.get(base + 11),
+        sender_name: r.get(base + 12),
     })
 }
 

@@ -22,8 +22,8 @@ use crate::domain::status::DocumentStatus;
 
 const DOCUMENT_COLUMNS: Columns = Columns {
     into: "documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
-           file_key, page_sizes, versions, created_at, expires_at, delete_after_ms)",
-    count: 14,
+           file_key, page_sizes, versions, created_at, expires_at, delete_after_ms, sender_name)",
+    count: 15,
 };
 
 const INVITATION_COLUMNS: Columns = Columns {
@@ -190,6 +190,7 @@ fn bind_document<'q>(query: AnyQuery<'q>, d: &'q NewDocument) -> AnyQuery<'q> {
         .bind(d.created_at)
         .bind(d.expires_at)
         .bind(d.delete_after_ms)
+        .bind(&d.sender_name)
 }
 
 /// Binds the values of [`INVITATION_COLUMNS`] for each invitation of `d`.

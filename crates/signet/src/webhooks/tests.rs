@@ -94,6 +94,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 created_at: now,
                 expires_at: now + 86_400_000,
                 delete_after_ms: None,
+                sender_name: None,
             },
             &[NewInvitation {
                 id: invitation_id.clone(),

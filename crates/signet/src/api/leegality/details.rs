@@ -80,6 +80,13 @@ async fn load(
     Ok(account_document(state, &Actor::Api(account), &id).await?)
 }
 
+/// Who sent the document: the dashboard user, or the account for the API's own sends.
+fn sender_name(doc: &DocumentRow, account: &Account) -> String {
+    doc.sender_name
+        .clone()
+        .unwrap_or_else(|| format!("{} (API)", account.name))
+}
+
 fn title_case(status: &str) -> String {
     let mut c = status.chars();
     match c.next() {
@@ -330,7 +337,7 @@ async fn details(
             brand_name: &account.name,
         }),
         sender: flags.sender.then(|| views::Sender {
-            name: format!("{} (API)", account.name),
+            name: sender_name(&doc, account),
         }),
         folders: flags.folder.then_some([]),
         stamp_details: flags.stamp_details.then_some([]),
@@ -408,7 +415,7 @@ pub async fn get_document_details_v30(
         "creationDate": time(Some(doc.created_at)),
         "completionDate": time(doc.completed_at),
         "deletionDate": time(doc.deleted_at),
-        "senderName": format!("{} (API)", account.name),
+        "senderName": sender_name(&doc, &account),
         "senderUsername": account.id,
         "folders": [],
         "stamp": [],

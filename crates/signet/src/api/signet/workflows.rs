@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use super::workflow_json::WorkflowJson;
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
-use crate::domain::workflow::InviteeType;
 use crate::service::Actor;
 use crate::service::workflows::{self, SaveWorkflow};
 use crate::state::AppState;
@@ -120,32 +119,12 @@ async fn set_status(
     Ok(ok(workflow_json(&w)?))
 }
 
-/// The ready-to-fill body of `POST /api/v3.0/sign/request` for this workflow: one invitee per
-/// slot, in slot order, as clients fill them by position.
+/// The ready-to-fill body of `POST /api/v3.0/sign/request` for this workflow.
 async fn workflow_payload(
     State(state): State<AppState>,
     ApiAccount(account): ApiAccount,
     Path(profile_id): Path<String>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let w = workflows::workflow_of_account(&state, &Actor::Api(&account), &profile_id).await?;
-    let invitees: Vec<Value> = w
-        .definition
-        .invitees
-        .iter()
-        .map(|slot| {
-            json!({
-                "name": "",
-                "email": "",
-                "phone": "",
-                "_slot": slot.label,
-                "_role": if slot.invitee_type == InviteeType::Signer { "Signer" } else { "Reviewer" },
-            })
-        })
-        .collect();
-    Ok(ok(json!({
-        "profileId": w.profile_id,
-        "file": {"name": "", "file": "<base64 of the PDF>"},
-        "invitees": invitees,
-        "irn": "",
-    })))
+    Ok(ok(workflows::request_payload(&w)))
 }
