@@ -20,6 +20,9 @@ mod sign_texts;
 use sign_texts::SignTexts;
 const SCRIPT: &str = include_str!("static/sign.js");
 const STYLE: &str = include_str!("static/sign.css");
+const EDITOR_SCRIPT: &str = include_str!("static/editor.js");
+const EDITOR_STYLE: &str = include_str!("static/editor.css");
+const WORKFLOWS_STYLE: &str = include_str!("static/workflows.css");
 const PDFJS: &str = include_str!("static/pdfjs/pdf.min.mjs");
 const PDFJS_WORKER: &str = include_str!("static/pdfjs/pdf.worker.min.mjs");
 const PDFJS_LICENSE: &str = include_str!("static/pdfjs/LICENSE");
@@ -37,6 +40,18 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sign/{uuid}", get(page))
         .route("/static/sign.js", get(|| asset(SCRIPT, "text/javascript")))
         .route("/static/sign.css", get(|| asset(STYLE, "text/css")))
+        .route(
+            "/static/editor.js",
+            get(|| asset(EDITOR_SCRIPT, "text/javascript")),
+        )
+        .route(
+            "/static/editor.css",
+            get(|| asset(EDITOR_STYLE, "text/css")),
+        )
+        .route(
+            "/static/workflows.css",
+            get(|| asset(WORKFLOWS_STYLE, "text/css")),
+        )
         .route(
             "/static/pdfjs/pdf.min.mjs",
             get(|| asset(PDFJS, "text/javascript")),

@@ -8,6 +8,8 @@
 //! template composes, which is where Fluent would earn its keep; if they come, this is the
 //! module to replace.
 
+pub mod workflows;
+
 use crate::domain::language::Language;
 use crate::domain::users::Role;
 
@@ -42,8 +44,6 @@ pub struct Texts {
     pub invite_title: &'static str,
     pub invite_intro: &'static str,
     pub set_password: &'static str,
-
-    pub coming_next: &'static str,
 
     pub users_intro: &'static str,
     pub name: &'static str,
@@ -93,6 +93,8 @@ pub struct Texts {
 
     /// The Documents and Webhooks screens.
     pub docs: &'static super::documents_texts::DocsTexts,
+    /// The Workflows screens, the editor and Run.
+    pub wf: &'static workflows::WorkflowTexts,
 }
 
 pub static EN: Texts = Texts {
@@ -125,8 +127,6 @@ pub static EN: Texts = Texts {
     invite_title: "Set your password",
     invite_intro: "You have been invited to Signet. Choose your password to start.",
     set_password: "Set password",
-
-    coming_next: "This screen is coming next.",
 
     users_intro: "The people of this account and what each may do.",
     name: "Name",
@@ -175,6 +175,7 @@ pub static EN: Texts = Texts {
     err_role: "Choose a role: Admin, Sender or Viewer.",
 
     docs: &super::documents_texts::EN,
+    wf: &workflows::EN,
 };
 
 pub static HI: Texts = Texts {
@@ -207,8 +208,6 @@ pub static HI: Texts = Texts {
     invite_title: "अपना पासवर्ड बनाएँ",
     invite_intro: "आपको Signet में आमंत्रित किया गया है। शुरू करने के लिए अपना पासवर्ड चुनें।",
     set_password: "पासवर्ड बनाएँ",
-
-    coming_next: "यह स्क्रीन जल्द आ रही है।",
 
     users_intro: "इस खाते के लोग और हर कोई क्या कर सकता है।",
     name: "नाम",
@@ -257,6 +256,7 @@ pub static HI: Texts = Texts {
     err_role: "एक भूमिका चुनें: एडमिन, प्रेषक या दर्शक।",
 
     docs: &super::documents_texts::HI,
+    wf: &workflows::HI,
 };
 
 impl Texts {

@@ -23,8 +23,10 @@ mod documents;
 mod documents_texts;
 mod i18n;
 mod pages;
+mod run;
 mod settings;
 mod webhooks;
+mod workflows;
 
 use std::sync::Arc;
 
@@ -64,7 +66,7 @@ pub const SESSION_COOKIE: &str = "signet_session";
 const CSRF_COOKIE: &str = "signet_csrf";
 const LANG_COOKIE: &str = "signet_lang";
 /// A form is a few fields: anything larger is not one of ours.
-const MAX_FORM_BYTES: usize = 64 * 1024;
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -78,7 +80,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/app", get(|| async { Redirect::to("/app/documents") }))
         .merge(documents::routes())
-        .route("/app/workflows", get(pages::workflows))
+        .merge(workflows_routes())
         .route("/app/settings/api", get(settings::api_settings))
         .route("/app/settings/api/token", post(settings::generate_token))
         .route("/app/settings/api/salt", post(settings::reveal_salt))
@@ -111,6 +113,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
                 )
             }),
         )
+}
+
+/// The Workflows screens, the editor and Run.
+fn workflows_routes() -> Router<AppState> {
+    use workflows as w;
+    Router::new()
+        .route("/app/workflows", get(w::list))
+        .route("/app/workflows/new", get(w::new_page).post(w::create))
+        .route("/app/workflows/{id}", get(w::edit_page).post(w::update))
+        .route("/app/workflows/{id}/archive", post(w::archive))
+        .route("/app/workflows/{id}/clone", post(w::clone))
+        .route("/app/workflows/{id}/payload", get(w::payload))
+        .route("/app/workflows/{id}/run", get(run::run_page).post(run::run))
 }
 
 /// The language of this request.
@@ -266,7 +281,12 @@ async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Re
             ),
         );
     }
+    // A page that loads a script (the workflow editor) keeps its own, wider policy.
+    let own_csp = h.get(header::CONTENT_SECURITY_POLICY).cloned();
     super::page_headers(h, CSP);
+    if let Some(csp) = own_csp {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     res
 }
 

@@ -35,7 +35,7 @@ pub struct ChromeUser {
 }
 
 impl Chrome {
-    pub(super) fn new(uri: &Uri, user: Option<&DashboardUser>, section: &'static str) -> Chrome {
+    pub fn new(uri: &Uri, user: Option<&DashboardUser>, section: &'static str) -> Chrome {
         Chrome {
             user: user.map(|u| ChromeUser {
                 name: if u.0.user.name.is_empty() {
@@ -480,34 +480,6 @@ pub async fn accept_invite(
             html(status, &page)
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "dashboard/placeholder.html")]
-struct Placeholder {
-    t: &'static Texts,
-    chrome: Chrome,
-    title: &'static str,
-}
-
-async fn placeholder(
-    lang: Lang,
-    uri: Uri,
-    user: DashboardUser,
-    section: &'static str,
-    title: fn(&Texts) -> &'static str,
-) -> Response {
-    let t = lang.texts();
-    let page = Placeholder {
-        t,
-        chrome: Chrome::new(&uri, Some(&user), section),
-        title: title(t),
-    };
-    html(StatusCode::OK, &page)
-}
-
-pub async fn workflows(lang: Lang, uri: Uri, user: DashboardUser) -> Response {
-    placeholder(lang, uri, user, "workflows", |t| t.workflows).await
 }
 
 /// One user as the list shows them.
