@@ -970,3 +970,102 @@ on_both_databases!(
     run_sends_as_the_user,
     viewers_and_other_accounts
 );
+
+/// playwright-core and axe-core: SIGNET_PLAYWRIGHT_CORE / SIGNET_AXE_CORE or the tools
+/// scripts/test installs.
+fn node_module(name: &str, env: &str) -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var(env) {
+        return dir.into();
+    }
+    let tools = std::env::var("SIGNET_TEST_TOOLS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools")
+        });
+    let dir = tools.join("node/node_modules").join(name);
+    assert!(
+        dir.join("package.json").exists(),
+        "{} is missing: run scripts/test, which installs it (or set {env})",
+        dir.display()
+    );
+    dir
+}
+
+/// The editor in Chromium (tests/dashboard_workflows.cjs): a workflow made by the accessible
+/// names, a box placed by mouse and by its fields on a sample PDF, published, its payload sent
+/// with the API, run from the dashboard, and the box on the invitee's signing page where it
+/// was placed. What the browser did is then read back over the API.
+#[tokio::test]
+async fn the_editor_in_chromium() {
+    let server = Server::start(Db::Sqlite);
+    let (acct, password) = account_with_admin(&server, "Acme Lending", "asha@acme.test");
+    let token = acct["authToken"].as_str().unwrap().to_string();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let shots = dir.join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let pdf = dir.join(format!("workflows-sample-{}.pdf", std::process::id()));
+    std::fs::write(&pdf, pdf_with_pages(2)).unwrap();
+    let out = Command::new("node")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_workflows.cjs"))
+        .env(
+            "PLAYWRIGHT_CORE",
+            node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
+        )
+        .env("AXE_CORE", node_module("axe-core", "SIGNET_AXE_CORE"))
+        .env(
+            "CHROMIUM",
+            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        )
+        .env("BASE_URL", &server.url)
+        .env("EMAIL", "asha@acme.test")
+        .env("PASSWORD", &password)
+        .env("TOKEN", &token)
+        .env("PDF", &pdf)
+        .env("SCREENSHOTS", &shots)
+        .output()
+        .expect("node runs (scripts/test installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the browser journey failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{stdout}");
+    let _ = std::fs::remove_file(&pdf);
+    let ids: BTreeMap<&str, &str> = stdout
+        .lines()
+        .find(|l| l.starts_with("profile="))
+        .unwrap()
+        .split(' ')
+        .filter_map(|kv| kv.split_once('='))
+        .collect();
+
+    let api = server.client(&token);
+    let w = api
+        .get(&format!("/api/signet/workflows/{}", ids["profile"]))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(w["status"], "published");
+    assert_eq!(w["expiryDays"], 7);
+    assert_eq!(w["requireSigningOrder"], true);
+    assert_eq!(w["invitees"][0]["label"], "Borrower");
+    assert_eq!(w["invitees"][1]["inviteeType"], "Reviewer");
+    assert_eq!(
+        w["invitees"][0]["appearances"],
+        json!([{"page": "1", "x1": 100.0, "y1": 180.0, "x2": 300.0, "y2": 240.0}])
+    );
+    assert_eq!(
+        w["invitees"][0]["webhook"]["success"],
+        "https://example.com/hooks/ok"
+    );
+    for (doc, sender) in [(ids["api"], "Acme Lending (API)"), (ids["run"], "asha")] {
+        let d = api
+            .get(&format!(
+                "/api/v3.3/document/details?documentId={doc}&sender=true"
+            ))
+            .await;
+        assert_eq!(d.ok()["sender"]["name"], sender);
+        assert_eq!(d.ok()["documentStatus"], "Sent");
+    }
+}
