@@ -65,8 +65,9 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 pub const SESSION_COOKIE: &str = "signet_session";
 const CSRF_COOKIE: &str = "signet_csrf";
 const LANG_COOKIE: &str = "signet_lang";
-/// A form is a few fields: anything larger is not one of ours.
-pub const MAX_FORM_BYTES: usize = 64 * 1024;
+/// A form is a few fields, the largest the workflow editor's (up to 50 invitees with their
+/// webhooks, headers and boxes): anything larger is not one of ours.
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()

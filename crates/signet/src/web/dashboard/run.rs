@@ -7,7 +7,7 @@
 //! at most that much memory.
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use http_body::Body as _;
@@ -184,6 +184,7 @@ pub async fn run(
     lang: Lang,
     uri: Uri,
     user: DashboardUser,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: axum::http::HeaderMap,
     Path(profile_id): Path<String>,
     request: Request,
@@ -241,7 +242,7 @@ pub async fn run(
         cc: Vec::new(),
     };
     let origin = Origin {
-        ip: None,
+        ip: Some(peer.ip().to_string()),
         user_agent: headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
