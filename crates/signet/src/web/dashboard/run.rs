@@ -185,7 +185,6 @@ pub async fn run(
     uri: Uri,
     user: DashboardUser,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: axum::http::HeaderMap,
     Path(profile_id): Path<String>,
     request: Request,
 ) -> Response {
@@ -195,6 +194,11 @@ pub async fn run(
         Ok(w) => w,
         Err(e) => return service_error(lang, e),
     };
+    let user_agent: Option<String> = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(512).collect());
     let limit = state.config.max_pdf_bytes + FIELDS_ROOM;
     let form = match read_form(request, limit, w.definition.invitees.len()).await {
         Ok(f) => f,
@@ -243,10 +247,7 @@ pub async fn run(
     };
     let origin = Origin {
         ip: Some(peer.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(512).collect()),
+        user_agent,
     };
     match send::send_document(&state, &actor, &origin, command).await {
         Ok(sent) => Redirect::to(&format!("/app/documents/{}", sent.document_id)).into_response(),
