@@ -8,137 +8,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::time::Duration;
 
+use common::dashboard::{Browser, Page, create_account_with_admin, create_user};
 use common::{Db, Server, pdf_with_pages};
 use serde_json::{Value, json};
-
-/// A browser as far as the dashboard can tell: cookies kept, redirects not followed (each
-/// test checks where it is sent).
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: Mutex<BTreeMap<String, String>>,
-}
-
-struct Page {
-    status: u16,
-    location: String,
-    body: String,
-}
-
-impl Page {
-    /// The CSRF token of the page's forms.
-    fn csrf(&self) -> String {
-        field_value(&self.body, "csrf").unwrap_or_else(|| panic!("no csrf field in {}", self.body))
-    }
-
-    fn assert_redirect(&self, to: &str) {
-        assert!(
-            (300..400).contains(&self.status) && self.location == to,
-            "expected a redirect to {to}, got {} {:?}: {}",
-            self.status,
-            self.location,
-            self.body
-        );
-    }
-}
-
-/// The `value` of the first input named `name`.
-fn field_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &html[at + name.len() + 15..];
-    Some(rest[..rest.find('"')?].to_string())
-}
-
-impl Browser {
-    fn new(server: &Server) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Browser {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .pool_idle_timeout(Duration::from_secs(5))
-                .build()
-                .unwrap(),
-            base: server.url.clone(),
-            cookies: Mutex::default(),
-        }
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder) -> Page {
-        let jar: Vec<String> = self
-            .cookies
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let req = if jar.is_empty() {
-            req
-        } else {
-            req.header("Cookie", jar.join("; "))
-        };
-        let res = req.send().await.expect("the server answers");
-        for set in res.headers().get_all("set-cookie") {
-            let set = set.to_str().unwrap();
-            let (pair, attributes) = set.split_once(';').unwrap_or((set, ""));
-            let (k, v) = pair.split_once('=').unwrap();
-            let mut jar = self.cookies.lock().unwrap();
-            if attributes.contains("Max-Age=0") {
-                jar.remove(k);
-            } else {
-                jar.insert(k.to_string(), v.to_string());
-            }
-        }
-        Page {
-            status: res.status().as_u16(),
-            location: res
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default(),
-            body: res.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        self.send(self.http.get(format!("{}{path}", self.base)))
-            .await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(req).await
-    }
-
-    /// Signs in through the form; the answer to the form.
-    async fn sign_in(&self, email: &str, password: &str) -> Page {
-        let csrf = self.get("/login").await.csrf();
-        self.post(
-            "/login",
-            &[
-                ("email", email),
-                ("password", password),
-                ("csrf", csrf.as_str()),
-            ],
-        )
-        .await
-    }
-
-    /// The CSRF token of the signed-in session, from a page's forms.
-    async fn session_csrf(&self) -> String {
-        let page = self.get("/app/users").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        page.csrf()
-    }
-}
 
 impl Browser {
     async fn post_pairs(&self, path: &str, form: &[(String, String)]) -> Page {
@@ -189,53 +62,14 @@ impl Browser {
     }
 }
 
-fn signet() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_signet"))
-}
-
 /// `signet account create --admin-email`: the account's token and its admin's password.
 fn account_with_admin(server: &Server, name: &str, email: &str) -> (Value, String) {
-    let out = signet()
-        .args(["account", "create", "--name", name, "--admin-email", email])
-        .env("SIGNET_DATA_DIR", &server.data_dir)
-        .env("SIGNET_DATABASE_URL", &server.database_url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let password = v["adminPassword"].as_str().unwrap().to_string();
-    (v, password)
+    create_account_with_admin(server, name, email)
 }
 
 fn create_viewer(server: &Server, account: &str, email: &str, password: &str) {
-    let mut child = signet()
-        .args(["user", "create", "--account", account, "--email", email])
-        .args([
-            "--role",
-            "viewer",
-            "--password-stdin",
-            "--name",
-            "Vera Viewer",
-        ])
-        .env("SIGNET_DATA_DIR", &server.data_dir)
-        .env("SIGNET_DATABASE_URL", &server.database_url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, _, err) = create_user(server, account, email, "viewer", password);
+    assert!(ok, "{err}");
 }
 
 /// Every named field of the page's `#workflow-form` as it would be posted: inputs (checkboxes
@@ -971,26 +805,6 @@ on_both_databases!(
     viewers_and_other_accounts
 );
 
-/// playwright-core and axe-core: SIGNET_PLAYWRIGHT_CORE / SIGNET_AXE_CORE or the tools
-/// scripts/test installs.
-fn node_module(name: &str, env: &str) -> std::path::PathBuf {
-    if let Ok(dir) = std::env::var(env) {
-        return dir.into();
-    }
-    let tools = std::env::var("SIGNET_TEST_TOOLS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools")
-        });
-    let dir = tools.join("node/node_modules").join(name);
-    assert!(
-        dir.join("package.json").exists(),
-        "{} is missing: run scripts/test, which installs it (or set {env})",
-        dir.display()
-    );
-    dir
-}
-
 /// The editor in Chromium (tests/dashboard_workflows.cjs): a workflow made by the accessible
 /// names, a box placed by mouse and by its fields on a sample PDF, published, its payload sent
 /// with the API, run from the dashboard, and the box on the invitee's signing page where it
@@ -1005,17 +819,7 @@ async fn the_editor_in_chromium() {
     std::fs::create_dir_all(&shots).unwrap();
     let pdf = dir.join(format!("workflows-sample-{}.pdf", std::process::id()));
     std::fs::write(&pdf, pdf_with_pages(2)).unwrap();
-    let out = Command::new("node")
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_workflows.cjs"))
-        .env(
-            "PLAYWRIGHT_CORE",
-            node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
-        )
-        .env("AXE_CORE", node_module("axe-core", "SIGNET_AXE_CORE"))
-        .env(
-            "CHROMIUM",
-            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
+    let out = common::browser_script("dashboard_workflows.cjs")
         .env("BASE_URL", &server.url)
         .env("EMAIL", "asha@acme.test")
         .env("PASSWORD", &password)
