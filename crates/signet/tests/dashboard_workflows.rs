@@ -662,6 +662,9 @@ async fn run_sends_as_the_user(db: Db) {
         .unwrap()
         .to_string();
     assert_eq!(doc.len(), 26);
+    let landing = b.get(&sent.location).await;
+    assert_eq!(landing.status, 200, "the document's page");
+    assert!(landing.body.contains("Loan 42") && landing.body.contains("Ravi Kumar"));
     let d = api
         .get(&format!(
             "/api/v3.3/document/details?documentId={doc}&sender=true&workflow=true"
