@@ -648,6 +648,11 @@ async fn run_sends_as_the_user(db: Db) {
     let p = b.post_multipart(&action, &people, Some(b"not a pdf")).await;
     assert_eq!(p.status, 400);
     assert!(input_tag(&p.body, "pdf").contains("aria-invalid=\"true\""));
+    // Over the size limit: refused at the file field before the body is read.
+    let huge = vec![b'%'; 16 * 1024 * 1024];
+    let p = b.post_multipart(&action, &people, Some(&huge)).await;
+    assert_eq!(p.status, 413, "{}", p.body);
+    assert!(input_tag(&p.body, "pdf").contains("aria-invalid=\"true\""));
     let listed = api.get("/api/v3.0/sign/request/list").await;
     assert_eq!(listed.ok()["total"], 0, "nothing sent: {:?}", listed.ok());
 

@@ -278,40 +278,44 @@ enum Upload {
     Malformed,
 }
 
-/// Reads the multipart body a piece at a time, refusing it once it passes `limit` bytes.
+/// Reads the multipart body (multer: RFC 7578, streamed), refusing it once it passes `limit`
+/// bytes; only the fields of the form are kept.
 async fn read_form(request: Request, limit: usize, slots: usize) -> Result<RunForm, Upload> {
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(boundary_of)
+        .and_then(|v| multer::parse_boundary(v).ok())
         .ok_or(Upload::Malformed)?;
-    let mut body = request.into_body();
+    let body = request.into_body();
     if body.size_hint().lower() as usize > limit {
         return Err(Upload::TooLarge);
     }
-    let mut data = Vec::new();
-    while let Some(frame) =
-        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
-    {
-        let frame = frame.map_err(|_| Upload::Malformed)?;
-        if let Ok(chunk) = frame.into_data() {
-            if data.len() + chunk.len() > limit {
-                return Err(Upload::TooLarge);
-            }
-            data.extend_from_slice(&chunk);
-        }
-    }
+    let limit = limit as u64;
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(limit)
+            .per_field(limit),
+    );
+    let mut multipart =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
     let mut form = RunForm {
         people: vec![Default::default(); slots],
         ..Default::default()
     };
-    for part in parts(&data, &boundary).ok_or(Upload::Malformed)? {
-        let text = || String::from_utf8_lossy(part.body).into_owned();
-        match part.name {
+    let mut fields = 0;
+    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+        fields += 1;
+        if fields > MAX_FIELDS {
+            return Err(Upload::Malformed);
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        let body = field.bytes().await.map_err(upload_error)?;
+        let text = || String::from_utf8_lossy(&body).into_owned();
+        match name.as_str() {
             "document_name" => form.document_name = text(),
             "irn" => form.irn = text(),
-            "pdf" => form.pdf = Some(part.body.to_vec()),
+            "pdf" => form.pdf = Some(body.to_vec()),
             name => {
                 let Some((s, field)) = name
                     .strip_prefix("slot-")
@@ -335,85 +339,21 @@ async fn read_form(request: Request, limit: usize, slots: usize) -> Result<RunFo
     Ok(form)
 }
 
-fn boundary_of(content_type: &str) -> Option<String> {
-    if !content_type.starts_with("multipart/form-data") {
-        return None;
-    }
-    let b = content_type
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    (!b.is_empty() && b.len() <= 200).then(|| b.to_string())
-}
+/// More parts than the form of the largest workflow has (three per slot and three more).
+const MAX_FIELDS: usize = 1_000;
 
-struct Part<'a> {
-    name: &'a str,
-    body: &'a [u8],
-}
-
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (from..=hay.len() - needle.len()).find(|&i| &hay[i..i + needle.len()] == needle)
-}
-
-/// The parts of a `multipart/form-data` body (RFC 7578): each part's field name and bytes.
-fn parts<'a>(data: &'a [u8], boundary: &str) -> Option<Vec<Part<'a>>> {
-    let delimiter = format!("--{boundary}");
-    let next = format!("\r\n--{boundary}");
-    let mut at = find(data, delimiter.as_bytes(), 0)? + delimiter.len();
-    let mut out = Vec::new();
-    loop {
-        if data.get(at..at + 2) == Some(b"--") {
-            return Some(out);
+fn upload_error(e: multer::Error) -> Upload {
+    match e {
+        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+            Upload::TooLarge
         }
-        at = find(data, b"\r\n", at)? + 2;
-        let head_end = find(data, b"\r\n\r\n", at)?;
-        let head = std::str::from_utf8(&data[at..head_end]).ok()?;
-        let start = head_end + 4;
-        let end = find(data, next.as_bytes(), start)?;
-        let name = head
-            .split("\r\n")
-            .find(|l| {
-                l.get(..20)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("content-disposition:"))
-            })
-            .and_then(|l| {
-                l.split(';')
-                    .find_map(|p| p.trim().strip_prefix("name=\""))
-                    .and_then(|n| n.split('"').next())
-            })
-            .unwrap_or_default();
-        out.push(Part {
-            name,
-            body: &data[start..end],
-        });
-        if out.len() > 1_000 {
-            return None;
-        }
-        at = end + next.len();
+        _ => Upload::Malformed,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn multipart_parts_are_read_by_name() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"irn\"\r\n\r\nR-1\r\n\
---XyZ\r\nContent-Disposition: form-data; name=\"pdf\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\r\n\r\n--X\r\n--XyZ--\r\n";
-        let p = parts(body, "XyZ").unwrap();
-        assert_eq!(p.len(), 2);
-        assert_eq!((p[0].name, p[0].body), ("irn", &b"R-1"[..]));
-        assert_eq!((p[1].name, p[1].body), ("pdf", &b"%PDF-1.7\r\n\r\n--X"[..]));
-        assert!(parts(b"--XyZ\r\nno end", "XyZ").is_none());
-        assert_eq!(
-            boundary_of("multipart/form-data; boundary=\"a b\"").as_deref(),
-            Some("a b")
-        );
-    }
 
     #[test]
     fn send_refusals_name_run_fields() {
