@@ -11,22 +11,15 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { fail, launch, watch, run } = require("./browser.cjs");
+const shared = require("./browser.cjs");
+const { fail, launch, watch, run } = shared;
 
 const shots = process.env.SCREENSHOTS;
 const base = process.env.BASE_URL;
-const axeSource = fs.readFileSync(path.join(process.env.AXE_CORE, "axe.min.js"), "utf8");
 const checked = [];
 
 async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) {
-    fail(`${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; ")}`);
-  }
+  await shared.accessible(page, name);
   checked.push(name);
 }
 

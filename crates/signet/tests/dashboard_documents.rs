@@ -7,146 +7,13 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use common::dashboard::{Browser, Page, create_user};
 use common::receiver::Receiver;
 use common::{Client, Db, Server, create_workflow, send_pdf};
 use serde_json::{Value, json};
-
-/// A browser as far as the dashboard can tell: cookies kept, redirects not followed.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: Mutex<BTreeMap<String, String>>,
-}
-
-struct Page {
-    status: u16,
-    location: String,
-    content_type: String,
-    disposition: String,
-    body: Vec<u8>,
-}
-
-impl Page {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn csrf(&self) -> String {
-        let html = self.text();
-        let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-        html[at..at + html[at..].find('"').unwrap()].to_string()
-    }
-
-    fn assert_redirect(&self, to: &str) {
-        assert!(
-            (300..400).contains(&self.status) && self.location == to,
-            "expected a redirect to {to}, got {} {:?}: {}",
-            self.status,
-            self.location,
-            self.text()
-        );
-    }
-}
-
-impl Browser {
-    fn new(server: &Server) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Browser {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .pool_idle_timeout(Duration::from_secs(5))
-                .build()
-                .unwrap(),
-            base: server.url.clone(),
-            cookies: Mutex::default(),
-        }
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder) -> Page {
-        let jar: Vec<String> = self
-            .cookies
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let req = if jar.is_empty() {
-            req
-        } else {
-            req.header("Cookie", jar.join("; "))
-        };
-        let res = req.send().await.expect("the server answers");
-        for set in res.headers().get_all("set-cookie") {
-            let set = set.to_str().unwrap();
-            let pair = set.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            let mut jar = self.cookies.lock().unwrap();
-            if set.contains("Max-Age=0") {
-                jar.remove(k);
-            } else {
-                jar.insert(k.to_string(), v.to_string());
-            }
-        }
-        let header = |name: &str| {
-            res.headers()
-                .get(name)
-                .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default()
-        };
-        Page {
-            status: res.status().as_u16(),
-            location: header("location"),
-            content_type: header("content-type"),
-            disposition: header("content-disposition"),
-            body: res.bytes().await.unwrap().to_vec(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        self.send(self.http.get(format!("{}{path}", self.base)))
-            .await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(req).await
-    }
-
-    async fn sign_in(server: &Server, email: &str, password: &str) -> Browser {
-        let b = Browser::new(server);
-        let csrf = b.get("/login").await.csrf();
-        b.post(
-            "/login",
-            &[("email", email), ("password", password), ("csrf", &csrf)],
-        )
-        .await
-        .assert_redirect("/app/documents");
-        b
-    }
-
-    /// A form of the session: its CSRF token added.
-    async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let csrf = self.get("/app/documents").await.csrf();
-        let mut all = form.to_vec();
-        all.push(("csrf", &csrf));
-        self.post(path, &all).await
-    }
-}
-
-fn signet() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_signet"))
-}
 
 /// An account with an API token and a user of `role` named "Test User".
 struct Setup {
@@ -164,24 +31,8 @@ fn account(server: &Server, name: &str) -> Setup {
 
 fn user(server: &Server, account: &str, email: &str, role: &str) -> String {
     let password = "correct horse battery";
-    let mut child = signet()
-        .args(["user", "create", "--account", account, "--email", email])
-        .args(["--role", role, "--password-stdin", "--name", "Test User"])
-        .env("SIGNET_DATA_DIR", &server.data_dir)
-        .env("SIGNET_DATABASE_URL", &server.database_url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ok, _, err) = create_user(server, account, email, role, password);
+    assert!(ok, "{err}");
     password.to_string()
 }
 
@@ -226,7 +77,7 @@ async fn advance(api: &Client, seconds: i64) {
 
 /// The documents a list page shows, by id, in order.
 fn listed(page: &Page) -> Vec<String> {
-    let html = page.text();
+    let html = page.body.clone();
     html.split("<td data-label=\"Name\"><a href=\"/app/documents/")
         .skip(1)
         .map(|s| s[..s.find('"').unwrap()].to_string())
@@ -265,11 +116,11 @@ async fn the_list_filters_searches_and_pages(db: Db) {
         .await;
         ids.push(id);
     }
-    let b = Browser::sign_in(&server, "asha@acme.test", &password).await;
+    let b = Browser::signed_in(&server, "asha@acme.test", &password).await;
 
     let first = b.get("/app/documents").await;
-    assert_eq!(first.status, 200, "{}", first.text());
-    let html = first.text();
+    assert_eq!(first.status, 200, "{}", first.body.clone());
+    let html = first.body.clone();
     let newest: Vec<String> = ids.iter().rev().take(20).cloned().collect();
     assert_eq!(listed(&first), newest, "newest first, 20 a page");
     for count in [
@@ -290,7 +141,8 @@ async fn the_list_filters_searches_and_pages(db: Db) {
     );
     assert!(
         second
-            .text()
+            .body
+            .clone()
             .contains("href=\"/app/documents\" rel=\"prev\">Previous")
     );
 
@@ -298,7 +150,8 @@ async fn the_list_filters_searches_and_pages(db: Db) {
     assert_eq!(listed(&expired), vec![ids[1].clone(), ids[0].clone()]);
     assert!(
         expired
-            .text()
+            .body
+            .clone()
             .contains("<input type=\"hidden\" name=\"status\" value=\"expired\">"),
         "the search keeps the filter"
     );
@@ -326,7 +179,7 @@ async fn the_list_filters_searches_and_pages(db: Db) {
         .get("/app/documents?status=sent&q=asha1%40example.com")
         .await;
     assert!(listed(&other_filter).is_empty());
-    assert!(other_filter.text().contains("No documents match."));
+    assert!(other_filter.body.clone().contains("No documents match."));
 
     // Bad input: words, not a code.
     for (path, words) in [
@@ -336,9 +189,9 @@ async fn the_list_filters_searches_and_pages(db: Db) {
     ] {
         let p = b.get(path).await;
         assert_eq!(p.status, 400, "{path}");
-        assert!(p.text().contains(words), "{path}: {}", p.text());
+        assert!(p.body.clone().contains(words), "{path}: {}", p.body.clone());
     }
-    let hindi = b.get("/app/documents?lang=hi").await.text();
+    let hindi = b.get("/app/documents?lang=hi").await.body.clone();
     assert!(hindi.contains("सभी") && hindi.contains("2 में से 0 ने हस्ताक्षर किए"));
 }
 
@@ -351,12 +204,12 @@ async fn actions_from_the_document_page(db: Db) {
     let invitee = server.client("");
     let ordered = two_signers(&acme.api, true, 1).await;
     let (id, links) = send_pdf(&acme.api, &ordered, "Lease", Some("LEASE-1"), &people(1)).await;
-    let b = Browser::sign_in(&server, "asha@acme.test", &password).await;
+    let b = Browser::signed_in(&server, "asha@acme.test", &password).await;
     let doc = format!("/app/documents/{id}");
 
     let page = b.get(&doc).await;
     assert_eq!(page.status, 200);
-    let html = page.text();
+    let html = page.body.clone();
     for want in [
         "Lease",
         "LEASE-1",
@@ -380,7 +233,7 @@ async fn actions_from_the_document_page(db: Db) {
     b.submit(&format!("{doc}/invitations/{}/resend", links[0]), &[])
         .await
         .assert_redirect(&format!("{doc}?notice=resent"));
-    let after = b.get(&format!("{doc}?notice=resent")).await.text();
+    let after = b.get(&format!("{doc}?notice=resent")).await.body.clone();
     assert!(after.contains("The invitation was sent again."));
     assert!(after.contains("Test User (dashboard)"), "{after}");
     // Refused in words: the second is not active yet.
@@ -389,9 +242,12 @@ async fn actions_from_the_document_page(db: Db) {
         .await;
     assert_eq!(refused.status, 409);
     assert!(
-        refused.text().contains("turn yet: activate them first"),
+        refused
+            .body
+            .clone()
+            .contains("turn yet: activate them first"),
         "{}",
-        refused.text()
+        refused.body.clone()
     );
 
     // Activate out of turn.
@@ -406,7 +262,7 @@ async fn actions_from_the_document_page(db: Db) {
         .post(&format!("/api/sign/{}/sign", links[0]), &typed())
         .await
         .ok();
-    let html = b.get(&doc).await.text();
+    let html = b.get(&doc).await.body.clone();
     assert!(
         html.contains("<td data-label=\"Status\">Signed</td>"),
         "{html}"
@@ -417,7 +273,7 @@ async fn actions_from_the_document_page(db: Db) {
     );
     let busy = b.submit(&format!("{doc}/complete"), &[]).await;
     assert_eq!(busy.status, 409);
-    assert!(busy.text().contains("An invitation is still active"));
+    assert!(busy.body.clone().contains("An invitation is still active"));
     b.submit(&format!("{doc}/invitations/{}/delete", links[1]), &[])
         .await
         .assert_redirect(&format!("{doc}?notice=invitation_deleted"));
@@ -427,7 +283,8 @@ async fn actions_from_the_document_page(db: Db) {
     assert!(
         b.get(&doc)
             .await
-            .text()
+            .body
+            .clone()
             .contains(&format!("{doc}/complete"))
     );
     b.submit(&format!("{doc}/complete"), &[])
@@ -437,7 +294,7 @@ async fn actions_from_the_document_page(db: Db) {
         details(&acme.api, &id).await["document"]["status"],
         "COMPLETED"
     );
-    let html = b.get(&doc).await.text();
+    let html = b.get(&doc).await.body.clone();
     for action in [
         "Invitation sent again",
         "Invitation activated out of order",
@@ -454,24 +311,24 @@ async fn actions_from_the_document_page(db: Db) {
     let pdf = b.get(&format!("{doc}/signed.pdf")).await;
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.content_type, "application/pdf");
-    assert!(pdf.body.starts_with(b"%PDF") && pdf.disposition.starts_with("attachment"));
+    assert!(pdf.bytes.starts_with(b"%PDF") && pdf.disposition.starts_with("attachment"));
     let audit = b.get(&format!("{doc}/audit-trail.pdf")).await;
-    assert_eq!(audit.status, 200, "{}", audit.text());
-    assert!(audit.body.starts_with(b"%PDF"));
+    assert_eq!(audit.status, 200, "{}", audit.body.clone());
+    assert!(audit.bytes.starts_with(b"%PDF"));
 
     // Reactivate, after expiry on the test clock: bad days change nothing.
     let plain = two_signers(&acme.api, false, 1).await;
     let (late, _) = send_pdf(&acme.api, &plain, "Late", None, &people(2)).await;
     let late_doc = format!("/app/documents/{late}");
-    assert!(!b.get(&late_doc).await.text().contains("/reactivate"));
+    assert!(!b.get(&late_doc).await.body.clone().contains("/reactivate"));
     advance(&acme.api, 2 * 86_400).await;
     // Two days idle ended the session.
-    let b = Browser::sign_in(&server, "asha@acme.test", &password).await;
+    let b = Browser::signed_in(&server, "asha@acme.test", &password).await;
     assert_eq!(
         details(&acme.api, &late).await["document"]["status"],
         "EXPIRED"
     );
-    let expired_page = b.get(&late_doc).await.text();
+    let expired_page = b.get(&late_doc).await.body.clone();
     assert!(expired_page.contains("/reactivate"), "{expired_page}");
     let bad = b
         .submit(
@@ -480,7 +337,11 @@ async fn actions_from_the_document_page(db: Db) {
         )
         .await;
     assert_eq!(bad.status, 400);
-    assert!(bad.text().contains("Expiry (days) must be a whole number"));
+    assert!(
+        bad.body
+            .clone()
+            .contains("Expiry (days) must be a whole number")
+    );
     let bad = b
         .submit(&format!("{late_doc}/reactivate"), &[("expiry_days", "900")])
         .await;
@@ -498,14 +359,17 @@ async fn actions_from_the_document_page(db: Db) {
     assert!(
         b.get(&late_doc)
             .await
-            .text()
+            .body
+            .clone()
             .contains("Test User (dashboard)")
     );
 
     // Delete the document, after its confirmation page.
     let confirm = b.get(&format!("{late_doc}/delete")).await;
     assert_eq!(confirm.status, 200);
-    assert!(confirm.text().contains("Delete document") && confirm.text().contains("Late"));
+    assert!(
+        confirm.body.clone().contains("Delete document") && confirm.body.clone().contains("Late")
+    );
     b.submit(&format!("{late_doc}/delete"), &[])
         .await
         .assert_redirect("/app/documents?notice=deleted");
@@ -536,10 +400,10 @@ async fn viewers_other_accounts_and_csrf_are_refused(db: Db) {
     ];
     let before = details(&acme.api, &id).await;
 
-    let viewer = Browser::sign_in(&server, "vera@acme.test", &password).await;
+    let viewer = Browser::signed_in(&server, "vera@acme.test", &password).await;
     let page = viewer.get(&doc).await;
     assert_eq!(page.status, 200);
-    let html = page.text();
+    let html = page.body.clone();
     assert_eq!(
         html.matches("method=\"post\"").count(),
         1,
@@ -553,17 +417,17 @@ async fn viewers_other_accounts_and_csrf_are_refused(db: Db) {
         assert_eq!(p.status, 403, "{path}");
     }
 
-    let outsider = Browser::sign_in(&server, "olga@other.test", "correct horse battery").await;
+    let outsider = Browser::signed_in(&server, "olga@other.test", "correct horse battery").await;
     assert_eq!(outsider.get(&doc).await.status, 404);
     assert_eq!(outsider.get(&format!("{doc}/signed.pdf")).await.status, 404);
     assert_eq!(outsider.get(&format!("{doc}/delete")).await.status, 404);
     for path in &actions {
         let p = outsider.submit(path, &[("expiry_days", "5")]).await;
-        assert_eq!(p.status, 404, "{path}: {}", p.text());
+        assert_eq!(p.status, 404, "{path}: {}", p.body.clone());
     }
     assert!(listed(&outsider.get("/app/documents").await).is_empty());
 
-    let sender = Browser::sign_in(&server, "sam@acme.test", "correct horse battery").await;
+    let sender = Browser::signed_in(&server, "sam@acme.test", "correct horse battery").await;
     for path in &actions {
         let p = sender.post(path, &[("expiry_days", "5")]).await;
         assert_eq!(p.status, 403, "no csrf: {path}");
@@ -607,10 +471,10 @@ async fn webhook_deliveries_listed_and_redelivered(db: Db) {
     r.wait_for("/first/ok", 1).await;
     r.wait_for("/second/err", 1).await;
     // The attempts are recorded just after the receiver answers.
-    let b = Browser::sign_in(&server, "asha@acme.test", &password).await;
+    let b = Browser::signed_in(&server, "asha@acme.test", &password).await;
     let mut html = String::new();
     for _ in 0..200 {
-        html = b.get("/app/webhooks").await.text();
+        html = b.get("/app/webhooks").await.body.clone();
         if html.contains("Retrying") && html.contains("HTTP 200") {
             break;
         }
@@ -623,20 +487,21 @@ async fn webhook_deliveries_listed_and_redelivered(db: Db) {
         "{html}"
     );
     assert!(html.contains("HTTP 500") && html.contains("HTTP 200"));
-    let delivered = b.get("/app/webhooks?filter=delivered").await.text();
+    let delivered = b.get("/app/webhooks?filter=delivered").await.body.clone();
     assert!(delivered.contains("/first/ok") && !delivered.contains("/second/err"));
-    let failed = b.get("/app/webhooks?filter=failed").await.text();
+    let failed = b.get("/app/webhooks?filter=failed").await.body.clone();
     assert!(failed.contains("/second/err") && !failed.contains("/first/ok"));
     let bad = b.get("/app/webhooks?filter=odd").await;
     assert_eq!(bad.status, 400);
     assert!(
-        bad.text()
+        bad.body
+            .clone()
             .contains("Choose a filter: All, Delivered or Failed.")
     );
 
     // The document's page lists its deliveries too; redeliver the delivered one from there.
     let doc = format!("/app/documents/{id}");
-    let page = b.get(&doc).await.text();
+    let page = b.get(&doc).await.body.clone();
     let at = page
         .find("/first/ok")
         .expect("the delivery on the document page");
@@ -666,12 +531,13 @@ async fn webhook_deliveries_listed_and_redelivered(db: Db) {
         "o@other.test",
         "admin",
     );
-    let outsider = Browser::sign_in(&server, "o@other.test", "correct horse battery").await;
+    let outsider = Browser::signed_in(&server, "o@other.test", "correct horse battery").await;
     assert!(
         !outsider
             .get("/app/webhooks")
             .await
-            .text()
+            .body
+            .clone()
             .contains(&delivery)
     );
     let p = outsider
@@ -686,22 +552,6 @@ on_both_databases!(
     viewers_other_accounts_and_csrf_are_refused,
     webhook_deliveries_listed_and_redelivered
 );
-
-fn node_module(name: &str, env: &str) -> PathBuf {
-    if let Ok(dir) = std::env::var(env) {
-        return PathBuf::from(dir);
-    }
-    let tools = std::env::var("SIGNET_TEST_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-tools"));
-    let dir = tools.join("node/node_modules").join(name);
-    assert!(
-        dir.join("package.json").exists(),
-        "{} is missing: run scripts/test, which installs it (or set {env})",
-        dir.display()
-    );
-    dir
-}
 
 /// The screens in Chromium by their accessible names: list, filter, search, open a document,
 /// resend, download the signed PDF, webhooks; axe-core and screenshots at 1280 and 390 px.
@@ -726,17 +576,7 @@ async fn the_documents_in_chromium() {
     let downloads = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("downloads");
     std::fs::create_dir_all(&shots).unwrap();
     std::fs::create_dir_all(&downloads).unwrap();
-    let out = Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_documents.cjs"))
-        .env(
-            "PLAYWRIGHT_CORE",
-            node_module("playwright-core", "SIGNET_PLAYWRIGHT_CORE"),
-        )
-        .env("AXE_CORE", node_module("axe-core", "SIGNET_AXE_CORE"))
-        .env(
-            "CHROMIUM",
-            std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        )
+    let out = common::browser_script("dashboard_documents.cjs")
         .env("BASE_URL", &server.url)
         .env("EMAIL", "asha@acme.test")
         .env("PASSWORD", &password)
@@ -757,7 +597,7 @@ async fn the_documents_in_chromium() {
         .as_str()
         .unwrap()
         .to_string();
-    let b = Browser::sign_in(&server, "asha@acme.test", &password).await;
-    let html = b.get(&format!("/app/documents/{id}")).await.text();
+    let b = Browser::signed_in(&server, "asha@acme.test", &password).await;
+    let html = b.get(&format!("/app/documents/{id}")).await.body.clone();
     assert!(html.contains("Test User (dashboard)"), "{html}");
 }

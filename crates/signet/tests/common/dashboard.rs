@@ -22,7 +22,12 @@ pub struct Browser {
 pub struct Page {
     pub status: u16,
     pub location: String,
+    /// The answer as text (lossy where it is not UTF-8).
     pub body: String,
+    /// The answer's bytes, for files.
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+    pub disposition: String,
 }
 
 impl Page {
@@ -99,14 +104,26 @@ impl Browser {
                 jar.insert(k.to_string(), v.to_string());
             }
         }
-        Page {
-            status: res.status().as_u16(),
-            location: res
-                .headers()
-                .get("location")
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
                 .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default(),
-            body: res.text().await.unwrap(),
+                .unwrap_or_default()
+        };
+        let (location, content_type, disposition) = (
+            header("location"),
+            header("content-type"),
+            header("content-disposition"),
+        );
+        let status = res.status().as_u16();
+        let bytes = res.bytes().await.unwrap().to_vec();
+        Page {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+            content_type,
+            disposition,
         }
     }
 
@@ -137,6 +154,23 @@ impl Browser {
             ],
         )
         .await
+    }
+
+    /// A browser signed in as `email`, at the documents.
+    pub async fn signed_in(server: &Server, email: &str, password: &str) -> Browser {
+        let b = Browser::new(server);
+        b.sign_in(email, password)
+            .await
+            .assert_redirect("/app/documents");
+        b
+    }
+
+    /// A form of the session posted with its CSRF token.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let csrf = self.get("/app/documents").await.csrf();
+        let mut all = form.to_vec();
+        all.push(("csrf", &csrf));
+        self.post(path, &all).await
     }
 
     /// The CSRF token of the signed-in session, from a page's forms.
