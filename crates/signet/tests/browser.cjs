@@ -50,6 +50,32 @@ async function accessible(page, name) {
   }
 }
 
+// What the dashboard's journeys check on every screen: axe-core (counting the screens checked),
+// a full-page screenshot named `{prefix}-{name}.png` in SCREENSHOTS once the Devanagari face
+// (fetched when a page first shows Devanagari) is in, nothing scrolling sideways, the heading.
+function screens(prefix) {
+  const checked = [];
+  return {
+    checked,
+    async accessible(page, name) {
+      await accessible(page, name);
+      checked.push(name);
+    },
+    async shot(page, name) {
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: require("path").join(process.env.SCREENSHOTS, `${prefix}-${name}.png`), fullPage: true });
+    },
+    async fitsWidth(page, name) {
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (over > 1) fail(`${name} is ${over}px wider than the screen`);
+    },
+    async expectHeading(page, text) {
+      await page.getByRole("heading", { level: 1, name: text }).waitFor({ timeout: 10000 })
+        .catch(async () => fail(`no heading ${JSON.stringify(text)} on ${page.url()}: ${await page.textContent("main")}`));
+    },
+  };
+}
+
 // Runs a script's main, exiting non-zero on the first failed expectation.
 function run(main) {
   main().catch((e) => {
@@ -58,4 +84,4 @@ function run(main) {
   });
 }
 
-module.exports = { fail, launch, watch, expectText, run, accessible };
+module.exports = { fail, launch, watch, expectText, run, accessible, screens };

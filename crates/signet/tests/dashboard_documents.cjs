@@ -16,27 +16,7 @@ const { fail, launch, watch, run } = shared;
 
 const shots = process.env.SCREENSHOTS;
 const base = process.env.BASE_URL;
-const checked = [];
-
-async function accessible(page, name) {
-  await shared.accessible(page, name);
-  checked.push(name);
-}
-
-async function shot(page, name) {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: path.join(shots, `dashboard-${name}.png`), fullPage: true });
-}
-
-async function fitsWidth(page, name) {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  if (over > 1) fail(`${name} is ${over}px wider than the screen`);
-}
-
-async function expectHeading(page, text) {
-  await page.getByRole("heading", { level: 1, name: text }).waitFor({ timeout: 10000 })
-    .catch(async () => fail(`no heading ${JSON.stringify(text)} on ${page.url()}: ${await page.textContent("main")}`));
-}
+const { checked, accessible, shot, fitsWidth, expectHeading } = shared.screens("dashboard");
 
 async function rows(page) {
   return page.getByRole("table", { name: /Documents/ }).locator("tbody tr").count();

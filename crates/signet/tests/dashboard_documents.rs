@@ -547,6 +547,7 @@ async fn webhook_deliveries_listed_and_redelivered(db: Db) {
 }
 
 on_both_databases!(
+    the_documents_in_chromium,
     the_list_filters_searches_and_pages,
     actions_from_the_document_page,
     viewers_other_accounts_and_csrf_are_refused,
@@ -555,9 +556,8 @@ on_both_databases!(
 
 /// The screens in Chromium by their accessible names: list, filter, search, open a document,
 /// resend, download the signed PDF, webhooks; axe-core and screenshots at 1280 and 390 px.
-#[tokio::test]
-async fn the_documents_in_chromium() {
-    let server = server(Db::Sqlite, &[]);
+async fn the_documents_in_chromium(db: Db) {
+    let server = server(db, &[]);
     let acme = account(&server, "Acme");
     let password = user(&server, &acme.account_id, "asha@acme.test", "sender");
     let profile = two_signers(&acme.api, true, 10).await;

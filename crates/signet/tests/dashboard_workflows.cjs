@@ -11,45 +11,18 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { fail, launch, watch, run } = require("./browser.cjs");
+const shared = require("./browser.cjs");
+const { fail, launch, watch, run } = shared;
 
 const base = process.env.BASE_URL;
 const shots = process.env.SCREENSHOTS;
-const axeSource = fs.readFileSync(path.join(process.env.AXE_CORE, "axe.min.js"), "utf8");
 const pdfPath = process.env.PDF;
 const pdfBytes = fs.readFileSync(pdfPath);
-const checked = [];
+const { checked, accessible, shot, fitsWidth, expectHeading } = shared.screens("workflows");
 // The sample's pages: A4 in points.
 const PAGE = { width: 595, height: 842 };
 // Where the box ends up, in points from the bottom-left.
 const BOX = { x: 100, y: 180, width: 200, height: 60 };
-
-async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) {
-    fail(`${name}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("; ")}`);
-  }
-  checked.push(name);
-}
-
-async function shot(page, name) {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: path.join(shots, `workflows-${name}.png`), fullPage: true });
-}
-
-async function fitsWidth(page, name) {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  if (over > 1) fail(`${name} is ${over}px wider than the screen`);
-}
-
-async function expectHeading(page, text) {
-  await page.getByRole("heading", { level: 1, name: text }).waitFor({ timeout: 10000 })
-    .catch(async () => fail(`no heading ${JSON.stringify(text)} on ${page.url()}: ${await page.textContent("main")}`));
-}
 
 const near = (a, b, tolerance) => Math.abs(a - b) <= tolerance;
 

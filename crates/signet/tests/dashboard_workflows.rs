@@ -808,6 +808,7 @@ async fn viewers_and_other_accounts(db: Db) {
 }
 
 on_both_databases!(
+    the_editor_in_chromium,
     the_editor_without_javascript,
     run_sends_as_the_user,
     viewers_and_other_accounts
@@ -817,9 +818,8 @@ on_both_databases!(
 /// names, a box placed by mouse and by its fields on a sample PDF, published, its payload sent
 /// with the API, run from the dashboard, and the box on the invitee's signing page where it
 /// was placed. What the browser did is then read back over the API.
-#[tokio::test]
-async fn the_editor_in_chromium() {
-    let server = Server::start(Db::Sqlite);
+async fn the_editor_in_chromium(db: Db) {
+    let server = Server::start(db);
     let (acct, password) = account_with_admin(&server, "Acme Lending", "asha@acme.test");
     let token = acct["authToken"].as_str().unwrap().to_string();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
