@@ -116,6 +116,9 @@ async function main() {
     if (!drawn.every((v, i) => near(v, want[i], 0.003))) fail(`the editor draws the box at ${drawn}, not ${want}`);
     await accessible(page, "editor-with-box");
     await shot(page, "editor-1280");
+    // The box on its page as a person sees it, for the README.
+    await page.locator('.editor-box[data-page="1"]').first().evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: path.join(shots, "workflows-editor-box-1280.png") });
 
     // Publish.
     await page.getByRole("button", { name: "Publish" }).click();
