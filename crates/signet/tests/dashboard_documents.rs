@@ -573,7 +573,8 @@ async fn the_documents_in_chromium(db: Db) {
         .await;
     }
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let downloads = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("downloads");
+    // Both databases run at once: a directory each for what the browser saves.
+    let downloads = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("downloads-{db:?}"));
     std::fs::create_dir_all(&shots).unwrap();
     std::fs::create_dir_all(&downloads).unwrap();
     let out = common::browser_script("dashboard_documents.cjs")

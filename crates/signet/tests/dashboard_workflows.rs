@@ -825,7 +825,11 @@ async fn the_editor_in_chromium(db: Db) {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let shots = dir.join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let pdf = dir.join(format!("workflows-sample-{}.pdf", std::process::id()));
+    // Both databases run at once in one process: a file each.
+    let pdf = dir.join(format!(
+        "workflows-sample-{}-{db:?}.pdf",
+        std::process::id()
+    ));
     std::fs::write(&pdf, pdf_with_pages(2)).unwrap();
     let out = common::browser_script("dashboard_workflows.cjs")
         .env("BASE_URL", &server.url)
