@@ -182,7 +182,28 @@ async function main() {
       fail(`the signing page draws the box at ${onSigning}, the editor at ${want}`);
     }
     await sign.screenshot({ path: path.join(shots, "workflows-signing-page-box.png"), fullPage: true });
+
+    // The signer signs there, then the reviewer approves on their own page.
+    await sign.getByLabel(/I agree to sign this document/).check();
+    await sign.getByRole("button", { name: "Sign document" }).click();
+    await sign.locator("#outcome").filter({ hasText: "Signed" }).waitFor({ timeout: 30000 });
     await sign.close();
+    const review = await desk.newPage();
+    watch(review, problems);
+    await review.goto(details.invitations[1].signUrl);
+    await review.getByRole("button", { name: "Approve document" }).click();
+    await review.locator("#outcome").filter({ hasText: "Approved" }).waitFor({ timeout: 30000 });
+    await review.close();
+
+    // Completed in the list; its page gives the signed PDF and the audit trail.
+    await page.goto(`${base}/app/documents`);
+    await page.getByRole("link", { name: /^Completed/ }).click();
+    await page.getByRole("link", { name: "Loan 42" }).click();
+    await expectHeading(page, "Loan 42");
+    for (const [name, file] of [["Download signed PDF", "signed.pdf"], ["Download audit trail", "audit-trail.pdf"]]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name }).click()]);
+      await download.saveAs(path.join(process.env.DOWNLOADS, file));
+    }
 
     // The list shows it published; Hindi editor.
     await page.goto(`${base}/app/workflows`);

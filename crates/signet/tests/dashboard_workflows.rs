@@ -831,7 +831,10 @@ async fn the_editor_in_chromium(db: Db) {
         std::process::id()
     ));
     std::fs::write(&pdf, pdf_with_pages(2)).unwrap();
+    let downloads = dir.join(format!("workflow-downloads-{db:?}"));
+    std::fs::create_dir_all(&downloads).unwrap();
     let out = common::browser_script("dashboard_workflows.cjs")
+        .env("DOWNLOADS", &downloads)
         .env("BASE_URL", &server.url)
         .env("EMAIL", "asha@acme.test")
         .env("PASSWORD", &password)
@@ -875,13 +878,34 @@ async fn the_editor_in_chromium(db: Db) {
         w["invitees"][0]["webhook"]["success"],
         "https://example.com/hooks/ok"
     );
-    for (doc, sender) in [(ids["api"], "Acme Lending (API)"), (ids["run"], "asha")] {
+    for (doc, sender, status) in [
+        (ids["api"], "Acme Lending (API)", "Sent"),
+        (ids["run"], "asha", "Completed"),
+    ] {
         let d = api
             .get(&format!(
                 "/api/v3.3/document/details?documentId={doc}&sender=true"
             ))
             .await;
         assert_eq!(d.ok()["sender"]["name"], sender);
-        assert_eq!(d.ok()["documentStatus"], "Sent");
+        assert_eq!(d.ok()["documentStatus"], status);
     }
+
+    // What the dashboard let the browser download: the signed PDF, judged by our verifier,
+    // pdfsig and pyHanko, and the audit trail, sealed.
+    let root_pem = server.root_pem().await;
+    let roots = signet_pdf::keys::load_certificates_pem(&root_pem).unwrap();
+    let signed_path = downloads.join("signed.pdf");
+    let signed = std::fs::read(&signed_path).unwrap();
+    let report =
+        signet_pdf::verify::verify(&signed, &roots, &signet_pdf::Limits::default()).unwrap();
+    assert_eq!(report.signatures.len(), 1);
+    assert!(report.all_good(), "{report:#?}");
+    assert_eq!(report.signatures[0].name.as_deref(), Some("Ravi Kumar"));
+    assert_eq!(common::pdfsig_valid(&signed_path), 1);
+    let root_file = downloads.join("root.pem");
+    std::fs::write(&root_file, &root_pem).unwrap();
+    let audit_path = downloads.join("audit-trail.pdf");
+    common::pyhanko_validates(&root_file, &[signed_path, audit_path.clone()]);
+    assert_eq!(common::pdfsig_valid(&audit_path), 1);
 }

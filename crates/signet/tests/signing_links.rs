@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use common::{Db, Server};
 use serde_json::{Value, json};
 
@@ -123,25 +120,6 @@ async fn revoked_links_read_nothing(db: Db) {
     assert_eq!(d.ok()["requests"][0]["deleted"], true);
 }
 
-/// The pyHanko judgement of every signature in each file, in one Python process.
-fn pyhanko_validates(root_pem: &Path, files: &[std::path::PathBuf]) {
-    let tools = std::env::var("SIGNET_TEST_TOOLS").expect("run through scripts/test");
-    let python = Path::new(&tools).join("venv/bin/python");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_pdfs.py");
-    let out = Command::new(python)
-        .arg(script)
-        .arg(root_pem)
-        .args(files)
-        .output()
-        .expect("the venv's python runs");
-    assert!(
-        out.status.success(),
-        "pyHanko: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 async fn parallel_signers_both_land(db: Db) {
     const DOCUMENTS: usize = 50;
     let server = Server::start(db);
@@ -195,7 +173,7 @@ async fn parallel_signers_both_land(db: Db) {
         assert_eq!(common::pdfsig_valid(&file), 2, "pdfsig, document {n}");
         files.push(file);
     }
-    pyhanko_validates(&root_pem, &files);
+    common::pyhanko_validates(&root_pem, &files);
 }
 
 /// A body sent to a link that does not work is never read: the answer comes at once, while

@@ -598,3 +598,22 @@ pub fn browser_script(script: &str) -> Command {
     );
     node
 }
+
+/// The pyHanko judgement of every signature in each file, in one Python process.
+pub fn pyhanko_validates(root_pem: &std::path::Path, files: &[std::path::PathBuf]) {
+    let tools = std::env::var("SIGNET_TEST_TOOLS").expect("run through scripts/test");
+    let python = std::path::Path::new(&tools).join("venv/bin/python");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_pdfs.py");
+    let out = Command::new(python)
+        .arg(script)
+        .arg(root_pem)
+        .args(files)
+        .output()
+        .expect("the venv's python runs");
+    assert!(
+        out.status.success(),
+        "pyHanko: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
