@@ -520,6 +520,57 @@ async fn the_editor_without_javascript(db: Db) {
     );
     assert_eq!(d2.ok()["workflow"]["name"], "Loan agreement v2");
 
+    // The API's replace is the whole workflow: a draft left by the dashboard goes with it, so
+    // publishing later cannot undo the replacement.
+    let page = b.get(&format!("/app/workflows/{id}")).await;
+    let drafted = b
+        .post_pairs(
+            &format!("/app/workflows/{id}"),
+            &with(
+                &form_fields(&page.body),
+                &[("name", "Loan agreement v3")],
+                "save",
+            ),
+        )
+        .await;
+    assert_eq!(
+        drafted.location,
+        format!("/app/workflows/{id}?notice=draft")
+    );
+    let mut replacement = api
+        .get(&format!("/api/signet/workflows/{id}"))
+        .await
+        .ok()
+        .clone();
+    for generated in ["profileId", "status", "published", "createdAt", "updatedAt"] {
+        replacement.as_object_mut().unwrap().remove(generated);
+    }
+    replacement["requireSigningOrder"] = false.into();
+    let put = api
+        .send(
+            "PUT",
+            &format!("/api/signet/workflows/{id}"),
+            Some(&replacement),
+        )
+        .await;
+    assert_eq!(put.ok()["requireSigningOrder"], false);
+    assert!(
+        !b.get(&format!("/app/workflows/{id}"))
+            .await
+            .body
+            .contains("Draft changes not published"),
+        "the draft went with the replacement"
+    );
+    let republished = api
+        .post(&format!("/api/signet/workflows/{id}/publish"), &json!({}))
+        .await;
+    assert_eq!(
+        republished.ok()["name"],
+        "Loan agreement v2",
+        "not the draft's v3"
+    );
+    assert_eq!(republished.ok()["requireSigningOrder"], false);
+
     // Clone: a new draft with the same slots.
     let csrf = page.csrf();
     let cloned = b

@@ -124,7 +124,9 @@ impl Store {
         rows.into_iter().map(from_row).collect()
     }
 
-    /// Replaces the definition; returns whether the workflow existed (and was not archived).
+    /// Replaces the definition, and with it any draft the dashboard left: the replacement is
+    /// the whole workflow, and a draft published later would undo it. Returns whether the
+    /// workflow existed (and was not archived).
     pub async fn replace_workflow(
         &self,
         account_id: &str,
@@ -133,7 +135,7 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let r = sqlx::query(
-            "UPDATE workflows SET name = $1, definition = $2, updated_at = $3 \
+            "UPDATE workflows SET name = $1, definition = $2, draft = NULL, updated_at = $3 \
              WHERE account_id = $4 AND profile_id = $5 AND status <> 'archived'",
         )
         .bind(definition.name.trim())
