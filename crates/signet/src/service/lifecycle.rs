@@ -172,6 +172,7 @@ pub async fn delete_document(
     actor: &Actor<'_>,
     command: DeleteDocument,
 ) -> Result<(), ServiceError> {
+    actor.may_change()?;
     let doc = account_document(state, actor, &command.document_id).await?;
     let event = by_actor(state, actor, &EventKind::DocumentDeleted);
     let Some(deleted) = state
@@ -221,6 +222,7 @@ pub async fn delete_invitation(
     actor: &Actor<'_>,
     command: DeleteInvitation,
 ) -> Result<(), ServiceError> {
+    actor.may_change()?;
     let inv = account_invitation(state, actor, command.sign_url.as_deref()).await?;
     if let Some(refused) = deletion_refused(&inv) {
         return Err(refused);
@@ -328,6 +330,7 @@ pub async fn reactivate(
     actor: &Actor<'_>,
     command: Reactivate,
 ) -> Result<Reactivated, ServiceError> {
+    actor.may_change()?;
     let doc = account_document(state, actor, &command.document_id).await?;
     let now = state.clock.now_ms();
     // Settle what is due first, so the answer never depends on the sweeper's timing.
@@ -390,6 +393,7 @@ pub async fn complete(
     actor: &Actor<'_>,
     command: Complete,
 ) -> Result<(), ServiceError> {
+    actor.may_change()?;
     let doc = account_document(state, actor, &command.document_id).await?;
     let now = state.clock.now_ms();
     state.store.expire_due(&doc.id, now).await?;
@@ -427,6 +431,7 @@ pub async fn activate(
     actor: &Actor<'_>,
     command: Activate,
 ) -> Result<(), ServiceError> {
+    actor.may_change()?;
     let inv = account_invitation(state, actor, command.sign_url.as_deref()).await?;
     if let Some((code, message)) = closed_invitation(state, &inv) {
         return Err(ServiceError::conflict(code, message));
@@ -477,6 +482,7 @@ pub async fn resend(
     actor: &Actor<'_>,
     command: Resend,
 ) -> Result<Vec<Resent>, ServiceError> {
+    actor.may_change()?;
     if command.sign_urls.is_empty() || command.sign_urls.len() > MAX_RESEND {
         return Err(ServiceError::refused(
             "sign.urls.invalid",

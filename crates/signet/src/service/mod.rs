@@ -12,6 +12,7 @@ pub mod purge;
 pub mod seal;
 pub mod send;
 pub mod users;
+pub mod webhooks;
 pub mod workflows;
 
 use crate::domain::workflow::Invalid;
@@ -49,6 +50,19 @@ impl Actor<'_> {
             } else {
                 (*name).to_string()
             }),
+        }
+    }
+
+    /// Refuses an actor who may only read (a dashboard viewer). Every operation that changes
+    /// something asks, whichever entry point calls it: the dashboard's gate refusing a
+    /// viewer's forms is the first line, not the only one.
+    pub fn may_change(&self) -> Result<(), ServiceError> {
+        match self {
+            Actor::User { role, .. } if !role.may_change() => Err(ServiceError::forbidden(
+                "user.read.only",
+                "a viewer may read, not change",
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -179,5 +193,16 @@ mod tests {
         assert_eq!(user.audit_name(), "Asha Rao (dashboard)");
         assert_eq!(user.account().id, "A");
         assert_eq!(Actor::Api(&account).audit_name(), "Acme (API)");
+        assert!(user.may_change().is_ok() && Actor::Api(&account).may_change().is_ok());
+        let viewer = Actor::User {
+            account: &account,
+            id: "u2",
+            name: "Ravi",
+            role: crate::domain::users::Role::Viewer,
+        };
+        assert!(matches!(
+            viewer.may_change(),
+            Err(ServiceError::Forbidden { .. })
+        ));
     }
 }

@@ -72,6 +72,7 @@ pub async fn send_document(
     origin: &Origin,
     command: SendDocument,
 ) -> Result<Sent, ServiceError> {
+    actor.may_change()?;
     let account = actor.account();
     let profile_id: ProfileId = command
         .profile_id

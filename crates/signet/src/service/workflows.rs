@@ -77,6 +77,7 @@ pub async fn create_workflow(
     actor: &Actor<'_>,
     command: SaveWorkflow,
 ) -> Result<StoredWorkflow, ServiceError> {
+    actor.may_change()?;
     let workflow = checked(state, command.workflow)?;
     let now = state.clock.now_ms();
     let stored = StoredWorkflow {
@@ -103,6 +104,7 @@ pub async fn replace_workflow(
     profile_id: &str,
     command: SaveWorkflow,
 ) -> Result<StoredWorkflow, ServiceError> {
+    actor.may_change()?;
     let workflow = checked(state, command.workflow)?;
     let profile_id = parsed(profile_id)?;
     let profile_id = profile_id.as_str();
@@ -134,6 +136,7 @@ pub async fn save_edits(
     profile_id: &str,
     edited: WorkflowInput,
 ) -> Result<StoredWorkflow, ServiceError> {
+    actor.may_change()?;
     let edited = checked(state, edited)?;
     let current = workflow_of_account(state, actor, profile_id).await?;
     if current.status == WorkflowStatus::Archived {
@@ -174,6 +177,7 @@ pub async fn set_workflow_status(
     profile_id: &str,
     status: WorkflowStatus,
 ) -> Result<StoredWorkflow, ServiceError> {
+    actor.may_change()?;
     let profile_id = parsed(profile_id)?;
     let profile_id = profile_id.as_str();
     let account_id = &actor.account().id;

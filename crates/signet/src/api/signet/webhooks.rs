@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ApiQuery, ok};
 use crate::domain::ids::DocumentId;
+use crate::service::Actor;
 use crate::service::lifecycle::no_document;
 use crate::state::AppState;
 use crate::store::{DeliveryRow, rfc3339};
@@ -86,16 +87,7 @@ async fn redeliver(
     ApiAccount(account): ApiAccount,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let row = state
-        .store
-        .redeliver(&account.id, &id, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                "webhook.delivery.not.found",
-                format!("no webhook delivery {id:?}"),
-            )
-        })?;
+    let row = crate::service::webhooks::redeliver(&state, &Actor::Api(&account), &id).await?;
     Ok(ok(delivery_json(&row)))
 }
 

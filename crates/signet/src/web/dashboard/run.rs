@@ -200,7 +200,7 @@ pub async fn run(
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(512).collect());
     let limit = state.config.max_pdf_bytes + FIELDS_ROOM;
-    let form = match read_form(request, limit, w.definition.invitees.len()).await {
+    let mut form = match read_form(request, limit, w.definition.invitees.len()).await {
         Ok(f) => f,
         Err(Upload::TooLarge) => {
             let error = FieldError {
@@ -223,11 +223,14 @@ pub async fn run(
         }
     };
     let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+    // The file goes to the command, not copied: a page sent back needs only whether one came.
+    let had_pdf = form.pdf.is_some();
+    let pdf = form.pdf.take().filter(|p| !p.is_empty()).map(Pdf::Bytes);
     let command = SendDocument {
         profile_id: Some(profile_id.clone()),
         file: Some(FileIn {
             name: opt(&form.document_name),
-            pdf: form.pdf.clone().filter(|p| !p.is_empty()).map(Pdf::Bytes),
+            pdf,
             template_fields: 0,
             additional_files: 0,
         }),
@@ -262,7 +265,7 @@ pub async fn run(
             };
             match refusal_at(e, w_texts, field_of) {
                 Ok((status, mut error)) => {
-                    if error.field == "pdf" && form.pdf.is_some() {
+                    if error.field == "pdf" && had_pdf {
                         error.text = format!("{} {}", error.text, w_texts.choose_again);
                     }
                     render(&state, lang, &uri, &user, &w, &form, vec![error], status)

@@ -156,13 +156,9 @@ async fn redeliver(
     if !plausible_id(&id) {
         return refusal(lang, StatusCode::NOT_FOUND, Refusal::NotFound);
     }
-    let now = state.clock.now_ms();
-    match state.store.redeliver(&user.0.account.id, &id, now).await {
-        Ok(Some(_)) => {
-            Redirect::to(&with_notice(safe_back(&f.back), "redelivered")).into_response()
-        }
-        Ok(None) => refusal(lang, StatusCode::NOT_FOUND, Refusal::NotFound),
-        Err(e) => service_error(lang, e.into()),
+    match crate::service::webhooks::redeliver(&state, &user.actor(), &id).await {
+        Ok(_) => Redirect::to(&with_notice(safe_back(&f.back), "redelivered")).into_response(),
+        Err(e) => service_error(lang, e),
     }
 }
 
