@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::service::ServiceError;
+use crate::service::{Origin, ServiceError};
 use crate::state::AppState;
 use crate::store::{Account, StoreError};
 
@@ -199,5 +199,17 @@ impl FromRequestParts<AppState> for ApiAccount {
             return Err(invalid());
         }
         Ok(ApiAccount(account))
+    }
+}
+
+/// Where a request came from, for the audit trail: the peer's address and its user agent, cut
+/// to 512 characters.
+pub fn request_origin(peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> Origin {
+    Origin {
+        ip: Some(peer.ip().to_string()),
+        user_agent: headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect()),
     }
 }

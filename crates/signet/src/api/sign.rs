@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use crate::api::invitee::Invitee;
 use crate::api::{ApiError, ApiJson, ok};
 use crate::domain::status::InvitationStatus;
 use crate::domain::workflow::InviteeType;
-use crate::service::{Origin, act};
+use crate::service::act;
 use crate::state::AppState;
 use crate::store::InvitationRow;
 
@@ -107,17 +107,6 @@ struct ApproveBody {
     otp: Option<String>,
 }
 
-/// Where the invitee's request came from, for the audit trail.
-fn origin(peer: SocketAddr, headers: &HeaderMap) -> Origin {
-    Origin {
-        ip: Some(peer.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(512).collect()),
-    }
-}
-
 /// `POST /api/sign/{uuid}/otp`: mails the invitee a one-time code.
 async fn send_code(
     State(state): State<AppState>,
@@ -125,7 +114,12 @@ async fn send_code(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let sent = act::request_code(&state, &invitee, &origin(peer, &headers)).await?;
+    let sent = act::request_code(
+        &state,
+        &invitee,
+        &crate::api::request_origin(peer, &headers),
+    )
+    .await?;
     Ok(ok(json!({
         "sentTo": sent.sent_to,
         "expiresInSeconds": sent.expires_in_seconds,
@@ -148,7 +142,13 @@ async fn sign(
         consent: body.consent,
         otp: body.otp,
     };
-    let done = act::sign(&state, &invitee, &origin(peer, &headers), command).await?;
+    let done = act::sign(
+        &state,
+        &invitee,
+        &crate::api::request_origin(peer, &headers),
+        command,
+    )
+    .await?;
     Ok(answer(&invitee, &done))
 }
 
@@ -161,7 +161,13 @@ async fn approve(
 ) -> Result<axum::Json<Value>, ApiError> {
     let body: ApproveBody = optional_body(&body)?;
     let command = act::Approve { otp: body.otp };
-    let done = act::approve(&state, &invitee, &origin(peer, &headers), command).await?;
+    let done = act::approve(
+        &state,
+        &invitee,
+        &crate::api::request_origin(peer, &headers),
+        command,
+    )
+    .await?;
     Ok(answer(&invitee, &done))
 }
 
@@ -178,7 +184,13 @@ async fn reject(
         reason: body.reason,
         otp: body.otp,
     };
-    let done = act::reject(&state, &invitee, &origin(peer, &headers), command).await?;
+    let done = act::reject(
+        &state,
+        &invitee,
+        &crate::api::request_origin(peer, &headers),
+        command,
+    )
+    .await?;
     Ok(answer(&invitee, &done))
 }
 

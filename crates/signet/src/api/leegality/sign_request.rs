@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{ApiAccount, ApiError, ApiJson, ok};
+use crate::service::Actor;
 use crate::service::send::{self, Pdf, SendDocument, Sent, send_document};
-use crate::service::{Actor, Origin};
 use crate::state::AppState;
 
 /// The request body, with Leegality's names. Unknown fields are ignored, as Leegality clients
@@ -61,13 +61,7 @@ pub async fn create_sign_request(
     headers: HeaderMap,
     ApiJson(req): ApiJson<CreateSignRequest>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let origin = Origin {
-        ip: Some(peer.ip().to_string()),
-        user_agent: headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(512).collect()),
-    };
+    let origin = crate::api::request_origin(peer, &headers);
     let command = SendDocument {
         profile_id: req.profile_id,
         file: req.file.map(|f| send::FileIn {

@@ -17,7 +17,7 @@ use super::pages::{Chrome, service_error};
 use super::workflows::{FieldError, refusal_at};
 use super::{DashboardUser, Lang, Refusal, Texts, html};
 use crate::service::send::{self, FileIn, InviteeIn, Pdf, SendDocument};
-use crate::service::{Origin, ServiceError, workflows};
+use crate::service::{ServiceError, workflows};
 use crate::state::AppState;
 use crate::store::{StoredWorkflow, WorkflowStatus};
 
@@ -194,11 +194,8 @@ pub async fn run(
         Ok(w) => w,
         Err(e) => return service_error(lang, e),
     };
-    let user_agent: Option<String> = request
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.chars().take(512).collect());
+    // Taken before the body is read, which consumes the request.
+    let origin = crate::api::request_origin(peer, request.headers());
     let limit = state.config.max_pdf_bytes + FIELDS_ROOM;
     let mut form = match read_form(request, limit, w.definition.invitees.len()).await {
         Ok(f) => f,
@@ -247,10 +244,6 @@ pub async fn run(
         irn: opt(&form.irn),
         stamp_series: false,
         cc: Vec::new(),
-    };
-    let origin = Origin {
-        ip: Some(peer.ip().to_string()),
-        user_agent,
     };
     match send::send_document(&state, &actor, &origin, command).await {
         Ok(sent) => Redirect::to(&format!("/app/documents/{}", sent.document_id)).into_response(),
