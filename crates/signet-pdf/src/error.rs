@@ -49,6 +49,20 @@ pub enum Error {
     Timestamp(String),
     #[error("audit trail: {0}")]
     Audit(String),
+    #[error("the certificate cannot be used: {0}")]
+    CertificateInvalid(String),
+    #[error("the certificate has expired: {0}")]
+    CertificateExpired(String),
+    #[error("the certificate is not valid yet: {0}")]
+    CertificateNotYetValid(String),
+    #[error("the certificate is not meant for signatures: {0}")]
+    CertificateKeyUsage(String),
+    #[error("the certificate does not chain to a trusted root: {0}")]
+    CertificateUntrusted(String),
+    #[error("the certificate's key is not supported: {0}")]
+    CertificateKeyUnsupported(String),
+    #[error("the signature does not verify with the certificate: {0}")]
+    SignatureInvalid(String),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -81,6 +95,13 @@ impl Error {
             Error::Signing(_) => "signing.failed",
             Error::Timestamp(_) => "signing.timestamp.failed",
             Error::Audit(_) => "audit.trail.failed",
+            Error::CertificateInvalid(_) => "certificate.invalid",
+            Error::CertificateExpired(_) => "certificate.expired",
+            Error::CertificateNotYetValid(_) => "certificate.not.yet.valid",
+            Error::CertificateKeyUsage(_) => "certificate.key.usage",
+            Error::CertificateUntrusted(_) => "certificate.untrusted",
+            Error::CertificateKeyUnsupported(_) => "certificate.key.unsupported",
+            Error::SignatureInvalid(_) => "signature.invalid",
             Error::Io(_) => "internal.io",
         }
     }

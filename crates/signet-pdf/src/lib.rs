@@ -6,12 +6,14 @@
 //! - [`signer`]: who holds the key ([`signer::Signer`]); [`keys`]: certificates and key files.
 //! - [`timestamp`]: RFC 3161 signature timestamps (B-T).
 //! - [`verify`]: an offline report on every signature of a PDF.
+//! - [`certificate`]: checks of a certificate someone else holds before signing with it.
 //! - [`audit`]: the hash-chained audit-trail PDF.
 //! - [`appearance`]: the visible signature block (typed or drawn mark and caption);
 //!   [`pages`] says on which pages and where.
 
 pub mod appearance;
 pub mod audit;
+pub mod certificate;
 mod cms;
 mod crypt;
 mod crypto;

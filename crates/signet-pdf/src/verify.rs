@@ -10,6 +10,7 @@ use der::{Decode, Encode};
 use serde::Serialize;
 use x509_cert::Certificate;
 
+use crate::certificate::{issued_by, same_cert, valid_at};
 use crate::cms::{OID_MESSAGE_DIGEST, OID_SIGNATURE_TIMESTAMP, OID_SIGNED_DATA};
 use crate::crypto::{self, Hash};
 use crate::error::Result;
@@ -532,36 +533,6 @@ fn chain_trust(
         current = issuer.clone();
     }
     Trust::Untrusted("the certificate chain is too long".into())
-}
-
-fn same_cert(a: &Certificate, b: &Certificate) -> bool {
-    a.tbs_certificate.subject == b.tbs_certificate.subject
-        && a.tbs_certificate.subject_public_key_info == b.tbs_certificate.subject_public_key_info
-}
-
-fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
-    let Ok(tbs) = child.tbs_certificate.to_der() else {
-        return false;
-    };
-    crypto::verify_signature(
-        &issuer.tbs_certificate.subject_public_key_info,
-        &child.signature_algorithm,
-        Hash::Sha256,
-        &tbs,
-        child.signature.raw_bytes(),
-    )
-    .is_ok()
-}
-
-fn valid_at(cert: &Certificate, at: Duration) -> std::result::Result<(), String> {
-    let v = &cert.tbs_certificate.validity;
-    if at < v.not_before.to_unix_duration() || at > v.not_after.to_unix_duration() {
-        return Err(format!(
-            "{} is not valid at the signing time (valid {} to {})",
-            cert.tbs_certificate.subject, v.not_before, v.not_after
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -10,4 +10,5 @@ pub mod otp;
 pub mod signature_type;
 pub mod status;
 pub mod users;
+pub mod verification;
 pub mod workflow;
