@@ -88,8 +88,20 @@ pub fn check_signer_certificate(
         .unwrap_or_default();
     check_validity(leaf, at)?;
     check_signing_usage(leaf)?;
+    chain_path(leaf, &chain[1..], roots, at)
+}
 
-    let pool = &chain[1..];
+/// Walks issuer links from `leaf` through `pool`: each link signed by the next certificate,
+/// which must be a CA (or one of `roots`), and each certificate valid at `at` (since the
+/// epoch). With `roots`, the walk must end at one of them. Shared with the PDF verifier,
+/// which judges at the signing time and passes the CMS's certificates as the pool.
+pub(crate) fn chain_path(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    roots: &[Certificate],
+    at: Duration,
+) -> Result<ChainCheck> {
+    check_validity(leaf, at)?;
     let mut path = vec![leaf.clone()];
     // A root given as trusted ends the path even when it is the signer's own certificate.
     let mut trusted_root = roots.iter().find(|r| same_cert(r, leaf)).cloned();
@@ -237,13 +249,13 @@ fn may_issue(cert: &Certificate) -> bool {
 }
 
 /// The same subject with the same key: one certificate, whichever copy of it.
-pub(crate) fn same_cert(a: &Certificate, b: &Certificate) -> bool {
+fn same_cert(a: &Certificate, b: &Certificate) -> bool {
     a.tbs_certificate.subject == b.tbs_certificate.subject
         && a.tbs_certificate.subject_public_key_info == b.tbs_certificate.subject_public_key_info
 }
 
 /// Whether `child` names `issuer` as its issuer and carries a valid signature by its key.
-pub(crate) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }
@@ -258,18 +270,6 @@ pub(crate) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
         child.signature.raw_bytes(),
     )
     .is_ok()
-}
-
-/// The certificate's validity period contains `at` (since the epoch); the error says why not.
-pub(crate) fn valid_at(cert: &Certificate, at: Duration) -> std::result::Result<(), String> {
-    let v = &cert.tbs_certificate.validity;
-    if at < v.not_before.to_unix_duration() || at > v.not_after.to_unix_duration() {
-        return Err(format!(
-            "{} is not valid at the signing time (valid {} to {})",
-            cert.tbs_certificate.subject, v.not_before, v.not_after
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use der::{Decode, Encode};
 use serde::Serialize;
 use x509_cert::Certificate;
 
-use crate::certificate::{issued_by, same_cert, valid_at};
+use crate::certificate;
 use crate::cms::{OID_MESSAGE_DIGEST, OID_SIGNATURE_TIMESTAMP, OID_SIGNED_DATA};
 use crate::crypto::{self, Hash};
 use crate::error::Result;
@@ -494,8 +494,8 @@ fn timestamp_report(
     ))
 }
 
-/// Walks issuer links from `leaf` through `pool` (the CMS certificates) until a root is reached,
-/// checking each certificate's signature and validity at `at`.
+/// Whether `leaf` chains through `pool` (the CMS certificates) to one of `roots`, each link
+/// verified and each certificate valid at `at`.
 fn chain_trust(
     leaf: &Certificate,
     pool: &[Certificate],
@@ -505,34 +505,10 @@ fn chain_trust(
     if roots.is_empty() {
         return Trust::NotChecked;
     }
-    let mut current = leaf.clone();
-    for _ in 0..10 {
-        if let Err(e) = valid_at(&current, at) {
-            return Trust::Untrusted(e);
-        }
-        if roots.iter().any(|root| same_cert(root, &current)) {
-            return Trust::Trusted;
-        }
-        let issuer = roots
-            .iter()
-            .chain(pool.iter())
-            .filter(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
-            .find(|c| issued_by(&current, c));
-        let Some(issuer) = issuer else {
-            return Trust::Untrusted(format!(
-                "no trusted issuer found for {}",
-                current.tbs_certificate.subject
-            ));
-        };
-        if roots.iter().any(|root| same_cert(root, issuer)) {
-            return match valid_at(issuer, at) {
-                Ok(()) => Trust::Trusted,
-                Err(e) => Trust::Untrusted(e),
-            };
-        }
-        current = issuer.clone();
+    match certificate::chain_path(leaf, pool, roots, at) {
+        Ok(_) => Trust::Trusted,
+        Err(e) => Trust::Untrusted(e.to_string()),
     }
-    Trust::Untrusted("the certificate chain is too long".into())
 }
 
 #[cfg(test)]
