@@ -4,11 +4,11 @@
 //! comes parsed, the year comes from the caller, nothing is read or written here.
 //!
 //! Three JSON forms exist and each has its own type, so that none of them changes when
-//! another does: a create request's `dscConfig`/`aadhaarConfig` (lenient, [`VerificationRequest::parse`]),
-//! the stored forms (serde of [`VerificationRequest`] and [`VerificationResults`], which the
-//! details API shows as `verificationRequest` and, through [`VerificationResults::response`],
-//! `verificationResponse`), and the webhook's `verification` object
-//! ([`VerificationResults::webhook`]).
+//! another does: a create request's `dscConfig`/`aadhaarConfig` (lenient,
+//! [`VerificationRequest::parse`]), the stored forms (serde of [`VerificationRequest`] and
+//! [`VerificationResults`]; details show the first as `verificationRequest`, the second
+//! through [`VerificationResults::response`] as `verificationResponse`), and the webhook's
+//! `verification` object ([`VerificationResults::webhook`]).
 
 // Until the services use it (they are being written against these types).
 #![cfg_attr(not(test), allow(dead_code))]
@@ -45,6 +45,14 @@ pub const VERIFY_KEYS: [&str; 7] = [
     "verifyYob",
     "verifyTitle",
     "verifyGender",
+];
+
+/// The verification configs a create request's invitee may carry (API.md section 2).
+pub const CONFIGS: [&str; 4] = [
+    "aadhaarConfig",
+    "dscConfig",
+    "neslConfig",
+    "offlineSignConfig",
 ];
 
 /// Keys of `offlineSignConfig` that pin a Cloud-DSC signer: Leegality's clients send them,
@@ -126,26 +134,33 @@ impl VerificationRequest {
         Self::parse_config(field, value, now, &[])
     }
 
-    /// Reads every verification config of a create request's invitee (`aadhaarConfig`,
-    /// `dscConfig`, `neslConfig`, `offlineSignConfig`) into one request, or `None` when it has
-    /// none. They apply to different signature types, yet a slot signs with one certificate:
-    /// a check set by two of them to different values is refused rather than one silently
-    /// chosen.
+    /// Reads every verification config of a create request's invitee ([`CONFIGS`]) into one
+    /// request, or `None` when it has none.
     pub fn from_invitee(
         i: usize,
         invitee: &serde_json::Map<String, Value>,
         now: OffsetDateTime,
     ) -> Result<Option<VerificationRequest>, Invalid> {
+        let configs = CONFIGS
+            .iter()
+            .filter_map(|&name| invitee.get(name).map(|v| (name, v)));
+        Self::from_configs(i, configs, now)
+    }
+
+    /// Reads invitee `i`'s configs, given as (name, value) pairs (`("dscConfig", {...})`;
+    /// `null` ones are skipped), into one request, or `None` when there is none. They apply to
+    /// different signature types, yet a slot signs with one certificate: a check set by two
+    /// of them to different values is refused rather than one silently chosen.
+    pub fn from_configs<'a>(
+        i: usize,
+        configs: impl IntoIterator<Item = (&'a str, &'a Value)>,
+        now: OffsetDateTime,
+    ) -> Result<Option<VerificationRequest>, Invalid> {
         let mut found: Option<(String, VerificationRequest)> = None;
-        for config in [
-            "aadhaarConfig",
-            "dscConfig",
-            "neslConfig",
-            "offlineSignConfig",
-        ] {
-            let Some(value) = invitee.get(config).filter(|v| !v.is_null()) else {
+        for (config, value) in configs {
+            if value.is_null() {
                 continue;
-            };
+            }
             let field = format!("invitees[{i}].{config}");
             let extra: &[&str] = if config == "offlineSignConfig" {
                 &OFFLINE_SIGN_PINNING_KEYS
@@ -164,6 +179,32 @@ impl VerificationRequest {
             });
         }
         Ok(found.map(|(_, r)| r))
+    }
+
+    /// The valued checks (`verifyPincode`...) the workflow slot makes mandatory (`true`) that
+    /// `api` supplies no value for: [`merge`](Self::merge) would leave them unchecked, so a
+    /// create request may want to refuse them instead.
+    pub fn missing_values(
+        api: Option<&VerificationRequest>,
+        slot: Option<&Value>,
+    ) -> Vec<&'static str> {
+        let Some(map) = slot.and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        let empty = VerificationRequest::default();
+        let api = api.unwrap_or(&empty);
+        let supplied = [
+            ("verifyPincode", api.verify_pincode.is_some()),
+            ("verifyState", api.verify_state.is_some()),
+            ("verifyYob", api.verify_yob.is_some()),
+            ("verifyTitle", api.verify_title.is_some()),
+            ("verifyGender", api.verify_gender.is_some()),
+        ];
+        supplied
+            .into_iter()
+            .filter(|&(key, has)| !has && map.get(key).and_then(flag) == Some(true))
+            .map(|(key, _)| key)
+            .collect()
     }
 
     fn parse_config(
@@ -246,7 +287,8 @@ impl VerificationRequest {
     /// `verification` map sets one (Leegality: "if the workflow marks a check mandatory or
     /// turns it off, the API value is ignored").
     ///
-    /// In the slot, per `verify*` key: `false` turns the check off; `true` turns a flag on,
+    /// In the slot, per `verify*` key: `false` (`"false"`, `0`, `""`) turns the check off;
+    /// `true` turns a flag on,
     /// and for a valued check (pincode, state...) keeps the request's value (the workflow
     /// makes it mandatory, the request supplies it); a value (`"560001"`) is the value to
     /// check. `null`, a key the slot lacks, and a value that does not read as that check's
@@ -261,6 +303,9 @@ impl VerificationRequest {
         // not by today.
         const SLOT_MAX_YEAR: u16 = 9999;
         for (key, v) in map {
+            if v.is_null() {
+                continue;
+            }
             let switch = flag(v);
             match key.as_str() {
                 "verifyName" => r.verify_name = switch.unwrap_or(r.verify_name),
@@ -509,6 +554,8 @@ const MIN_WORD_SIMILARITY: f64 = 0.6;
 /// 5. The score is `200 × (sum of matched similarities) / (words in both names)`, rounded:
 ///    an unmatched word on either side costs, so a missing middle name lowers the score
 ///    (`Asha Rao` / `Asha Ramesh Rao` is 80) without sinking it.
+/// 6. Initials alone prove little (`A. R.` could be anyone's): when no whole word matched,
+///    the score is halved.
 pub fn smart_name_percentage(expected: &str, actual: &str) -> u8 {
     let a = name_words(expected);
     let b = name_words(actual);
@@ -532,14 +579,19 @@ pub fn smart_name_percentage(expected: &str, actual: &str) -> u8 {
     let mut used_a = vec![false; a.len()];
     let mut used_b = vec![false; b.len()];
     let mut total = 0.0;
+    let mut whole_word = false;
     for (s, i, j) in pairs {
         if !used_a[i] && !used_b[j] {
             used_a[i] = true;
             used_b[j] = true;
             total += s;
+            whole_word |= a[i].len() > 1 && b[j].len() > 1;
         }
     }
-    let score = 200.0 * total / (a.len() + b.len()) as f64;
+    let mut score = 200.0 * total / (a.len() + b.len()) as f64;
+    if !whole_word {
+        score /= 2.0;
+    }
     score.round().clamp(0.0, 100.0) as u8
 }
 
@@ -867,6 +919,8 @@ mod tests {
                 99,
             ),
             ("Asha Rao", "Asha Ramesh Rao", 80, 80),
+            ("Asha Rao", "A. R.", 45, 45),
+            ("A R", "A. R.", 100, 100),
             ("Asha Rao", "Asha", 60, 70),
             ("Asha Rao", "Usha Rao", 50, 50),
             ("Priya Nair", "Supriya Nair", 50, 50),
@@ -1098,6 +1152,14 @@ mod tests {
         assert_eq!(VerificationRequest::merge(Some(api.clone()), None), api);
         assert_eq!(
             VerificationRequest::merge(
+                Some(api.clone()),
+                Some(&json!({"verifyName": null, "verifyYob": null}))
+            ),
+            api,
+            "null says nothing"
+        );
+        assert_eq!(
+            VerificationRequest::merge(
                 None,
                 Some(&json!({"verifyGender": "T", "verifyPincode": "bad"}))
             ),
@@ -1107,6 +1169,21 @@ mod tests {
             }
         );
         assert!(VerificationRequest::merge(None, Some(&json!([1]))).is_empty());
+        assert_eq!(
+            VerificationRequest::missing_values(Some(&api), Some(&slot)),
+            Vec::<&str>::new(),
+            "the slot's pincode is the request's, its year its own"
+        );
+        assert_eq!(
+            VerificationRequest::missing_values(
+                None,
+                Some(
+                    &json!({"verifyPincode": true, "verifyGender": "TRUE", "verifyYob": 1985,
+                             "verifyName": true, "verifyState": false})
+                )
+            ),
+            ["verifyPincode", "verifyGender"]
+        );
     }
 
     #[test]
