@@ -872,6 +872,7 @@ impl VerificationResults {
 
 #[cfg(test)]
 mod tests {
+    use super::super::event::EventKind;
     use super::*;
     use serde_json::json;
     use x509_cert::attr::AttributeTypeAndValue;
@@ -1478,6 +1479,13 @@ mod tests {
         );
         let failed: Vec<String> = r.failed_checks().into_iter().map(|c| c.check).collect();
         assert_eq!(failed, ["name", "smartName"]);
+        let checks = r.checks();
+        let event = EventKind::VerificationFailed { checks: &checks };
+        assert_eq!(
+            event.details(),
+            "name, smartName",
+            "the audit trail's words"
+        );
     }
 
     #[test]
