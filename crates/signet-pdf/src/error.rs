@@ -49,6 +49,16 @@ pub enum Error {
     Timestamp(String),
     #[error("audit trail: {0}")]
     Audit(String),
+    #[error("the certificate {subject} is revoked (since {time}, reason: {reason})")]
+    Revoked {
+        subject: String,
+        time: String,
+        reason: &'static str,
+    },
+    #[error("revocation data that does not hold up: {0}")]
+    Revocation(String),
+    #[error("no usable revocation status: {0}")]
+    RevocationUnavailable(String),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -81,6 +91,9 @@ impl Error {
             Error::Signing(_) => "signing.failed",
             Error::Timestamp(_) => "signing.timestamp.failed",
             Error::Audit(_) => "audit.trail.failed",
+            Error::Revoked { .. } => "certificate.revoked",
+            Error::Revocation(_) => "certificate.revocation.invalid",
+            Error::RevocationUnavailable(_) => "certificate.revocation.unavailable",
             Error::Io(_) => "internal.io",
         }
     }

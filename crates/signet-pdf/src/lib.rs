@@ -5,6 +5,7 @@
 //! - [`object`]: the object model and its serialization.
 //! - [`signer`]: who holds the key ([`signer::Signer`]); [`keys`]: certificates and key files.
 //! - [`timestamp`]: RFC 3161 signature timestamps (B-T).
+//! - [`revocation`]: OCSP and CRL checks for a signer's chain.
 //! - [`verify`]: an offline report on every signature of a PDF.
 //! - [`audit`]: the hash-chained audit-trail PDF.
 //! - [`appearance`]: the visible signature block (typed or drawn mark and caption);
@@ -24,6 +25,7 @@ pub mod object;
 pub mod pages;
 mod parse;
 pub mod read;
+pub mod revocation;
 pub mod sign;
 pub mod signer;
 #[cfg(test)]
