@@ -5,7 +5,8 @@
 //! - [`object`]: the object model and its serialization.
 //! - [`signer`]: who holds the key ([`signer::Signer`]); [`keys`]: certificates and key files.
 //! - [`timestamp`]: RFC 3161 signature timestamps (B-T).
-//! - [`revocation`]: OCSP and CRL checks for a signer's chain.
+//! - [`revocation`]: OCSP and CRL checks for a signer's chain; [`dss`]: the revision that
+//!   embeds them (B-LT).
 //! - [`verify`]: an offline report on every signature of a PDF.
 //! - [`audit`]: the hash-chained audit-trail PDF.
 //! - [`appearance`]: the visible signature block (typed or drawn mark and caption);
@@ -16,6 +17,7 @@ pub mod audit;
 mod cms;
 mod crypt;
 mod crypto;
+pub mod dss;
 pub mod error;
 mod filter;
 mod font;

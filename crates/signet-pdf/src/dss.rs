@@ -1,0 +1,224 @@
+//! The Document Security Store (ISO 32000-2 12.8.4.3, PAdES B-LT): a revision after the
+//! signatures that embeds the certificates, OCSP answers and CRLs a validator needs, so a
+//! signature can still be validated when the responders are gone or the certificates expired.
+//!
+//! Like signing, this appends: the returned bytes go after the file, and every byte of it stays
+//! as it was, so earlier signatures stay valid. Validators allow DSS updates after any
+//! signature, certified ones included (DocMDP permits them at every level).
+
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+use crate::error::{Error, Result};
+use crate::filter;
+use crate::object::{Allocate, Dict, ObjRef, Object, Stream};
+use crate::read::{Document, Limits};
+use crate::revocation::{RevocationSource, ValidationData, collect_validation_data};
+use crate::write::Revision;
+
+/// Items already in a DSS that are read back to avoid embedding them twice; a store with more
+/// is extended without that check.
+const MAX_EXISTING_ITEMS: usize = 1_000;
+
+/// Makes the signed document long-term (PAdES B-LT) after a signature: gathers the revocation
+/// data of `chain` (the signer's certificates, leaf first) through `source` and returns the
+/// revision that embeds it, to append to `pdf`.
+///
+/// - `Ok(Some(bytes))`: append `bytes` to `pdf`.
+/// - `Ok(None)`: nothing to embed: no certificate names an OCSP responder or a CRL, or the DSS
+///   already holds all of it.
+/// - `Err(Error::Revoked)` (`certificate.revoked`): a certificate of the chain is revoked.
+/// - `Err(Error::RevocationUnavailable)` (`certificate.revocation.unavailable`): sources are
+///   named but gave no usable answer; the signature is valid as it is (B-B/B-T), only not
+///   long-term.
+/// - Any other error is about the PDF itself.
+pub fn extend_to_lt(
+    pdf: &[u8],
+    chain: &[Certificate],
+    source: &dyn RevocationSource,
+    now: OffsetDateTime,
+    limits: &Limits,
+) -> Result<Option<Vec<u8>>> {
+    let Some(data) = collect_validation_data(chain, source, now)? else {
+        return Ok(None);
+    };
+    let revision = add_dss(pdf, &data, limits)?;
+    Ok((!revision.is_empty()).then_some(revision))
+}
+
+/// Returns the revision (to append to `pdf`) that adds `data` to the catalog's `/DSS`,
+/// creating the store or extending the one there. Items the store already holds are not added
+/// again; when nothing is new the result is empty and there is nothing to append.
+pub fn add_dss(pdf: &[u8], data: &ValidationData, limits: &Limits) -> Result<Vec<u8>> {
+    let doc = Document::open(pdf, limits)?;
+    if doc.was_repaired() {
+        return Err(Error::corrupt(
+            0,
+            "the cross-reference table is damaged; a revision appended to it would not be trusted",
+        ));
+    }
+    let catalog_ref = doc.catalog_ref()?;
+    let mut catalog = doc.catalog()?;
+    let (dss_ref, mut dss) = match catalog.get("DSS") {
+        Some(Object::Ref(r)) => match doc.get(*r)? {
+            Object::Dict(d) => (Some(*r), d),
+            _ => (Some(*r), Dict::new()),
+        },
+        Some(Object::Dict(d)) => (None, d.clone()),
+        _ => (None, Dict::new()),
+    };
+
+    let mut rev = Revision::new(&doc);
+    let mut added = false;
+    for (key, items) in [
+        ("Certs", &data.certs),
+        ("OCSPs", &data.ocsps),
+        ("CRLs", &data.crls),
+    ] {
+        added |= extend_array(&doc, &mut rev, &mut dss, key, items, limits)?;
+    }
+    if !added {
+        return Ok(Vec::new());
+    }
+    match dss_ref {
+        Some(r) => rev.update(r, dss.into()),
+        None => {
+            if !dss.contains("Type") {
+                dss.set("Type", Object::name("DSS"));
+            }
+            let r = rev.add(dss.into());
+            catalog.set("DSS", r);
+            rev.update(catalog_ref, catalog.into());
+        }
+    }
+    Ok(rev.write()?.bytes)
+}
+
+/// Adds a stream for each item not in the store's array `key` yet. The array stays where it
+/// was: an indirect array is replaced in this revision, a direct one in the store. Returns
+/// whether anything was added.
+fn extend_array(
+    doc: &Document,
+    rev: &mut Revision,
+    dss: &mut Dict,
+    key: &str,
+    items: &[Vec<u8>],
+    limits: &Limits,
+) -> Result<bool> {
+    let (array_ref, mut array) = match dss.get(key) {
+        Some(Object::Ref(r)) => match doc.get(*r)? {
+            Object::Array(a) => (Some(*r), a),
+            _ => (Some(*r), Vec::new()),
+        },
+        Some(Object::Array(a)) => (None, a.clone()),
+        _ => (None, Vec::new()),
+    };
+    let mut present = existing_contents(doc, &array, limits);
+    let mut added = false;
+    for item in items {
+        if present.contains(item) {
+            continue;
+        }
+        let stream = Stream::deflated(Dict::new(), item);
+        array.push(Object::Ref(rev.add(stream.into())));
+        present.push(item.clone());
+        added = true;
+    }
+    if added {
+        match array_ref {
+            Some(r) => rev.update(r, Object::Array(array)),
+            None => dss.set(key, Object::Array(array)),
+        }
+    }
+    Ok(added)
+}
+
+/// The decoded contents of a store array's streams. One that cannot be read is skipped: at
+/// worst an item is embedded twice.
+fn existing_contents(doc: &Document, array: &[Object], limits: &Limits) -> Vec<Vec<u8>> {
+    array
+        .iter()
+        .take(MAX_EXISTING_ITEMS)
+        .filter_map(|item| {
+            let r: ObjRef = item.as_ref()?;
+            match doc.get(r).ok()? {
+                Object::Stream(stream) => filter::decode(&stream, limits.max_decoded_stream).ok(),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::one_page_pdf;
+
+    fn store(pdf: &[u8]) -> ValidationData {
+        let doc = Document::open(pdf, &Limits::default()).unwrap();
+        let dss = doc.get_in(&doc.catalog().unwrap(), "DSS").unwrap().unwrap();
+        let dss = dss.as_dict().unwrap();
+        assert_eq!(dss.get_name("Type"), Some(&b"DSS"[..]));
+        let items = |key: &str| -> Vec<Vec<u8>> {
+            let Some(array) = doc.get_in(dss, key).unwrap() else {
+                return vec![];
+            };
+            existing_contents(&doc, array.as_array().unwrap(), &Limits::default())
+        };
+        ValidationData {
+            certs: items("Certs"),
+            ocsps: items("OCSPs"),
+            crls: items("CRLs"),
+        }
+    }
+
+    #[test]
+    fn creates_then_extends_the_store_without_duplicates() {
+        let base = one_page_pdf();
+        let first = ValidationData {
+            certs: vec![b"cert one".to_vec(), b"cert two".to_vec()],
+            ocsps: vec![b"ocsp one".to_vec()],
+            crls: vec![],
+        };
+        let limits = Limits::default();
+        let rev = add_dss(&base, &first, &limits).unwrap();
+        let one = [base.clone(), rev].concat();
+        assert_eq!(store(&one), first);
+        assert!(add_dss(&one, &first, &limits).unwrap().is_empty());
+
+        let second = ValidationData {
+            certs: vec![b"cert two".to_vec(), b"cert three".to_vec()],
+            ocsps: vec![],
+            crls: vec![b"crl".to_vec()],
+        };
+        let two = [one.clone(), add_dss(&one, &second, &limits).unwrap()].concat();
+        let doc = Document::open(&two, &limits).unwrap();
+        assert!(!doc.was_repaired());
+        let stored = store(&two);
+        assert_eq!(
+            stored.certs,
+            vec![
+                b"cert one".to_vec(),
+                b"cert two".to_vec(),
+                b"cert three".to_vec()
+            ]
+        );
+        assert_eq!(stored.ocsps, first.ocsps);
+        assert_eq!(stored.crls, second.crls);
+    }
+
+    #[test]
+    fn a_damaged_file_gets_no_store() {
+        let data = ValidationData {
+            certs: vec![b"x".to_vec()],
+            ..Default::default()
+        };
+        let err = add_dss(
+            &crate::testutil::broken_xref_pdf(),
+            &data,
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "file.pdf.corrupt");
+    }
+}
