@@ -6,6 +6,9 @@
 //! as it was, so earlier signatures stay valid. Validators allow DSS updates after any
 //! signature, certified ones included (DocMDP permits them at every level).
 
+use cms::content_info::ContentInfo;
+use cms::signed_data::SignedData;
+use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
@@ -14,6 +17,7 @@ use crate::filter;
 use crate::object::{Allocate, Dict, ObjRef, Object, Stream};
 use crate::read::{Document, Limits};
 use crate::revocation::{RevocationSource, ValidationData, collect_validation_data};
+use crate::timestamp::{OID_SIGNATURE_TIME_STAMP_TOKEN, inspect_token};
 use crate::write::Revision;
 
 /// Items already in a DSS that are read back to avoid embedding them twice; a store with more
@@ -22,12 +26,16 @@ const MAX_EXISTING_ITEMS: usize = 1_000;
 
 /// Makes the signed document long-term (PAdES B-LT) after a signature: gathers the revocation
 /// data of `chain` (the signer's certificates, leaf first) through `source` and returns the
-/// revision that embeds it, to append to `pdf`.
+/// revision that embeds it, to append to `pdf`. When the newest signature carries a timestamp
+/// (B-T), the timestamp authority's certificates and their revocation data are embedded as
+/// well, as far as they can be had: that authority is the server's choice, not the signer's,
+/// so its sources being down (or it being revoked) neither refuses nor holds back the signer's
+/// data.
 ///
 /// - `Ok(Some(bytes))`: append `bytes` to `pdf`.
 /// - `Ok(None)`: nothing to embed: no certificate names an OCSP responder or a CRL, or the DSS
 ///   already holds all of it.
-/// - `Err(Error::Revoked)` (`certificate.revoked`): a certificate of the chain is revoked.
+/// - `Err(Error::Revoked)` (`certificate.revoked`): a certificate of `chain` is revoked.
 /// - `Err(Error::RevocationUnavailable)` (`certificate.revocation.unavailable`): sources are
 ///   named but gave no usable answer; the signature is valid as it is (B-B/B-T), only not
 ///   long-term.
@@ -39,11 +47,76 @@ pub fn extend_to_lt(
     now: OffsetDateTime,
     limits: &Limits,
 ) -> Result<Option<Vec<u8>>> {
-    let Some(data) = collect_validation_data(chain, source, now)? else {
-        return Ok(None);
+    let signer = collect_validation_data(chain, source, now)?;
+    let authority = timestamp_chain(pdf, limits);
+    let authority = if authority.is_empty() {
+        None
+    } else {
+        collect_validation_data(&authority, source, now)
+            .ok()
+            .flatten()
+    };
+    let data = match (signer, authority) {
+        (None, None) => return Ok(None),
+        (Some(data), None) | (None, Some(data)) => data,
+        (Some(mut data), Some(more)) => {
+            data.merge(more);
+            data
+        }
     };
     let revision = add_dss(pdf, &data, limits)?;
     Ok((!revision.is_empty()).then_some(revision))
+}
+
+/// The certificates of the timestamp token in the newest signature (the one whose signed
+/// range ends last), authority first; empty when it has none or cannot be read.
+fn timestamp_chain(pdf: &[u8], limits: &Limits) -> Vec<Certificate> {
+    let Ok(doc) = Document::open(pdf, limits) else {
+        return Vec::new();
+    };
+    let Ok(fields) = doc.signature_fields() else {
+        return Vec::new();
+    };
+    let signed_end = |sig: &Dict| -> i64 {
+        match sig.get("ByteRange").and_then(Object::as_array) {
+            Some([_, _, Object::Int(start), Object::Int(len)]) => start.saturating_add(*len),
+            _ => 0,
+        }
+    };
+    let newest = fields
+        .iter()
+        .map(|(_, sig)| sig)
+        .max_by_key(|s| signed_end(s));
+    let Some(contents) = newest
+        .and_then(|sig| sig.get("Contents"))
+        .and_then(Object::as_string)
+    else {
+        return Vec::new();
+    };
+    token_certificates(contents).unwrap_or_default()
+}
+
+fn token_certificates(contents: &[u8]) -> Option<Vec<Certificate>> {
+    // /Contents is padded with zeros after the DER.
+    let cms_der = SliceReader::new(contents).ok()?.tlv_bytes().ok()?;
+    let signed_data: SignedData = ContentInfo::from_der(cms_der)
+        .ok()?
+        .content
+        .decode_as()
+        .ok()?;
+    let signer_info = signed_data.signer_infos.0.iter().next()?;
+    let token = signer_info
+        .unsigned_attrs
+        .iter()
+        .flat_map(|attrs| attrs.iter())
+        .find(|attr| attr.oid == OID_SIGNATURE_TIME_STAMP_TOKEN)?
+        .values
+        .iter()
+        .next()?
+        .to_der()
+        .ok()?;
+    let info = inspect_token(&token, signer_info.signature.as_bytes()).ok()?;
+    Some(info.tsa_chain)
 }
 
 /// Returns the revision (to append to `pdf`) that adds `data` to the catalog's `/DSS`,

@@ -562,6 +562,19 @@ impl ValidationData {
         self.certs.is_empty() && self.ocsps.is_empty() && self.crls.is_empty()
     }
 
+    /// Adds what `other` holds that this does not.
+    pub fn merge(&mut self, other: ValidationData) {
+        for (mine, theirs) in [
+            (&mut self.certs, other.certs),
+            (&mut self.ocsps, other.ocsps),
+            (&mut self.crls, other.crls),
+        ] {
+            for item in theirs {
+                push_unique(mine, item);
+            }
+        }
+    }
+
     fn add_cert(&mut self, cert: &Certificate) -> Result<()> {
         push_unique(&mut self.certs, cert.to_der().map_err(encoding)?);
         Ok(())

@@ -24,6 +24,7 @@ use signet_pdf::revocation::{
 };
 use signet_pdf::sign::{SignatureOptions, sign};
 use signet_pdf::signer::Signer;
+use signet_pdf::timestamp::TimestampAuthority;
 use signet_pdf::verify::verify;
 use signet_pdf::{Document, Error, Limits};
 use support::{TempDir, http_post, pdfsig, pyhanko_validate, qpdf_check, run, target_tmp, tool};
@@ -115,6 +116,25 @@ impl<F: Fn(&str) -> signet_pdf::Result<Vec<u8>>> RevocationSource for Canned<F> 
     }
 }
 
+/// The PKI's timestamp authority: `openssl ts -reply` with its tsa.cnf, no HTTP in between.
+struct PkiTsa<'a>(&'a LtvPki);
+
+impl TimestampAuthority for PkiTsa<'_> {
+    fn exchange(&self, request_der: &[u8]) -> signet_pdf::Result<Vec<u8>> {
+        let dir = TempDir::new("ltv-tsa");
+        std::fs::write(dir.join("query.tsq"), request_der).unwrap();
+        let out = run(Command::new(tool("openssl"))
+            .args(["ts", "-reply", "-config"])
+            .arg(self.0.tsa_config())
+            .arg("-queryfile")
+            .arg(dir.join("query.tsq"))
+            .arg("-out")
+            .arg(dir.join("reply.tsr")));
+        assert!(out.status.success(), "{out:?}");
+        Ok(std::fs::read(dir.join("reply.tsr")).unwrap())
+    }
+}
+
 fn cert(pki: &LtvPki, name: &str) -> Certificate {
     Certificate::from_der(&pki.read(&format!("{name}.der"))).unwrap()
 }
@@ -174,11 +194,37 @@ fn one_page_pdf() -> Vec<u8> {
 
 /// `pdf` with one more signature by `leaf`'s PKCS#12.
 fn signed_by(pki: &LtvPki, leaf: &str, pdf: &[u8]) -> Vec<u8> {
+    signed_with(pki, leaf, pdf, None)
+}
+
+fn signed_with(
+    pki: &LtvPki,
+    leaf: &str,
+    pdf: &[u8],
+    tsa: Option<&dyn TimestampAuthority>,
+) -> Vec<u8> {
     let signer = load_pkcs12(&pki.read(&format!("{leaf}.p12")), P12_PASSWORD).unwrap();
     let mut options = SignatureOptions::new(now());
     options.name = Some(leaf.to_string());
-    let revision = sign(pdf, &options, &signer, None).unwrap();
+    options.timestamp = tsa.is_some();
+    let revision = sign(pdf, &options, &signer, tsa).unwrap();
     [pdf, &revision].concat()
+}
+
+/// The number of items in each array of the file's DSS: (Certs, OCSPs, CRLs).
+fn store_counts(pdf: &[u8]) -> (usize, usize, usize) {
+    let doc = Document::open(pdf, &Limits::default()).unwrap();
+    let dss = doc
+        .get_in(&doc.catalog().unwrap(), "DSS")
+        .unwrap()
+        .expect("a /DSS");
+    let count = |key: &str| {
+        doc.get_in(dss.as_dict().unwrap(), key)
+            .unwrap()
+            .and_then(|a| a.as_array().map(<[_]>::len))
+            .unwrap_or(0)
+    };
+    (count("Certs"), count("OCSPs"), count("CRLs"))
 }
 
 /// `pyhanko sign adesverify` trusting only the PKI's root: AdES validation, which requires
@@ -594,4 +640,45 @@ fn validation_data_round_trips_through_the_store() {
     assert_eq!(read(b"Certs"), data.certs);
     assert_eq!(read(b"CRLs"), data.crls);
     assert!(dss.get(b"OCSPs").is_err(), "no empty arrays");
+}
+
+#[test]
+fn a_timestamped_signature_gets_its_authority_covered_too() {
+    let (pki, _responder_lock) = shared();
+    let dir = TempDir::new("ltv-bt");
+    let signed = signed_with(pki, "good-p256", &one_page_pdf(), Some(&PkiTsa(pki)));
+    let chain = chain_of(pki, "good-p256");
+    let (full, signer_only) = {
+        let _responder = pki.serve();
+        let revision = extend_to_lt(&signed, &chain, &Http, now(), &Limits::default())
+            .unwrap()
+            .unwrap();
+        let signer_data = collect_validation_data(&chain, &Http, now())
+            .unwrap()
+            .unwrap();
+        let signer_only = add_dss(&signed, &signer_data, &Limits::default()).unwrap();
+        (
+            [signed.as_slice(), &revision].concat(),
+            [signed.as_slice(), &signer_only].concat(),
+        )
+    };
+    // The TSA's certificate and its OCSP answer join the signer's.
+    assert_eq!(store_counts(&full), (5, 2, 1));
+
+    let path = dir.join("b-t-lt.pdf");
+    std::fs::write(&path, &full).unwrap();
+    let (ok, text) = pyhanko_adesverify(pki, &path);
+    assert!(ok, "{text}");
+    // The timestamp's authority is judged with the same policy. A failure there leaves the
+    // verdict alone and only drops the timestamp from the summary, so the summary is read.
+    assert!(text.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"), "{text}");
+    let sigs = pyhanko_validate(&path, &pki.read("root.pem"));
+    let timestamp = sigs[0].timestamp.as_ref().expect("a signature timestamp");
+    assert!(timestamp.intact && timestamp.valid, "{sigs:#?}");
+
+    // The control: with the signer's data alone, the timestamp is not judged trusted.
+    let path = dir.join("signer-only.pdf");
+    std::fs::write(&path, &signer_only).unwrap();
+    let (_, text) = pyhanko_adesverify(pki, &path);
+    assert!(!text.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"), "{text}");
 }

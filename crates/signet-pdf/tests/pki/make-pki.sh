@@ -39,6 +39,10 @@
 #   not-yet-valid  P-256, valid from 1 year ahead for 1 year
 #   wrong-usage    P-256, keyUsage keyEncipherment only
 #   revoked        P-256, revoked (keyCompromise) in the database, so OCSP and the CRL say so
+#   tsa            P-256, critical extendedKeyUsage timeStamping: a timestamp authority whose
+#                  own status is published too; tsa.cnf is its `openssl ts -reply -config`
+#                  (tests/tools/tsa_server.py --config OUT_DIR/tsa.cnf serves it over HTTP;
+#                  tokens carry the chain); no PKCS#12
 # And one leaf that names no revocation source:
 #   untrusted      P-256, issued directly by other-root
 set -euo pipefail
@@ -138,6 +142,15 @@ authorityKeyIdentifier = keyid
 authorityInfoAccess = OCSP;URI:$BASE/ocsp
 crlDistributionPoints = URI:$BASE/crl/intermediate.crl
 
+[ tsa_ext ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+extendedKeyUsage = critical,timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:$BASE/ocsp
+crlDistributionPoints = URI:$BASE/crl/intermediate.crl
+
 [ ocsp_ext ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -219,6 +232,29 @@ issue intermediate wrong-usage "/O=Signet tests/CN=Signet Test Wrong Usage" wron
 p256_key revoked
 issue intermediate revoked "/O=Signet tests/CN=Signet Test Revoked" leaf_ext "$YESTERDAY" "$IN_TWO_YEARS"
 "$OPENSSL" ca -batch -config intermediate.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+
+p256_key tsa
+issue intermediate tsa "/O=Signet tests/CN=Signet Test LTV TSA" tsa_ext "$YESTERDAY" "$IN_TWO_YEARS"
+mkdir -p tsa-db
+echo 01 >tsa-db/serial
+cat >tsa.cnf <<CNF
+[ tsa ]
+default_tsa = ltv_tsa
+[ ltv_tsa ]
+serial = $OUT/tsa-db/serial
+crypto_device = builtin
+signer_cert = $OUT/tsa.pem
+certs = $OUT/chain.pem
+signer_key = $OUT/tsa.key
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.55555.1.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+CNF
 
 for leaf in good-rsa good-p256 expired not-yet-valid wrong-usage revoked; do
     p12 "$leaf" chain.pem

@@ -22,7 +22,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 /// The password of every `LEAF.p12`.
 pub const P12_PASSWORD: &str = "signet";
 
-/// The leaves make-pki.sh issues.
+/// The signers make-pki.sh issues, each with `NAME.p12` (the timestamp authority `tsa` has a
+/// key and certificate only).
 pub const LEAVES: &[&str] = &[
     "good-rsa",
     "good-p256",
@@ -82,6 +83,11 @@ impl LtvPki {
 
     pub fn read(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// `openssl ts -reply -config` for the PKI's timestamp authority.
+    pub fn tsa_config(&self) -> PathBuf {
+        self.path("tsa.cnf")
     }
 
     /// `http://127.0.0.1:PORT`, the base of the URLs the certificates name.
