@@ -6,6 +6,8 @@
 //! as it was, so earlier signatures stay valid. Validators allow DSS updates after any
 //! signature, certified ones included (DocMDP permits them at every level).
 
+use std::collections::HashSet;
+
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::{Decode, Encode, Reader, SliceReader};
@@ -19,10 +21,14 @@ use crate::read::{Document, Limits};
 use crate::revocation::{RevocationSource, ValidationData, collect_validation_data};
 use crate::timestamp::{OID_SIGNATURE_TIME_STAMP_TOKEN, inspect_token};
 use crate::write::Revision;
+use crate::xref::{self, Entry, XrefLimits};
 
 /// Items already in a DSS that are read back to avoid embedding them twice; a store with more
 /// is extended without that check.
 const MAX_EXISTING_ITEMS: usize = 1_000;
+/// Objects of a store followed when judging what a revision changed; a store is a few objects
+/// per certificate and answer.
+const MAX_STORE_OBJECTS: usize = 100_000;
 
 /// Makes the signed document long-term (PAdES B-LT) after a signature: gathers the revocation
 /// data of `chain` (the signer's certificates, leaf first) through `source` and returns the
@@ -222,6 +228,124 @@ fn existing_contents(doc: &Document, array: &[Object], limits: &Limits) -> Vec<V
         .collect()
 }
 
+/// Whether everything `pdf` holds after byte `signed_end` (where the newest signature's range
+/// ends) is validation data: revisions that only add or extend the catalog's `/DSS`. Such a
+/// tail changes nothing a signature vouches for, and validators allow it after every
+/// signature; anything else there, or a tail that cannot be read, is `false`.
+///
+/// Objects written after `signed_end` may be: the catalog, changed in `/DSS` or `/Extensions`
+/// only; objects reachable from the new `/DSS` that were already part of the old store or are
+/// numbered past the old file's `/Size` (so that nothing signed could have referred to them);
+/// and cross-reference streams.
+pub fn only_validation_data_after(pdf: &[u8], signed_end: usize, limits: &Limits) -> bool {
+    appended_only_dss(pdf, signed_end, limits).unwrap_or(false)
+}
+
+fn appended_only_dss(pdf: &[u8], signed_end: usize, limits: &Limits) -> Result<bool> {
+    let Some(signed) = pdf.get(..signed_end) else {
+        return Ok(false);
+    };
+    let xref_limits = XrefLimits {
+        max_entries: limits.max_objects,
+        max_decoded: limits.max_decoded_stream,
+    };
+    let before = xref::read(signed, &xref_limits)?;
+    let after = xref::read(pdf, &xref_limits)?;
+    if before.repaired || after.repaired {
+        return Ok(false);
+    }
+    // The tail is whole revisions: the newest cross-reference section is in it, and nothing
+    // but white space follows its end-of-file marker.
+    let ends_in_eof = crate::parse::rfind(pdf, b"%%EOF").is_some_and(|at| {
+        at >= signed_end
+            && pdf[at + 5..]
+                .iter()
+                .all(|b| crate::parse::is_whitespace(*b))
+    });
+    if after.startxref < signed_end || !ends_in_eof {
+        return Ok(false);
+    }
+    for key in ["Root", "Encrypt"] {
+        if before.trailer.get(key) != after.trailer.get(key) {
+            return Ok(false);
+        }
+    }
+    let old = Document::open(signed, limits)?;
+    let new = Document::open(pdf, limits)?;
+    let catalog_ref = new.catalog_ref()?;
+    let old_size = before
+        .trailer
+        .get("Size")
+        .and_then(Object::as_int)
+        .unwrap_or(0);
+    let old_store = reachable(&old, old.catalog()?.get("DSS"))?;
+    let new_store = reachable(&new, new.catalog()?.get("DSS"))?;
+
+    for (&num, entry) in &after.entries {
+        if before.entries.get(&num) == Some(entry) {
+            continue;
+        }
+        let Entry::Offset(_, generation) = *entry else {
+            // Freed objects and objects moved into object streams are not DSS updates as
+            // this writer or any PAdES tool makes them.
+            return Ok(false);
+        };
+        let r = ObjRef::new(num, generation);
+        let existed = before.entries.contains_key(&num);
+        if r == catalog_ref {
+            let (mut old_catalog, mut new_catalog) = (old.catalog()?, new.catalog()?);
+            for key in ["DSS", "Extensions"] {
+                old_catalog.remove(key);
+                new_catalog.remove(key);
+            }
+            if old_catalog != new_catalog {
+                return Ok(false);
+            }
+            continue;
+        }
+        let object = new.get(r)?;
+        let is_xref_stream =
+            matches!(&object, Object::Stream(s) if s.dict.get_name("Type") == Some(b"XRef"));
+        let allowed = if existed {
+            new_store.contains(&r) && old_store.contains(&r) && !is_xref_stream
+        } else {
+            i64::from(num) >= old_size && (is_xref_stream || new_store.contains(&r))
+        };
+        if !allowed {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The objects a DSS value reaches: its dictionary, arrays, VRI entries and streams. Streams
+/// are leaves; the walk is bounded in depth and size.
+fn reachable(doc: &Document, start: Option<&Object>) -> Result<HashSet<ObjRef>> {
+    const MAX_DEPTH: usize = 6;
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(Object, usize)> = start.into_iter().map(|o| (o.clone(), 0)).collect();
+    while let Some((object, depth)) = stack.pop() {
+        if depth > MAX_DEPTH || seen.len() > MAX_STORE_OBJECTS {
+            continue;
+        }
+        let object = match object {
+            Object::Ref(r) => {
+                if !seen.insert(r) {
+                    continue;
+                }
+                doc.get(r)?
+            }
+            other => other,
+        };
+        match object {
+            Object::Dict(d) => stack.extend(d.0.into_iter().map(|(_, v)| (v, depth + 1))),
+            Object::Array(a) => stack.extend(a.into_iter().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    Ok(seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +417,66 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "file.pdf.corrupt");
+    }
+
+    #[test]
+    fn only_store_updates_pass_as_validation_data() {
+        let limits = Limits::default();
+        let base = one_page_pdf();
+        let data = ValidationData {
+            certs: vec![b"cert".to_vec()],
+            ocsps: vec![b"ocsp".to_vec()],
+            crls: vec![],
+        };
+        let one = [base.clone(), add_dss(&base, &data, &limits).unwrap()].concat();
+        assert!(only_validation_data_after(&one, base.len(), &limits));
+        let more = ValidationData {
+            crls: vec![b"crl".to_vec()],
+            ..Default::default()
+        };
+        let two = [one.clone(), add_dss(&one, &more, &limits).unwrap()].concat();
+        assert!(only_validation_data_after(&two, base.len(), &limits));
+        assert!(only_validation_data_after(&two, one.len(), &limits));
+
+        // A page changed after the store: not validation data.
+        let doc = Document::open(&two, &limits).unwrap();
+        let page = doc.pages()[0].id;
+        let mut rev = Revision::new(&doc);
+        let Object::Dict(mut page_dict) = doc.get(page).unwrap() else {
+            panic!("page")
+        };
+        page_dict.set("Rotate", 90i64);
+        rev.update(page, page_dict.into());
+        let changed = [two.clone(), rev.write().unwrap().bytes].concat();
+        assert!(!only_validation_data_after(&changed, base.len(), &limits));
+        assert!(!only_validation_data_after(&changed, two.len(), &limits));
+
+        // A catalog change beside the store, a store pointing at a page, and garbage.
+        let doc = Document::open(&one, &limits).unwrap();
+        let mut rev = Revision::new(&doc);
+        let mut catalog = doc.catalog().unwrap();
+        catalog.set("OpenAction", Object::Array(vec![page.into()]));
+        rev.update(doc.catalog_ref().unwrap(), catalog.into());
+        let changed = [one.clone(), rev.write().unwrap().bytes].concat();
+        assert!(!only_validation_data_after(&changed, one.len(), &limits));
+
+        let mut rev = Revision::new(&doc);
+        let Object::Dict(mut page_dict) = doc.get(page).unwrap() else {
+            panic!("page")
+        };
+        page_dict.set("Rotate", 90i64);
+        rev.update(page, page_dict.into());
+        let dss_ref = doc.catalog().unwrap().get("DSS").unwrap().as_ref().unwrap();
+        let Object::Dict(mut dss) = doc.get(dss_ref).unwrap() else {
+            panic!("dss")
+        };
+        dss.set("Certs", Object::Array(vec![page.into()]));
+        rev.update(dss_ref, dss.into());
+        let sneaky = [one.clone(), rev.write().unwrap().bytes].concat();
+        assert!(!only_validation_data_after(&sneaky, one.len(), &limits));
+
+        let garbage = [one.clone(), b"\n1 0 obj garbage".to_vec()].concat();
+        assert!(!only_validation_data_after(&garbage, one.len(), &limits));
+        assert!(!only_validation_data_after(&one, one.len() + 1, &limits));
     }
 }
