@@ -63,6 +63,16 @@ pub enum Error {
     CertificateKeyUnsupported(String),
     #[error("the signature does not verify with the certificate: {0}")]
     SignatureInvalid(String),
+    #[error("the certificate {subject} is revoked (since {time}, reason: {reason})")]
+    Revoked {
+        subject: String,
+        time: String,
+        reason: &'static str,
+    },
+    #[error("revocation data that does not hold up: {0}")]
+    Revocation(String),
+    #[error("no usable revocation status: {0}")]
+    RevocationUnavailable(String),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -102,6 +112,9 @@ impl Error {
             Error::CertificateUntrusted(_) => "certificate.untrusted",
             Error::CertificateKeyUnsupported(_) => "certificate.key.unsupported",
             Error::SignatureInvalid(_) => "signature.invalid",
+            Error::Revoked { .. } => "certificate.revoked",
+            Error::Revocation(_) => "certificate.revocation.invalid",
+            Error::RevocationUnavailable(_) => "certificate.revocation.unavailable",
             Error::Io(_) => "internal.io",
         }
     }

@@ -5,6 +5,8 @@
 //! - [`object`]: the object model and its serialization.
 //! - [`signer`]: who holds the key ([`signer::Signer`]); [`keys`]: certificates and key files.
 //! - [`timestamp`]: RFC 3161 signature timestamps (B-T).
+//! - [`revocation`]: OCSP and CRL checks for a signer's chain; [`dss`]: the revision that
+//!   embeds them (B-LT).
 //! - [`verify`]: an offline report on every signature of a PDF.
 //! - [`certificate`]: checks of a certificate someone else holds before signing with it.
 //! - [`audit`]: the hash-chained audit-trail PDF.
@@ -17,6 +19,7 @@ pub mod certificate;
 mod cms;
 mod crypt;
 mod crypto;
+pub mod dss;
 pub mod error;
 mod filter;
 mod font;
@@ -26,6 +29,7 @@ pub mod object;
 pub mod pages;
 mod parse;
 pub mod read;
+pub mod revocation;
 pub mod sign;
 pub mod signer;
 #[cfg(test)]

@@ -99,7 +99,8 @@ pub struct Report {
     /// For an audit-trail PDF: the embedded event log rechecked against its hash chain.
     pub audit: Option<AuditCheck>,
     /// Bytes after the end of the latest signed range (trailing whitespace aside): changes
-    /// no signature vouches for.
+    /// no signature vouches for. Revisions that only add validation data (the DSS of PAdES
+    /// B-LT) are not counted.
     pub unsigned_tail: usize,
 }
 
@@ -138,10 +139,14 @@ pub fn verify(pdf: &[u8], roots: &[Certificate], limits: &Limits) -> Result<Repo
         .max()
         .unwrap_or(0)
         .min(pdf.len());
-    let unsigned_tail = pdf[signed_end..]
+    let mut unsigned_tail = pdf[signed_end..]
         .iter()
         .filter(|b| !parse::is_whitespace(**b))
         .count();
+    // Validation data (PAdES B-LT) is added after the last signature by design.
+    if unsigned_tail > 0 && crate::dss::only_validation_data_after(pdf, signed_end, limits) {
+        unsigned_tail = 0;
+    }
     let audit = embedded_file(&doc, crate::audit::AUDIT_JSON_NAME, limits)?.map(check_audit);
     Ok(Report {
         file_size: pdf.len(),

@@ -10,6 +10,7 @@ mod domain;
 mod notify;
 mod ops;
 mod pdf_budget;
+mod revocation;
 mod server;
 mod service;
 mod state;
