@@ -54,6 +54,19 @@ pub fn extend_to_lt(
     limits: &Limits,
 ) -> Result<Option<Vec<u8>>> {
     let signer = collect_validation_data(chain, source, now)?;
+    with_authority_data(pdf, signer, source, now, limits)
+}
+
+/// [`extend_to_lt`] with the signer's revocation data already gathered (before signing, so
+/// that a revoked certificate is refused before anything is signed): adds the timestamp
+/// authority's, as far as it can be had, and returns the revision to append, if any.
+pub fn with_authority_data(
+    pdf: &[u8],
+    signer: Option<ValidationData>,
+    source: &dyn RevocationSource,
+    now: OffsetDateTime,
+    limits: &Limits,
+) -> Result<Option<Vec<u8>>> {
     let authority = timestamp_chain(pdf, limits);
     let authority = if authority.is_empty() {
         None

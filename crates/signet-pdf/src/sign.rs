@@ -266,6 +266,114 @@ impl PreparedSignature {
     }
 }
 
+/// The stored form's first bytes; a change of the layout changes them.
+const STORED_MAGIC: &[u8; 4] = b"SPS1";
+/// A stored prepared signature is read back from our own database, but bounded all the same:
+/// a revision with its mark and reserved hole is tens of KB, a chain a few certificates.
+const MAX_STORED_PART: usize = 8 * 1024 * 1024;
+const MAX_STORED_CHAIN: usize = 16;
+
+impl PreparedSignature {
+    /// The whole state between preparing and finishing, for a signer who signs later and
+    /// elsewhere (a DSC token): the revision, where its hole is, the chain and the algorithm.
+    pub fn to_stored(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.revision.len() + 4096);
+        out.extend_from_slice(STORED_MAGIC);
+        out.push(match self.algorithm {
+            SignatureAlgorithm::RsaPkcs1Sha256 => 1,
+            SignatureAlgorithm::EcdsaP256Sha256 => 2,
+        });
+        for n in [self.hole.start, self.hole.end] {
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+        let mut part = |bytes: &[u8]| {
+            out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+            out.extend_from_slice(bytes);
+        };
+        part(&self.revision);
+        part(&self.signed_attributes_der);
+        for cert in &self.chain {
+            part(&der::Encode::to_der(cert).map_err(|e| Error::Signing(e.to_string()))?);
+        }
+        Ok(out)
+    }
+
+    /// Reads what [`to_stored`](Self::to_stored) wrote, checking that it holds together.
+    pub fn from_stored(stored: &[u8]) -> Result<PreparedSignature> {
+        let bad = || Error::Signing("the stored prepared signature is damaged".into());
+        let mut rest = stored.strip_prefix(STORED_MAGIC).ok_or_else(bad)?;
+        let (&alg, tail) = rest.split_first().ok_or_else(bad)?;
+        rest = tail;
+        let algorithm = match alg {
+            1 => SignatureAlgorithm::RsaPkcs1Sha256,
+            2 => SignatureAlgorithm::EcdsaP256Sha256,
+            _ => return Err(bad()),
+        };
+        let number = |rest: &mut &[u8]| -> Result<usize> {
+            let (n, tail) = rest.split_first_chunk::<8>().ok_or_else(bad)?;
+            *rest = tail;
+            usize::try_from(u64::from_be_bytes(*n)).map_err(|_| bad())
+        };
+        let (start, end) = (number(&mut rest)?, number(&mut rest)?);
+        let mut parts = Vec::new();
+        while !rest.is_empty() {
+            let len = number(&mut rest)?;
+            if len > MAX_STORED_PART || len > rest.len() || parts.len() > MAX_STORED_CHAIN + 2 {
+                return Err(bad());
+            }
+            let (bytes, tail) = rest.split_at(len);
+            parts.push(bytes.to_vec());
+            rest = tail;
+        }
+        if parts.len() < 3 {
+            return Err(bad());
+        }
+        let revision = parts.remove(0);
+        let signed_attributes_der = parts.remove(0);
+        if start > end || end > revision.len() || start == 0 || (end - start) % 2 != 0 {
+            return Err(bad());
+        }
+        let chain = parts
+            .iter()
+            .map(|c| <Certificate as der::Decode>::from_der(c))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| bad())?;
+        let signed_attrs =
+            <der::asn1::SetOfVec<x509_cert::attr::Attribute> as der::Decode>::from_der(
+                &signed_attributes_der,
+            )
+            .map_err(|_| bad())?;
+        let document_digest = message_digest(&signed_attrs).ok_or_else(bad)?;
+        Ok(PreparedSignature {
+            digest_to_sign: Sha256::digest(&signed_attributes_der).into(),
+            revision,
+            hole: start..end,
+            signed_attrs,
+            chain,
+            algorithm,
+            document_digest,
+            signed_attributes_der,
+        })
+    }
+
+    /// The certificates the signature will carry, signer first.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    pub fn algorithm(&self) -> SignatureAlgorithm {
+        self.algorithm
+    }
+}
+
+/// The message-digest attribute's value.
+fn message_digest(attrs: &der::asn1::SetOfVec<x509_cert::attr::Attribute>) -> Option<[u8; 32]> {
+    let attr = attrs.iter().find(|a| a.oid == cms::OID_MESSAGE_DIGEST)?;
+    let value = attr.values.iter().next()?;
+    let octets = value.decode_as::<der::asn1::OctetString>().ok()?;
+    octets.as_bytes().try_into().ok()
+}
+
 /// Draws the mark once (fonts and images are shared) and places a widget at every placement
 /// on every selected page. Widgets of the same size on pages turned the same way share one
 /// appearance stream: a mark on every page of a long document then costs each page only its
@@ -616,6 +724,42 @@ mod tests {
         });
         let err = sign(&one_page_pdf(), &options, &signer, None).unwrap_err();
         assert_eq!(err.code(), "appearance.page.invalid");
+    }
+
+    #[test]
+    fn a_prepared_signature_finishes_the_same_after_being_stored() {
+        let signer = test_signer();
+        let input = one_page_pdf();
+        let options = SignatureOptions::new(OffsetDateTime::now_utc());
+        let prepared =
+            prepare(&input, &options, signer.certificates(), signer.algorithm()).unwrap();
+        let stored = prepared.to_stored().unwrap();
+        let back = PreparedSignature::from_stored(&stored).unwrap();
+        assert_eq!(back.digest_to_sign, prepared.digest_to_sign);
+        assert_eq!(back.document_digest, prepared.document_digest);
+        assert_eq!(back.chain().len(), 2);
+        let signature = signer.sign_digest(&back.digest_to_sign).unwrap();
+        let wrong = signer.sign_digest(&[7; 32]).unwrap();
+        assert!(
+            PreparedSignature::from_stored(&stored)
+                .unwrap()
+                .finish(&wrong, None)
+                .is_err()
+        );
+        let appended = back.finish(&signature, None).unwrap();
+        let signed = [input, appended].concat();
+        let report = crate::verify::verify(&signed, &[], &Limits::default()).unwrap();
+        assert!(report.signatures.iter().all(|s| s.intact()));
+        // Damaged stored forms are refused, never a panic.
+        for cut in [0, 4, 5, 20, stored.len() / 2, stored.len() - 1] {
+            assert!(
+                PreparedSignature::from_stored(&stored[..cut]).is_err(),
+                "cut {cut}"
+            );
+        }
+        let mut flipped = stored.clone();
+        flipped[4] = 9;
+        assert!(PreparedSignature::from_stored(&flipped).is_err());
     }
 
     #[test]

@@ -85,15 +85,19 @@ pub struct Config {
     /// How long the timestamp authority has to answer.
     #[arg(long, env = "SIGNET_TSA_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub tsa_timeout: Duration,
-    /// PEM bundle of the roots that signers' own certificates (DSC, Aadhaar eSign) must chain
-    /// to. Read and checked at start; the certificate signatures that use it come with
-    /// issues [4/5] and [5/5].
+    /// PEM bundle of the roots that signers' certificates (DSC, organisation certificates,
+    /// Aadhaar eSign) must chain to. Unset, the chain is reported, not required.
     #[arg(long, env = "SIGNET_SIGNER_TRUST_ROOTS")]
     pub signer_trust_roots: Option<PathBuf>,
     /// Colon-separated allow-list of PKCS#11 module paths the server may load for
     /// organisation keys. Checked at start (absolute paths of existing files).
     #[arg(long, env = "SIGNET_PKCS11_MODULES", value_delimiter = ':')]
     pub pkcs11_modules: Vec<PathBuf>,
+    /// The 32-byte key that encrypts organisation keys and PINs at rest. Unset, it is
+    /// `keys/secrets.key` under the data directory, made on first start; set, the file must
+    /// exist (a key kept apart from the database, on a mounted secret for instance).
+    #[arg(long, env = "SIGNET_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
     /// TOML file of eSign service providers. Unset, `AADHAAR` is refused at workflow creation
     /// (as it is today in any case: Aadhaar eSign is not built yet).
     #[arg(long, env = "SIGNET_ESP_CONFIG")]
@@ -163,7 +167,7 @@ impl Config {
     /// Fails fast, before anything starts, with a message an operator can act on; what it
     /// parsed on the way is kept, so nothing parses a setting again.
     pub fn check(&self) -> Result<Checked, String> {
-        self.check_certificate_settings()?;
+        let signer_roots = self.check_certificate_settings()?;
         let db = self.database_url();
         if !(db.starts_with("sqlite:")
             || db.starts_with("postgres:")
@@ -189,19 +193,22 @@ impl Config {
                 tsa.split(':').next().unwrap_or_default()
             ));
         }
-        Ok(Checked { zone })
+        Ok(Checked { zone, signer_roots })
     }
 }
 
 /// The settings `Config::check` parsed into types.
 pub struct Checked {
     pub zone: Zone,
+    /// `SIGNET_SIGNER_TRUST_ROOTS`; empty when unset.
+    pub signer_roots: Vec<x509_cert::Certificate>,
 }
 
 impl Config {
     /// The settings of certificate signing, accepted now so that a deployment can name them,
     /// and checked so that a mistake shows at start rather than at a signer's first attempt.
-    fn check_certificate_settings(&self) -> Result<(), String> {
+    fn check_certificate_settings(&self) -> Result<Vec<x509_cert::Certificate>, String> {
+        let mut roots = Vec::new();
         if let Some(path) = &self.signer_trust_roots {
             let pem = std::fs::read_to_string(path).map_err(|e| {
                 format!(
@@ -210,7 +217,7 @@ impl Config {
                 )
             })?;
             // Refuses a bundle without a certificate as well as a malformed one.
-            signet_pdf::keys::load_certificates_pem(&pem).map_err(|e| {
+            roots = signet_pdf::keys::load_certificates_pem(&pem).map_err(|e| {
                 format!(
                     "SIGNET_SIGNER_TRUST_ROOTS: {} is not a PEM bundle of certificates: {e}",
                     path.display()
@@ -229,7 +236,15 @@ impl Config {
             std::fs::read_to_string(path)
                 .map_err(|e| format!("SIGNET_ESP_CONFIG: cannot read {}: {e}", path.display()))?;
         }
-        Ok(())
+        Ok(roots)
+    }
+
+    /// Where the key of secrets at rest is, and whether the server may create it.
+    pub fn secrets_key_path(&self) -> (PathBuf, bool) {
+        match &self.secrets_key_file {
+            Some(path) => (path.clone(), false),
+            None => (self.data_dir.join("keys").join("secrets.key"), true),
+        }
     }
 
     /// Makes the data directory private to the server's user before anything is written in

@@ -11,6 +11,7 @@ mod notify;
 mod ops;
 mod pdf_budget;
 mod revocation;
+mod secrets;
 mod server;
 mod service;
 mod state;

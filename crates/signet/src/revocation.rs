@@ -9,9 +9,6 @@
 //! in the resolver, as for webhooks, so a certificate cannot make the server reach inside its
 //! own network.
 
-// The certificate-signature service calls it once certificate signatures land (issue 18).
-#![cfg_attr(not(test), allow(dead_code))]
-
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -28,6 +28,8 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         signet_pdf::keys::load_or_create_sealing_keys(&config.data_dir.join("keys"), "Signet")
             .map_err(|e| format!("sealing keys: {e}"))?;
     let file_secret = crate::api::files::load_or_create_secret(&config.data_dir.join("keys"))?;
+    let (secrets_path, may_create) = config.secrets_key_path();
+    let secrets = crate::secrets::SecretsKey::load(&secrets_path, may_create)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -54,6 +56,11 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         Some(url) => Some(Arc::new(crate::tsa::HttpTsa::new(url, config.tsa_timeout)?)),
         None => None,
     };
+    // Revocation sources are named by signers' certificates: the same guard as webhooks.
+    let revocation = Arc::new(crate::revocation::HttpRevocation::new(
+        config.tsa_timeout,
+        config.webhook_allow_private,
+    )?);
     let pdf = crate::pdf_budget::PdfBudget::new(config.pdf_concurrency, config.max_pdf_bytes);
     let state = AppState::new(Shared {
         store,
@@ -69,18 +76,18 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         metrics,
         pdf,
         tsa,
+        secrets: Arc::new(secrets),
+        signer_roots: Arc::new(checked.signer_roots),
+        doc_signers: Default::default(),
+        revocation,
+        automated: Arc::new(tokio::sync::Notify::new()),
     });
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
     }
-    let config = &state.config;
-    if config.signer_trust_roots.is_some()
-        || !config.pkcs11_modules.is_empty()
-        || config.esp_config.is_some()
-    {
+    if state.config.esp_config.is_some() {
         tracing::warn!(
-            "SIGNET_SIGNER_TRUST_ROOTS, SIGNET_PKCS11_MODULES and SIGNET_ESP_CONFIG are checked \
-             but not used yet: certificate signatures and Aadhaar eSign are not built in this version"
+            "SIGNET_ESP_CONFIG is checked but not used yet: Aadhaar eSign is not built in this version"
         );
     }
     let (stop_workers, stop) = crate::ops::shutdown::channel();
@@ -108,6 +115,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
     // After the dispatcher and the mailer: they release the leases a previous run left,
     // which must not catch what this run has written already.
     crate::sweeper::spawn(state.clone());
+    crate::service::automated::spawn(state.clone());
     let public = state.config.public_url().into_owned();
     // `/x` and `/x/` are one endpoint everywhere: trim before routing.
     let app = NormalizePathLayer::trim_trailing_slash().layer(crate::api::router(state.clone()));

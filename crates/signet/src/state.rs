@@ -49,4 +49,14 @@ pub struct Shared {
     pub pdf: crate::pdf_budget::PdfBudget,
     /// `SIGNET_TSA_URL`: set, every signature and seal is timestamped.
     pub tsa: Option<Arc<crate::tsa::HttpTsa>>,
+    /// Encrypts organisation keys and PINs at rest.
+    pub secrets: Arc<crate::secrets::SecretsKey>,
+    /// `SIGNET_SIGNER_TRUST_ROOTS`, parsed once at start; empty when unset.
+    pub signer_roots: Arc<Vec<x509_cert::Certificate>>,
+    /// Organisation keys opened since start, by profile id (service/doc_signers.rs).
+    pub doc_signers: crate::service::doc_signers::OpenSigners,
+    /// Fetches OCSP answers and CRLs for the long-term revision (B-LT).
+    pub revocation: Arc<crate::revocation::HttpRevocation>,
+    /// Wakes the automated signer (an AUTOMATED_SIGN slot's turn may have come).
+    pub automated: Arc<tokio::sync::Notify>,
 }

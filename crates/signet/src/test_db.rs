@@ -131,6 +131,7 @@ pub fn one_signer_workflow() -> Workflow {
             webhook_headers: Default::default(),
             redirect_url: None,
             verification: None,
+            doc_signer: None,
         }],
     })
     .expect("a valid workflow")
@@ -165,5 +166,7 @@ pub fn invitation(id: &str, email: Option<&str>) -> NewInvitation {
         phone: None,
         invitee_type: "Signer".into(),
         active: true,
+        verification_request: None,
+        automated_signer: None,
     }
 }

@@ -74,7 +74,7 @@ async fn unbuilt_endpoints_authenticate_first(db: Db) {
     let account = server.create_account("Acme");
     for (method, path) in [
         ("GET", "/api/v3.0/wallet/balance/details"),
-        ("POST", "/api/v3.0/sign/docSigner/invitation"),
+        ("GET", "/api/v3.0/series/groups/list"),
         ("GET", "/api/v3.1/series/list"),
     ] {
         let stranger = server.client("wrong").send(method, path, None).await;

@@ -19,26 +19,7 @@ use crate::store::Blobs;
 
 /// The signing secret, 32 random bytes under the data directory (0600), made on first start.
 pub fn load_or_create_secret(keys_dir: &Path) -> Result<Vec<u8>, String> {
-    let path = keys_dir.join("file-url.secret");
-    if let Ok(bytes) = std::fs::read(&path) {
-        if bytes.len() == 32 {
-            return Ok(bytes);
-        }
-        return Err(format!("{} is not a 32-byte secret", path.display()));
-    }
-    let mut secret = vec![0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
-    std::fs::create_dir_all(keys_dir).map_err(|e| e.to_string())?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, &secret).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| e.to_string())?;
-    }
-    std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
-    Ok(secret)
+    crate::secrets::load_or_create_key_file(&keys_dir.join("file-url.secret"))
 }
 
 fn mac(secret: &[u8], payload: &str) -> Vec<u8> {

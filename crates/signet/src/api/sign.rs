@@ -28,6 +28,75 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sign/{uuid}/approve", post(approve))
         .route("/api/sign/{uuid}/reject", post(reject))
         .route("/api/sign/{uuid}/otp", post(send_code))
+        .route("/api/sign/{uuid}/dsc/prepare", post(dsc_prepare))
+        .route("/api/sign/{uuid}/dsc/complete", post(dsc_complete))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DscPrepareBody {
+    certificates: Vec<String>,
+    #[serde(default)]
+    consent: bool,
+    #[serde(default)]
+    otp: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DscCompleteBody {
+    prepare_id: String,
+    signature: String,
+}
+
+/// `POST /api/sign/{uuid}/dsc/prepare` (API.md 10.3).
+async fn dsc_prepare(
+    State(state): State<AppState>,
+    invitee: Invitee,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<DscPrepareBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    use base64::Engine;
+    let prepared = crate::service::dsc::prepare(
+        &state,
+        &invitee,
+        &crate::api::request_origin(peer, &headers),
+        crate::service::dsc::Prepare {
+            certificates: body.certificates,
+            consent: body.consent,
+            otp: body.otp,
+        },
+    )
+    .await?;
+    Ok(ok(json!({
+        "prepareId": prepared.prepare_id,
+        "toBeSigned": base64::engine::general_purpose::STANDARD.encode(&prepared.to_be_signed),
+        "digestAlgorithm": "SHA-256",
+        "signatureAlgorithm": crate::service::dsc::algorithm_name(prepared.signature_algorithm),
+        "expiresAt": crate::store::rfc3339(prepared.expires_at),
+    })))
+}
+
+/// `POST /api/sign/{uuid}/dsc/complete` (API.md 10.3).
+async fn dsc_complete(
+    State(state): State<AppState>,
+    invitee: Invitee,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<DscCompleteBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let done = crate::service::dsc::complete(
+        &state,
+        &invitee,
+        &crate::api::request_origin(peer, &headers),
+        crate::service::dsc::Complete {
+            prepare_id: body.prepare_id,
+            signature: body.signature,
+        },
+    )
+    .await?;
+    Ok(answer(&invitee, &done))
 }
 
 async fn invitation_view(

@@ -37,7 +37,12 @@ impl SignatureType {
 
     /// What this server can perform today; a workflow naming another is refused when it is
     /// stored, rather than an invitee failing when trying to sign.
-    pub const SUPPORTED: [SignatureType; 1] = [SignatureType::VirtualSign];
+    pub const SUPPORTED: [SignatureType; 4] = [
+        SignatureType::VirtualSign,
+        SignatureType::DocSigner,
+        SignatureType::Dsc,
+        SignatureType::AutomatedSign,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -5,13 +5,12 @@
 //!
 //! Three JSON forms exist and each has its own type, so that none of them changes when
 //! another does: a create request's `dscConfig`/`aadhaarConfig` (lenient,
-//! [`VerificationRequest::parse`]), the stored forms (serde of [`VerificationRequest`] and
+//! [`VerificationRequest::from_configs`]), the stored forms (serde of [`VerificationRequest`] and
 //! [`VerificationResults`]; details show the first as `verificationRequest`, the second
 //! through [`VerificationResults::response`] as `verificationResponse`), and the webhook's
 //! `verification` object ([`VerificationResults::webhook`]).
 
 // Until the services use it (they are being written against these types).
-#![cfg_attr(not(test), allow(dead_code))]
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,14 +44,6 @@ pub const VERIFY_KEYS: [&str; 7] = [
     "verifyYob",
     "verifyTitle",
     "verifyGender",
-];
-
-/// The verification configs a create request's invitee may carry (API.md section 2).
-pub const CONFIGS: [&str; 4] = [
-    "aadhaarConfig",
-    "dscConfig",
-    "neslConfig",
-    "offlineSignConfig",
 ];
 
 /// Keys of `offlineSignConfig` that pin a Cloud-DSC signer: Leegality's clients send them,
@@ -120,31 +111,6 @@ impl VerificationRequest {
     /// Nothing to check.
     pub fn is_empty(&self) -> bool {
         *self == VerificationRequest::default()
-    }
-
-    /// Reads one config object of a create request (`field` is its path, as
-    /// `invitees[0].dscConfig`), refusing the first bad entry by name. Leegality's clients
-    /// send flags as `"true"`/`"false"` and numbers as text: both are read. `null` or `""` is
-    /// a check not asked. `now` bounds the year of birth.
-    pub fn parse(
-        field: &str,
-        value: &Value,
-        now: OffsetDateTime,
-    ) -> Result<VerificationRequest, Invalid> {
-        Self::parse_config(field, value, now, &[])
-    }
-
-    /// Reads every verification config of a create request's invitee ([`CONFIGS`]) into one
-    /// request, or `None` when it has none.
-    pub fn from_invitee(
-        i: usize,
-        invitee: &serde_json::Map<String, Value>,
-        now: OffsetDateTime,
-    ) -> Result<Option<VerificationRequest>, Invalid> {
-        let configs = CONFIGS
-            .iter()
-            .filter_map(|&name| invitee.get(name).map(|v| (name, v)));
-        Self::from_configs(i, configs, now)
     }
 
     /// Reads invitee `i`'s configs, given as (name, value) pairs (`("dscConfig", {...})`;
@@ -885,7 +851,7 @@ mod tests {
     }
 
     fn parse(v: Value) -> Result<VerificationRequest, Invalid> {
-        VerificationRequest::parse("invitees[0].dscConfig", &v, now())
+        VerificationRequest::parse_config("invitees[0].dscConfig", &v, now(), &[])
     }
 
     #[test]
@@ -1068,25 +1034,31 @@ mod tests {
 
     #[test]
     fn an_invitee_s_configs_read_as_one_request() {
-        let invitee = |v: Value| v.as_object().unwrap().clone();
-        let one = VerificationRequest::from_invitee(
+        let from_invitee = |i: usize, v: Value| {
+            let map = v.as_object().unwrap().clone();
+            let configs: Vec<(String, Value)> = map
+                .into_iter()
+                .filter(|(k, _)| k.ends_with("Config"))
+                .collect();
+            VerificationRequest::from_configs(
+                i,
+                configs.iter().map(|(k, v)| (k.as_str(), v)),
+                now(),
+            )
+        };
+        let one = from_invitee(
             2,
-            &invitee(json!({"name": "Asha", "dscConfig": {"verifyName": true},
-                             "aadhaarConfig": {"verifyYob": 1990, "verifyName": false}})),
-            now(),
+            json!({"name": "Asha", "dscConfig": {"verifyName": true},
+                   "aadhaarConfig": {"verifyYob": 1990, "verifyName": false}}),
         )
         .unwrap()
         .unwrap();
         assert!(one.verify_name && one.verify_yob == Some(1990));
+        assert_eq!(from_invitee(0, json!({"name": "Asha"})), Ok(None));
         assert_eq!(
-            VerificationRequest::from_invitee(0, &invitee(json!({"name": "Asha"})), now()),
-            Ok(None)
-        );
-        assert_eq!(
-            VerificationRequest::from_invitee(
+            from_invitee(
                 0,
-                &invitee(json!({"offlineSignConfig": {"pan": "ABCDE1234F", "verifyState": "Goa"}})),
-                now()
+                json!({"offlineSignConfig": {"pan": "ABCDE1234F", "verifyState": "Goa"}}),
             )
             .unwrap()
             .unwrap()
@@ -1094,11 +1066,9 @@ mod tests {
             .as_deref(),
             Some("Goa")
         );
-        let e = VerificationRequest::from_invitee(
+        let e = from_invitee(
             1,
-            &invitee(json!({"aadhaarConfig": {"verifyYob": 1990},
-                             "neslConfig": {"verifyYob": 1991}})),
-            now(),
+            json!({"aadhaarConfig": {"verifyYob": 1990}, "neslConfig": {"verifyYob": 1991}}),
         )
         .unwrap_err();
         assert_eq!(e.code, "invitee.verification.invalid");
@@ -1109,12 +1079,7 @@ mod tests {
             "{}",
             e.message
         );
-        let e = VerificationRequest::from_invitee(
-            0,
-            &invitee(json!({"dscConfig": {"verifyGender": "Q"}})),
-            now(),
-        )
-        .unwrap_err();
+        let e = from_invitee(0, json!({"dscConfig": {"verifyGender": "Q"}})).unwrap_err();
         assert!(e.message.starts_with("invitees[0].dscConfig.verifyGender"));
     }
 

@@ -78,6 +78,10 @@ pub struct InviteeSlot {
     pub redirect_url: Option<String>,
     #[serde(default)]
     pub verification: Option<serde_json::Value>,
+    /// An `AUTOMATED_SIGN` slot's organisation certificate (its profileId): the server signs
+    /// with it when the slot's turn comes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_signer: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +199,7 @@ pub struct SlotInput {
     pub webhook_headers: BTreeMap<String, String>,
     pub redirect_url: Option<String>,
     pub verification: Option<serde_json::Value>,
+    pub doc_signer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -351,6 +356,7 @@ impl Workflow {
                     webhook_headers: s.webhook_headers.clone(),
                     redirect_url: s.redirect_url.clone(),
                     verification: s.verification.clone(),
+                    doc_signer: s.doc_signer.clone(),
                 })
                 .collect(),
         }
@@ -536,6 +542,7 @@ impl InviteeSlot {
             webhook_headers: input.webhook_headers,
             redirect_url: input.redirect_url,
             verification: input.verification,
+            doc_signer: input.doc_signer,
         };
         let least = placements(&slot, None);
         if least > MAX_PLACEMENTS_PER_SIGNATURE {
@@ -549,7 +556,54 @@ impl InviteeSlot {
             ));
         }
         slot.check_delivery(i)?;
+        slot.check_automated(i)?;
         Ok(slot)
+    }
+
+    /// An `AUTOMATED_SIGN` slot is signed by the server alone, with the organisation
+    /// certificate it names: it allows no other way, and names one.
+    fn check_automated(&self, i: usize) -> Result<(), Invalid> {
+        let at = |field: &str| format!("invitees[{i}].{field}");
+        let automated = self.allows(SignatureType::AutomatedSign);
+        match &self.doc_signer {
+            None if automated => Err(invalid(
+                "workflow.docsigner.required",
+                format!(
+                    "{}: an AUTOMATED_SIGN slot names the organisation certificate (profileId) \
+                     the server signs with",
+                    at("docSigner")
+                ),
+            )),
+            Some(_) if !automated => Err(invalid(
+                "workflow.docsigner.invalid",
+                format!(
+                    "{}: only an AUTOMATED_SIGN slot names an organisation certificate",
+                    at("docSigner")
+                ),
+            )),
+            Some(id) if id.len() != 7 || !id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                Err(invalid(
+                    "workflow.docsigner.invalid",
+                    format!(
+                        "{}: the 7-character profileId of an organisation certificate",
+                        at("docSigner")
+                    ),
+                ))
+            }
+            _ if automated
+                && (self.signature_types.len() != 1
+                    || self.invitee_type != InviteeType::Signer) =>
+            {
+                Err(invalid(
+                    "workflow.signature.type.invalid",
+                    format!(
+                        "{}: AUTOMATED_SIGN is a signer slot's only signature type",
+                        at("signatureTypes")
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Where the slot's events and invitee go: URLs, notifications, webhook headers and the
@@ -792,6 +846,7 @@ mod tests {
             webhook_headers: BTreeMap::new(),
             redirect_url: None,
             verification: None,
+            doc_signer: None,
         };
         let mut signer = slot("Borrower", InviteeType::Signer);
         signer.appearances.push(AppearanceInput {

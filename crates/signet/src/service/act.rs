@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 
+use super::pdf::Seal;
 use super::{Origin, ServiceError};
 use crate::domain::event::EventKind;
 use crate::domain::invitation::{Action, InvitationState, check};
@@ -15,7 +16,8 @@ use crate::domain::status::DocumentStatus;
 use crate::domain::workflow::{InviteeSlot, InviteeType, Workflow};
 use crate::state::AppState;
 use crate::store::{
-    Blobs, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome, OutcomeKind, Recorded,
+    Blobs, CertificateRecord, CodeCheck, CodeIssue, InvitationRow, NewCode, NewEvent, Outcome,
+    OutcomeKind, Recorded,
 };
 
 /// The party acting by a signing link: the invitation a live link names (the edge has
@@ -32,7 +34,7 @@ impl Invitee {
         &self.workflow.invitees[self.invitation.slot as usize]
     }
 
-    fn state(&self) -> InvitationState {
+    pub(super) fn state(&self) -> InvitationState {
         let inv = &self.invitation;
         InvitationState {
             is_signer: self.slot().invitee_type == InviteeType::Signer,
@@ -45,7 +47,7 @@ impl Invitee {
     }
 
     /// The invitee's event for the audit trail: who did what, when, from where.
-    fn event(&self, kind: &EventKind<'_>, now: i64, origin: &Origin) -> NewEvent {
+    pub(super) fn event(&self, kind: &EventKind<'_>, now: i64, origin: &Origin) -> NewEvent {
         NewEvent::new(
             now,
             self.invitation.name.clone(),
@@ -128,7 +130,7 @@ pub async fn sign(
         Mark::Typed { text } => crate::domain::invitation::check_mark_text(text),
         Mark::Drawn { png } => crate::domain::invitation::check_mark_png_base64(png.len()),
     }?;
-    let (inv, s) = (&invitee.invitation, invitee.slot());
+    let s = invitee.slot();
     let now = state.clock.now_ms();
     let signature_type: Option<SignatureType> = command.signature_type.parse().ok();
     check(
@@ -145,13 +147,60 @@ pub async fn sign(
             "check let an unknown signature type pass",
         ));
     };
+    if signature_type != SignatureType::VirtualSign {
+        return Err(refuse(
+            "signature.type.endpoint",
+            format!(
+                "{signature_type} is not signed here: DSC through dsc/prepare and dsc/complete, \
+                 DOC_SIGNER through the account's docSigner/invitation, AUTOMATED_SIGN by the server"
+            ),
+        ));
+    }
     require_code(state, invitee, command.otp.as_deref()).await?;
     let options = Arc::new(signature_options(state, invitee, command.mark, now)?);
+    sign_and_record(
+        state,
+        invitee,
+        origin,
+        signature_type,
+        options,
+        Seal::Server,
+        None,
+        None,
+    )
+    .await
+}
+
+/// Signs the document's current version and records it as the next, signing again on the
+/// version another signer committed first. `validation` adds a DSS revision after the
+/// signature (B-LT); `certificate` is what details report of the certificate used.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn sign_and_record(
+    state: &AppState,
+    invitee: &Invitee,
+    origin: &Origin,
+    signature_type: SignatureType,
+    options: Arc<signet_pdf::sign::SignatureOptions>,
+    seal: Seal,
+    validation: Option<Arc<signet_pdf::revocation::ValidationData>>,
+    certificate: Option<CertificateRecord>,
+) -> Result<Done, ServiceError> {
+    let inv = &invitee.invitation;
+    let now = state.clock.now_ms();
     let kind = OutcomeKind::Signed { signature_type };
     let event = invitee.event(&kind.event(inv.slot), now, origin);
     let (mut version, mut file_key) = (inv.versions, inv.file_key.clone());
     for _ in 0..=MAX_REBASES {
-        let key = sign_version(state, &inv.document_id, version, &file_key, &options).await?;
+        let signed = super::pdf::sign_stored(
+            state,
+            &file_key,
+            Arc::clone(&options),
+            seal.clone(),
+            validation.clone(),
+        )
+        .await?;
+        let key = Blobs::new_version_key(&inv.document_id, version + 1);
+        state.blobs.put(&key, signed).await?;
         let outcome = Outcome {
             invitation_id: inv.id.clone(),
             document_id: inv.document_id.clone(),
@@ -160,6 +209,7 @@ pub async fn sign(
             workflow: invitee.workflow.clone(),
             at: state.clock.now_ms(),
             events: vec![event.clone()],
+            certificate: certificate.clone(),
         };
         let recorded = state.store.record_outcome(&outcome).await?;
         if !matches!(recorded, Recorded::Done { .. }) {
@@ -288,7 +338,7 @@ pub async fn request_code(
 
 /// With a slot that enforces authentication, the action needs the one-time code the invitee
 /// was mailed; a right code is spent, a wrong one costs a guess.
-async fn require_code(
+pub(super) async fn require_code(
     state: &AppState,
     invitee: &Invitee,
     otp: Option<&str>,
@@ -341,6 +391,7 @@ async fn record(
         workflow: invitee.workflow.clone(),
         at: state.clock.now_ms(),
         events: vec![event],
+        certificate: None,
     };
     match state.store.record_outcome(&outcome).await? {
         Recorded::Done { completes } => Ok(done(state, &outcome, completes)),
@@ -349,8 +400,10 @@ async fn record(
 }
 
 /// An outcome recorded: counted, and the audit trail sealed once the document is complete.
-fn done(state: &AppState, outcome: &Outcome, completes: bool) -> Done {
+pub(super) fn done(state: &AppState, outcome: &Outcome, completes: bool) -> Done {
     crate::ops::metrics::outcome_recorded(&outcome.kind, completes);
+    // The next slot's turn may have come, and it may be the server's to sign.
+    state.automated.notify_one();
     if completes {
         super::seal::seal_completed(state, &outcome.document_id);
     }
@@ -412,18 +465,26 @@ fn signature_options(
     Ok(options)
 }
 
-/// Signs `version` of the document (the object `file_key`) and stores the result as the next
-/// version, under a key of this attempt's own: a concurrent signer refused at commit cannot
-/// have overwritten the file of the one accepted.
-async fn sign_version(
+/// What a certificate signature says and draws: the certificate's name (its subject's common
+/// name), typed at the slot's appearances.
+pub(super) fn certificate_options(
     state: &AppState,
-    document_id: &str,
-    version: i64,
-    file_key: &str,
-    options: &Arc<signet_pdf::sign::SignatureOptions>,
-) -> Result<String, ServiceError> {
-    let signed = super::pdf::sign_stored(state, file_key, Arc::clone(options)).await?;
-    let key = Blobs::new_version_key(document_id, version + 1);
-    state.blobs.put(&key, signed).await?;
-    Ok(key)
+    invitee: &Invitee,
+    name: &str,
+    now: i64,
+) -> signet_pdf::sign::SignatureOptions {
+    let mark = Mark::Typed {
+        text: name.to_string(),
+    };
+    let mut options =
+        signature_options(state, invitee, mark, now).expect("a typed mark always makes options");
+    options.name = Some(name.to_string());
+    options.reason = Some(format!(
+        "Signed by {name} on {}",
+        invitee.invitation.document_name
+    ));
+    if let Some(v) = options.visible.as_mut() {
+        v.caption.signer_name = name.to_string();
+    }
+    options
 }

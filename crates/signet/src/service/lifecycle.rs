@@ -112,7 +112,7 @@ pub async fn account_document(
 }
 
 /// The actor's invitation named by a `signUrl`; one of another account is not found.
-async fn account_invitation(
+pub(super) async fn account_invitation(
     state: &AppState,
     actor: &Actor<'_>,
     sign_url: Option<&str>,

@@ -6,6 +6,11 @@
 
 pub mod act;
 pub mod api_access;
+pub mod automated;
+pub mod certificate_settings;
+pub mod certify;
+pub mod doc_signers;
+pub mod dsc;
 pub mod lifecycle;
 pub mod pdf;
 pub mod purge;

@@ -47,6 +47,10 @@ pub struct InviteeIn {
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Leegality's `dscConfig`, `aadhaarConfig`, `neslConfig` and `offlineSignConfig`, by
+    /// name: what to verify of the certificate the invitee signs with (API.md 10.2), as
+    /// written.
+    pub verification_configs: Vec<(&'static str, serde_json::Value)>,
 }
 
 pub struct CcIn {
@@ -149,7 +153,31 @@ pub async fn send_document(
         ));
     }
     let mut invitees = Vec::with_capacity(command.invitees.len());
+    let mut asked = Vec::with_capacity(command.invitees.len());
+    let today = state.clock.now();
     for (i, (inv, slot)) in command.invitees.iter().zip(&workflow.invitees).enumerate() {
+        asked.push(super::certify::asked_checks(
+            i,
+            slot,
+            &inv.verification_configs,
+            today,
+        )?);
+        if slot.allows(crate::domain::signature_type::SignatureType::AutomatedSign) {
+            // Nobody is invited to an automated slot: the name is what the audit trail shows.
+            let name = check_invitee(
+                i,
+                inv.name.as_deref(),
+                Some("automated@signet.invalid"),
+                None,
+            )?
+            .name;
+            invitees.push(crate::domain::document::Invitee {
+                name,
+                email: None,
+                phone: None,
+            });
+            continue;
+        }
         // One-time codes go by mail: SMS is not built.
         if slot.enforce_authentication && inv.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
             return Err(refuse(
@@ -202,6 +230,8 @@ pub async fn send_document(
             phone: inv.phone.clone(),
             invitee_type: invitee_type_name(slot.invitee_type).to_string(),
             active: workflow.initially_active(i),
+            verification_request: asked[i].clone(),
+            automated_signer: slot.doc_signer.clone(),
         })
         .collect();
     let sent_to: Vec<(&str, InviteeType)> = invitations
@@ -235,6 +265,9 @@ pub async fn send_document(
         )
         .await?;
     crate::ops::metrics::document_sent();
+    if workflow.invitees.iter().any(|s| s.doc_signer.is_some()) {
+        state.automated.notify_one();
+    }
     Ok(Sent {
         document_id,
         irn,

@@ -43,6 +43,10 @@ pub struct NewInvitation {
     pub phone: Option<String>,
     pub invitee_type: String,
     pub active: bool,
+    /// JSON of `service::certify::AskedChecks`; `None` when nothing is asked.
+    pub verification_request: Option<String>,
+    /// An AUTOMATED_SIGN slot's organisation certificate.
+    pub automated_signer: Option<String>,
 }
 
 /// An event as the domain states it; the store numbers it and chains its hash.

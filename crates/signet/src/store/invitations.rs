@@ -73,12 +73,21 @@ pub struct InvitationRow {
     pub page_sizes: Option<String>,
     /// What the invitee's mail is written in.
     pub language: Language,
+    /// JSON of `domain::verification::VerificationRequest`: the checks asked of the signer's
+    /// certificate.
+    pub verification_request: Option<String>,
+    /// JSON `certificateData` and `verificationResponse`, once a certificate was presented.
+    pub certificate_data: Option<String>,
+    pub verification_response: Option<String>,
+    /// An AUTOMATED_SIGN slot's organisation certificate (its profileId).
+    pub automated_signer: Option<String>,
 }
 
 const COLUMNS: &str = "i.id, i.document_id, i.slot, i.name, i.active, i.signed, i.approved, i.rejected, \
      i.expired, i.expires_at, d.name, d.status, d.deleted, d.versions, d.workflow, i.email, i.phone, \
      i.signature_type, i.signed_at, i.rejection_message, i.created_at, i.deleted, d.account_id, d.file_key, \
-     d.page_sizes, i.language";
+     d.page_sizes, i.language, i.verification_request, i.certificate_data, i.verification_response, \
+     i.automated_signer";
 
 /// `document_with_invitations`' statement: each invitation's columns, then the document's.
 static DETAILS_SQL: LazyLock<String> = LazyLock::new(|| {
@@ -129,6 +138,10 @@ fn from_row(r: AnyRow) -> Result<InvitationRow, StoreError> {
         file_key: r.get(23),
         page_sizes: r.get(24),
         language: Language::from_tag(&r.get::<String, _>(25)),
+        verification_request: r.get(26),
+        certificate_data: r.get(27),
+        verification_response: r.get(28),
+        automated_signer: r.get(29),
     })
 }
 
@@ -146,6 +159,18 @@ pub struct Outcome {
     pub workflow: Arc<Workflow>,
     pub at: i64,
     pub events: Vec<NewEvent>,
+    /// The certificate the invitee presented and how it fared, for a certificate signature
+    /// (or a verification failure).
+    pub certificate: Option<CertificateRecord>,
+}
+
+/// JSON of `certificateData` and `verificationResponse` as details report them, and the
+/// checks that were run, which the webhook's `verification` reports.
+#[derive(Debug, Clone)]
+pub struct CertificateRecord {
+    pub certificate_data: String,
+    pub verification_response: String,
+    pub checks: Vec<VerificationCheck>,
 }
 
 /// What became of an [`Outcome`].
@@ -241,6 +266,21 @@ impl Store {
         Ok(Some((document, invitations)))
     }
 
+    /// Open, active invitations of AUTOMATED_SIGN slots: the server's signatures due now.
+    pub async fn due_automated(&self, limit: i64) -> Result<Vec<InvitationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM invitations i JOIN documents d ON d.id = i.document_id \
+             WHERE i.automated_signer IS NOT NULL AND i.active = 1 AND i.signed = 0 \
+             AND i.approved = 0 AND i.rejected = 0 AND i.expired = 0 AND i.deleted = 0 \
+             AND d.status = 'SENT' AND d.deleted = 0 ORDER BY i.created_at LIMIT {limit}"
+        );
+        let rows = self
+            .readers()
+            .fetch_all(|| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())))
+            .await?;
+        rows.into_iter().map(from_row).collect()
+    }
+
     pub async fn invitations_of(
         &self,
         document_id: &str,
@@ -290,13 +330,17 @@ impl Store {
             _ => "rejection_message",
         };
         let sql = format!(
-            "UPDATE invitations SET {column} = 1, active = 0, signed_at = $1, {extra_column} = $2 \
+            "UPDATE invitations SET {column} = 1, active = 0, signed_at = $1, {extra_column} = $2, \
+             certificate_data = $4, verification_response = $5 \
              WHERE id = $3 AND active = 1 AND {OPEN}"
         );
+        let certificate = o.certificate.as_ref();
         let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(o.at)
             .bind(extra)
             .bind(&o.invitation_id)
+            .bind(certificate.map(|c| c.certificate_data.as_str()))
+            .bind(certificate.map(|c| c.verification_response.as_str()))
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -363,8 +407,9 @@ impl Store {
             )
             .await?;
         let event = o.kind.event(acting as i64);
-        let checks = match &event {
-            EventKind::VerificationFailed { checks } => checks,
+        let checks = match (&event, &o.certificate) {
+            (EventKind::VerificationFailed { checks }, _) => checks,
+            (_, Some(record)) => &record.checks[..],
             _ => &[][..],
         };
         let fresh = match event.webhook() {

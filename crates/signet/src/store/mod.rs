@@ -7,7 +7,9 @@
 
 mod accounts;
 mod blobs;
+mod doc_signers;
 mod documents;
+mod dsc;
 mod group_commit;
 mod invitations;
 mod lifecycle;
@@ -23,8 +25,10 @@ mod workflows;
 
 pub use accounts::Account;
 pub use blobs::Blobs;
+pub use doc_signers::{DocSignerRow, KeyKind, VerificationFailure, VerificationSettings};
 pub use documents::{DocumentRow, NewDocument, NewEvent, NewInvitation, Search};
-pub use invitations::{InvitationRow, Outcome, OutcomeKind, Recorded};
+pub use dsc::DscPrepared;
+pub use invitations::{CertificateRecord, InvitationRow, Outcome, OutcomeKind, Recorded};
 pub use lifecycle::{CompletedQuery, Completion};
 pub use mail::{ClaimedMail, MailFacts, MailKind, MailRenderer, MailResult, RenderedMail};
 pub use otp::{CodeCheck, CodeIssue, NewCode};
@@ -32,7 +36,7 @@ pub use sessions::{NewSession, SessionRow};
 pub use users::{AdminRefused, Inserted, UserChange, UserRow};
 pub use webhooks::{
     AttemptResult, ClaimedDelivery, DeliveryFilter, DeliveryRow, EventFacts, RenderedWebhook,
-    VerificationCheck, WebhookEvent, WebhookRenderer,
+    WebhookEvent, WebhookRenderer,
 };
 pub use workflows::{StoredWorkflow, WorkflowStatus};
 
@@ -75,6 +79,9 @@ pub enum StoreError {
     Stored(#[from] crate::domain::status::UnknownValue),
     #[error("{0}")]
     Unreadable(#[from] crate::domain::workflow::Unreadable),
+    /// A row holds what no write of ours makes.
+    #[error("stored data: {0}")]
+    Corrupt(String),
 }
 
 impl Store {

@@ -28,8 +28,8 @@ const DOCUMENT_COLUMNS: Columns = Columns {
 
 const INVITATION_COLUMNS: Columns = Columns {
     into: "invitations (id, document_id, slot, name, email, phone, invitee_type, active, \
-           created_at, expires_at)",
-    count: 10,
+           created_at, expires_at, verification_request, automated_signer)",
+    count: 12,
 };
 
 impl Store {
@@ -210,7 +210,9 @@ fn bind_invitations<'q>(
             .bind(&i.invitee_type)
             .bind(i64::from(i.active))
             .bind(d.created_at)
-            .bind(d.expires_at);
+            .bind(d.expires_at)
+            .bind(&i.verification_request)
+            .bind(&i.automated_signer);
     }
     query
 }

@@ -5,7 +5,8 @@ use crate::wire::Zone;
 use serde::Serialize;
 
 use crate::domain::signature_type::SignatureType;
-use crate::store::{EventFacts, RenderedWebhook, VerificationCheck, WebhookEvent, WebhookRenderer};
+use crate::domain::verification::{VerificationResults, WebhookVerification};
+use crate::store::{EventFacts, RenderedWebhook, WebhookEvent, WebhookRenderer};
 
 use super::signature::mac;
 
@@ -19,7 +20,9 @@ struct Body<'a> {
     document_status: &'static str,
     messages: Vec<Message>,
     request: Request<'a>,
-    verification: Verification,
+    /// The certificate checks: `null` for a check not asked for (and for signature types
+    /// that have no certificate to check).
+    verification: WebhookVerification,
 }
 
 #[derive(Serialize)]
@@ -44,43 +47,6 @@ struct Request<'a> {
     expiry_date: String,
     rejection_message: Option<&'a str>,
     sign_type: Option<&'a str>,
-}
-
-/// The certificate checks: `null` for a check not asked for (and for signature types that
-/// have no certificate to check).
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Verification {
-    smart_name: Option<i64>,
-    name: Option<bool>,
-    pincode: Option<bool>,
-    state: Option<bool>,
-    title: Option<bool>,
-    yob: Option<bool>,
-    gender: Option<bool>,
-}
-
-impl Verification {
-    fn of(checks: &[VerificationCheck]) -> Verification {
-        let mut v = Verification::default();
-        for c in checks {
-            let slot = match c.check.as_str() {
-                "smartName" => {
-                    v.smart_name = c.score.or(Some(if c.passed { 100 } else { 0 }));
-                    continue;
-                }
-                "name" => &mut v.name,
-                "pincode" => &mut v.pincode,
-                "state" => &mut v.state,
-                "title" => &mut v.title,
-                "yob" => &mut v.yob,
-                "gender" => &mut v.gender,
-                _ => continue,
-            };
-            *slot = Some(c.passed);
-        }
-        v
-    }
 }
 
 /// Leegality's wording of a failed check (its older webhooks' `request.error` strings).
@@ -179,7 +145,7 @@ impl Renderer {
                     f.signature_type.map(SignatureType::as_str)
                 },
             },
-            verification: Verification::of(&f.checks),
+            verification: VerificationResults::from_checks(&f.checks).webhook(),
         };
         serde_json::to_string(&body).expect("plain data serializes")
     }
@@ -257,12 +223,12 @@ mod tests {
     fn errors_go_to_the_error_url() {
         let mut f = facts(WebhookEvent::VerificationFailed);
         f.checks = vec![
-            VerificationCheck {
+            crate::domain::event::VerificationCheck {
                 check: "name".into(),
                 passed: false,
                 score: None,
             },
-            VerificationCheck {
+            crate::domain::event::VerificationCheck {
                 check: "yob".into(),
                 passed: true,
                 score: None,

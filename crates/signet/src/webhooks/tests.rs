@@ -15,12 +15,13 @@ use super::payload::Renderer;
 use super::signature::{body_signature, mac};
 use crate::clock::Clock;
 use crate::domain::event::EventKind;
+use crate::domain::event::VerificationCheck;
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::workflow::Workflow;
 use crate::store::{
     Account, MailResult, NewDocument, NewEvent, NewInvitation, Outcome, OutcomeKind, Recorded,
-    Store, VerificationCheck,
+    Store,
 };
 use crate::test_db::{Db, PlainMail};
 
@@ -104,6 +105,8 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 phone: None,
                 invitee_type: "Signer".into(),
                 active: true,
+                verification_request: None,
+                automated_signer: None,
             }],
             &[NewEvent::by_signet(
                 now,
@@ -151,6 +154,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
             now,
             &EventKind::VerificationFailed { checks: &[] },
         )],
+        certificate: None,
     };
     let recorded = store
         .record_outcome(&outcome(OutcomeKind::VerificationFailed { checks }))

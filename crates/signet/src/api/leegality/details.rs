@@ -170,11 +170,15 @@ pub(super) fn invitation_view<'a>(
             failure_reason: flags.failure_reason.then_some(()),
         },
         invitee_configs: flags.invitee_configs.then_some(slot),
-        certificate_data: flags.certificate_data.then_some(()),
+        certificate_data: flags
+            .certificate_data
+            .then(|| stored_json(i.certificate_data.as_deref())),
         verification_request: flags
             .verification_request
-            .then(|| slot.and_then(|s| s.verification.as_ref())),
-        verification_response: flags.verification_response.then_some(()),
+            .then(|| stored_json(i.verification_request.as_deref())),
+        verification_response: flags
+            .verification_response
+            .then(|| stored_json(i.verification_response.as_deref())),
         status: if expired {
             InvitationStatus::Expired
         } else {
@@ -182,6 +186,12 @@ pub(super) fn invitation_view<'a>(
         },
         deleted: i.deleted,
     }
+}
+
+/// A JSON column as the value it holds; one that does not read is shown as absent rather
+/// than failing the whole answer (the store writes these columns from typed values only).
+fn stored_json(column: Option<&str>) -> Option<Value> {
+    column.and_then(|c| serde_json::from_str(c).ok())
 }
 
 /// Every invitation's view, in slot order.
@@ -396,7 +406,8 @@ pub async fn get_document_details_v30(
                 flat["failureReason"] = Value::Null;
             }
             if query.verification_response {
-                flat["verificationResponse"] = Value::Null;
+                flat["verificationResponse"] =
+                    stored_json(i.verification_response.as_deref()).unwrap_or(Value::Null);
             }
             if query.attachments {
                 flat["attachments"] = json!([]);
@@ -606,10 +617,31 @@ async fn sign_request_status(
         "requests": requests(&shown),
         "files": files,
         "auditTrail": audit,
-        // Certificate data of certificate-based signatures; VIRTUAL_SIGN has none.
-        "signers": [],
+        "signers": signers(&invitations, &shown),
     }))
     .into_response())
+}
+
+/// `signers[]`: every invitee who signed with a certificate, with what it said and how it
+/// fared; VIRTUAL_SIGN signatures carry no certificate of the signer's and are not listed.
+fn signers(rows: &[InvitationRow], shown: &[views::Invitation<'_>]) -> Vec<Value> {
+    rows.iter()
+        .zip(shown)
+        .filter_map(|(i, v)| {
+            let data = stored_json(i.certificate_data.as_deref())?;
+            Some(json!({
+                "name": i.name,
+                "email": v.email,
+                "phone": v.phone,
+                "signUrl": v.sign_url,
+                "signType": i.signature_type,
+                "signed": v.signed,
+                "signDate": v.sign_date,
+                "certificateData": data,
+                "verificationResponse": stored_json(i.verification_response.as_deref()),
+            }))
+        })
+        .collect()
 }
 
 pub async fn get_sign_request_status_v30(

@@ -167,3 +167,36 @@ pub async fn resend(
         .collect();
     Ok(ok(json!({"invitations": answers})))
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocSignerBody {
+    sign_url: Option<String>,
+    profile_id: Option<String>,
+    #[serde(default)]
+    consent: bool,
+}
+
+/// `POST /api/v3.0/sign/docSigner/invitation`: signs an invitation of the account with one of
+/// its organisation certificates (API.md 10.1).
+pub async fn sign_with_doc_signer(
+    State(state): State<AppState>,
+    ApiAccount(account): ApiAccount,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<DocSignerBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let done = crate::service::certify::sign_with_doc_signer(
+        &state,
+        &Actor::Api(&account),
+        &crate::api::request_origin(peer, &headers),
+        body.sign_url.as_deref(),
+        body.profile_id.as_deref(),
+        body.consent,
+    )
+    .await?;
+    Ok(ok(json!({
+        "documentId": done.document_id,
+        "completed": done.completed,
+    })))
+}

@@ -48,10 +48,15 @@ struct FileIn {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct InviteeIn {
     name: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    dsc_config: Option<Value>,
+    aadhaar_config: Option<Value>,
+    nesl_config: Option<Value>,
+    offline_sign_config: Option<Value>,
 }
 
 pub async fn create_sign_request(
@@ -77,6 +82,15 @@ pub async fn create_sign_request(
                 name: i.name,
                 email: i.email,
                 phone: i.phone,
+                verification_configs: [
+                    ("aadhaarConfig", i.aadhaar_config),
+                    ("dscConfig", i.dsc_config),
+                    ("neslConfig", i.nesl_config),
+                    ("offlineSignConfig", i.offline_sign_config),
+                ]
+                .into_iter()
+                .filter_map(|(name, v)| v.map(|v| (name, v)))
+                .collect(),
             })
             .collect(),
         irn: req.irn,

@@ -36,12 +36,13 @@ pub struct Invitation<'a> {
     pub invitee_configs: Option<Option<&'a InviteeSlot>>,
     // Certificate data and its verification exist for certificate-based signatures; a
     // VIRTUAL_SIGN invitation has none, and says so with null rather than invented values.
+    // Each is JSON the store holds as written when the certificate was judged.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificate_data: Option<()>,
+    pub certificate_data: Option<Option<serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verification_request: Option<Option<&'a serde_json::Value>>,
+    pub verification_request: Option<Option<serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verification_response: Option<()>,
+    pub verification_response: Option<Option<serde_json::Value>>,
     /// Shown in `requests[]`, not here: what became of the invitation (`Expired` once due,
     /// before the sweeper has seen it) and whether it was deleted.
     #[serde(skip)]

@@ -56,6 +56,8 @@ pub struct SlotJson {
     pub redirect_url: Option<String>,
     #[serde(default)]
     pub verification: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_signer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +137,7 @@ impl WorkflowJson {
                     webhook_headers: s.webhook_headers,
                     redirect_url: s.redirect_url,
                     verification: s.verification,
+                    doc_signer: s.doc_signer,
                 })
                 .collect(),
         };
@@ -187,6 +190,7 @@ impl From<WorkflowInput> for WorkflowJson {
                     webhook_headers: s.webhook_headers,
                     redirect_url: s.redirect_url,
                     verification: s.verification,
+                    doc_signer: s.doc_signer,
                 })
                 .collect(),
             publish: false,

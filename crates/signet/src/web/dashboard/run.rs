@@ -235,6 +235,7 @@ pub async fn run(
             .map(|s| {
                 let (name, email, phone) = form.people.get(s).cloned().unwrap_or_default();
                 InviteeIn {
+                    verification_configs: Vec::new(),
                     name: opt(&name),
                     email: opt(&email),
                     phone: opt(&phone),

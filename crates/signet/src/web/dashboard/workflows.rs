@@ -124,6 +124,9 @@ pub struct SlotForm {
     pub verify: Vec<String>,
     /// The verification entries the checkboxes do not show, as JSON (empty: none at all).
     pub verification_other: String,
+    /// An AUTOMATED_SIGN slot's organisation certificate, carried through the form unchanged
+    /// (empty: none).
+    pub doc_signer: String,
     pub boxes: Vec<BoxForm>,
 }
 
@@ -156,6 +159,7 @@ impl SlotForm {
             headers: Vec::new(),
             verify: Vec::new(),
             verification_other: String::new(),
+            doc_signer: String::new(),
             boxes: Vec::new(),
         }
     }
@@ -215,6 +219,7 @@ impl FormState {
                             .collect(),
                         verify,
                         verification_other: other,
+                        doc_signer: s.doc_signer.clone().unwrap_or_default(),
                         boxes: s
                             .appearances
                             .iter()
@@ -281,6 +286,7 @@ impl FormState {
                 "redirect-url" => slot.redirect_url = v.clone(),
                 "verify" => slot.verify.push(v.clone()),
                 "verification-other" => slot.verification_other = v.clone(),
+                "doc-signer" => slot.doc_signer = v.clone(),
                 _ => {
                     if let Some((b, part)) = indexed(field, "box-") {
                         let entry = boxes.entry((s, b)).or_default();
@@ -460,6 +466,7 @@ impl FormState {
                     .collect(),
                 redirect_url: opt(&slot.redirect_url),
                 verification: verification.map(serde_json::Value::Object),
+                doc_signer: opt(&slot.doc_signer),
             });
         }
         if !bad.is_empty() {
@@ -721,6 +728,7 @@ struct SlotView {
     verify: Vec<VerifyOption>,
     verification_other: String,
     verification_error: Option<Problem>,
+    doc_signer: String,
     boxes: Vec<BoxView>,
     boxes_error: Option<Problem>,
     can_add_box: bool,
@@ -923,6 +931,7 @@ fn render_editor(
                     .collect(),
                 verification_other: slot.verification_other.clone(),
                 verification_error: problem(&errors, &key("verification")),
+                doc_signer: slot.doc_signer.clone(),
                 boxes,
                 boxes_error: problem(&errors, &key("boxes")),
                 can_add_box: slot.boxes.len() < MAX_APPEARANCES_PER_SLOT,
