@@ -71,8 +71,9 @@ async function main() {
     await page.getByLabel("Signing order").check();
     const signer = page.getByRole("group", { name: "Signer 1" });
     await signer.getByLabel("Label").fill("Borrower");
-    for (const name of ["Aadhaar eSign", "DSC token", "Organisation certificate"]) {
-      if (!(await signer.getByLabel(name).isDisabled())) fail(`${name} should be disabled`);
+    if (!(await signer.getByLabel("Aadhaar eSign").isDisabled())) fail("Aadhaar eSign should be disabled");
+    for (const name of ["DSC token", "Organisation certificate"]) {
+      if (await signer.getByLabel(name).isDisabled()) fail(`${name} should be offered`);
     }
     if (!(await signer.getByLabel("Virtual sign").isChecked())) fail("Virtual sign is not checked");
     await signer.getByLabel("Success webhook URL").fill("https://example.com/hooks/ok");

@@ -31,8 +31,30 @@ fn parsed(profile_id: &str) -> Result<ProfileId, ServiceError> {
 }
 
 /// The domain's rules, then this server's.
-fn checked(state: &AppState, input: WorkflowInput) -> Result<Workflow, ServiceError> {
+async fn checked(
+    state: &AppState,
+    actor: &Actor<'_>,
+    input: WorkflowInput,
+) -> Result<Workflow, ServiceError> {
     let workflow = Workflow::parse(input)?;
+    // An AUTOMATED_SIGN slot is signed with an organisation certificate of the account's.
+    for (i, slot) in workflow.invitees.iter().enumerate() {
+        if let Some(id) = &slot.doc_signer
+            && state
+                .store
+                .doc_signer(&actor.account().id, id)
+                .await?
+                .is_none_or(|d| d.archived_at.is_some())
+        {
+            return Err(ServiceError::refused(
+                "workflow.docsigner.not.found",
+                format!(
+                    "invitees[{i}].docSigner: no organisation certificate of this account has \
+                     profileId {id:?} (POST /api/signet/docsigners adds one)"
+                ),
+            ));
+        }
+    }
     // Codes go by mail: without an SMTP server a slot that demands one could never be signed.
     if state.config.smtp_url.is_none()
         && let Some(i) = workflow
@@ -78,7 +100,7 @@ pub async fn create_workflow(
     command: SaveWorkflow,
 ) -> Result<StoredWorkflow, ServiceError> {
     actor.may_change()?;
-    let workflow = checked(state, command.workflow)?;
+    let workflow = checked(state, actor, command.workflow).await?;
     let now = state.clock.now_ms();
     let stored = StoredWorkflow {
         profile_id: ProfileId::generate().into(),
@@ -105,7 +127,7 @@ pub async fn replace_workflow(
     command: SaveWorkflow,
 ) -> Result<StoredWorkflow, ServiceError> {
     actor.may_change()?;
-    let workflow = checked(state, command.workflow)?;
+    let workflow = checked(state, actor, command.workflow).await?;
     let profile_id = parsed(profile_id)?;
     let profile_id = profile_id.as_str();
     let account_id = &actor.account().id;
@@ -137,7 +159,7 @@ pub async fn save_edits(
     edited: WorkflowInput,
 ) -> Result<StoredWorkflow, ServiceError> {
     actor.may_change()?;
-    let edited = checked(state, edited)?;
+    let edited = checked(state, actor, edited).await?;
     let current = workflow_of_account(state, actor, profile_id).await?;
     if current.status == WorkflowStatus::Archived {
         return Err(archived(profile_id));

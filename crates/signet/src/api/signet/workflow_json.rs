@@ -247,8 +247,24 @@ mod tests {
                 "workflow.invitees.invalid",
             ),
             (
-                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["DSC"]),
+                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["AADHAAR"]),
                 "workflow.signature.type.unsupported",
+            ),
+            (
+                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["AUTOMATED_SIGN"]),
+                "workflow.docsigner.required",
+            ),
+            (
+                |v| {
+                    v["invitees"][0]["signatureTypes"] =
+                        serde_json::json!(["AUTOMATED_SIGN", "VIRTUAL_SIGN"]);
+                    v["invitees"][0]["docSigner"] = "Ab3dE5g".into();
+                },
+                "workflow.signature.type.invalid",
+            ),
+            (
+                |v| v["invitees"][0]["docSigner"] = "Ab3dE5g".into(),
+                "workflow.docsigner.invalid",
             ),
             (
                 |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["MAGIC"]),
@@ -438,7 +454,7 @@ mod tests {
         assert_eq!(
             e.message,
             "invitees[0].signatureTypes: this server cannot perform AADHAAR yet (supported: \
-             VIRTUAL_SIGN)"
+             VIRTUAL_SIGN, DOC_SIGNER, DSC, AUTOMATED_SIGN)"
         );
         let e = with(serde_json::json!(vec!["VIRTUAL_SIGN"; 8])).unwrap_err();
         assert_eq!(
