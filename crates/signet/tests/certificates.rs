@@ -12,6 +12,16 @@ use common::{Client, Db, Server, base64, create_workflow, send_pdf};
 use serde_json::{Value, json};
 
 fn server(db: Db, pki: &Pki, softhsm_conf: Option<&std::path::Path>) -> Server {
+    server_with(db, pki, softhsm_conf, None)
+}
+
+/// `server`, timestamping every signature with `tsa` when given (B-T, then B-LT).
+fn server_with(
+    db: Db,
+    pki: &Pki,
+    softhsm_conf: Option<&std::path::Path>,
+    tsa: Option<&str>,
+) -> Server {
     let roots = pki.path("root.pem");
     let mut env = vec![
         ("SIGNET_WEBHOOK_ALLOW_PRIVATE", "true".to_string()),
@@ -23,6 +33,9 @@ fn server(db: Db, pki: &Pki, softhsm_conf: Option<&std::path::Path>) -> Server {
     ];
     if let Some(conf) = softhsm_conf {
         env.push(("SOFTHSM2_CONF", conf.to_string_lossy().into_owned()));
+    }
+    if let Some(url) = tsa {
+        env.push(("SIGNET_TSA_URL", url.to_string()));
     }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Server::start_with(db, &env)
@@ -261,10 +274,11 @@ async fn organisation_certificates(db: Db) {
         assert!(report.contains(name), "pdfsig names {name}: {report}");
     }
     common::pyhanko_validates(&pki.path("root.pem"), &[pki.path("out-3.pdf")]);
+    let (trusted, report) =
+        common::pki::pyhanko_adesverify(&pki.path("root.pem"), &pki.path("out-3.pdf"));
     assert_eq!(
-        common::pki::pyhanko_adesverify(&pki.path("root.pem"), &pki.path("out-3.pdf")),
-        3,
-        "every signature validates with the revocation data the file holds"
+        trusted, 3,
+        "every signature validates with the revocation data the file holds: {report}"
     );
 
     // An archived certificate signs nothing more.
@@ -329,10 +343,12 @@ fn token_signs(pki: &Pki, leaf: &str, to_be_signed: &str) -> String {
 }
 
 /// A signer's own certificate in two steps: a wrong signature is refused and stores nothing;
-/// the right one is stored as its own revision, B-LT, and reported.
+/// the right one is stored as its own revision, timestamped (B-T), with the signer's and the
+/// timestamp authority's revocation data embedded (B-LT), and reported.
 async fn dsc_in_two_steps(db: Db) {
     let mut pki = Pki::new();
-    let s = server(db, &pki, None);
+    let tsa = pki.start_tsa();
+    let s = server_with(db, &pki, None, Some(&tsa.url));
     let account = s.create_account("Acme");
     let api = s.client(&account.token);
     let invitee = s.client("");
@@ -408,12 +424,16 @@ async fn dsc_in_two_steps(db: Db) {
     let pdf = current_pdf(&api, &id).await;
     assert!(pdf.starts_with(&before), "an incremental revision");
     pki.stop_responder();
+    drop(tsa);
     let report = judged_by_validators(&mut pki, &pdf, 1);
     assert!(report.contains("Asha Rao"), "{report}");
     common::pyhanko_validates(&pki.path("root.pem"), &[pki.path("out-1.pdf")]);
-    assert_eq!(
-        common::pki::pyhanko_adesverify(&pki.path("root.pem"), &pki.path("out-1.pdf")),
-        1
+    let (trusted, report) =
+        common::pki::pyhanko_adesverify(&pki.path("root.pem"), &pki.path("out-1.pdf"));
+    assert_eq!(trusted, 1, "{report}");
+    assert!(
+        report.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
+        "the timestamp validates offline too: {report}"
     );
 }
 

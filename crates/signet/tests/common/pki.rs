@@ -180,8 +180,9 @@ fn rand_suffix() -> u64 {
 
 /// `pyhanko sign adesverify` trusting only `root`, at the current time given explicitly: a
 /// point-in-time validation, for which pyHanko fetches nothing and judges only the revocation
-/// data the file holds (B-LT). Returns how many signatures it found intact and trusted.
-pub fn pyhanko_adesverify(root: &Path, pdf: &Path) -> usize {
+/// data the file holds (B-LT). Returns how many signatures it found intact and trusted, and
+/// its report.
+pub fn pyhanko_adesverify(root: &Path, pdf: &Path) -> (usize, String) {
     let tools = std::env::var("SIGNET_TEST_TOOLS").expect("run through scripts/test");
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -198,7 +199,47 @@ pub fn pyhanko_adesverify(root: &Path, pdf: &Path) -> usize {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let trusted = text.matches(":INTACT:TRUSTED,").count();
-    eprintln!("pyhanko adesverify {}:\n{text}", pdf.display());
-    trusted
+    (text.matches(":INTACT:TRUSTED,").count(), text)
+}
+
+/// The PKI's timestamp authority (`tsa`, with revocation sources of its own) served by the
+/// engine's test TSA (`signet-pdf/tests/tools/tsa_server.py`) on a loopback port; it exits
+/// when its stdin closes, so it never outlives the test.
+pub struct Tsa {
+    pub url: String,
+    child: Child,
+    _stdin: std::process::ChildStdin,
+}
+
+impl Pki {
+    pub fn start_tsa(&self) -> Tsa {
+        let tools = std::env::var("SIGNET_TEST_TOOLS").expect("run through scripts/test");
+        let mut child = Command::new(Path::new(&tools).join("venv/bin/python"))
+            .arg(repo().join("crates/signet-pdf/tests/tools/tsa_server.py"))
+            .args(["--port", "0", "--config"])
+            .arg(self.path("tsa.cnf"))
+            .current_dir(&self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tsa_server.py starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut port = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        Tsa {
+            url: format!("http://127.0.0.1:{}/", port.trim()),
+            child,
+            _stdin: stdin,
+        }
+    }
+}
+
+impl Drop for Tsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
