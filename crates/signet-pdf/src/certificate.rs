@@ -255,7 +255,7 @@ fn same_cert(a: &Certificate, b: &Certificate) -> bool {
 }
 
 /// Whether `child` names `issuer` as its issuer and carries a valid signature by its key.
-fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+pub(crate) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }

@@ -15,8 +15,7 @@ use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rand_core::{OsRng, RngCore};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::DecodeRsaPrivateKey;
-use signature::Verifier;
-use spki::{DecodePublicKey, SubjectPublicKeyInfoOwned};
+use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
@@ -28,6 +27,7 @@ use x509_cert::time::{Time, Validity};
 
 use p256::elliptic_curve::zeroize::Zeroizing;
 
+use crate::certificate::issued_by;
 use crate::error::{Error, Result};
 use crate::signer::{LocalSigner, PrivateKey};
 
@@ -455,42 +455,6 @@ fn key_matches(cert: &Certificate, key: &PrivateKey) -> Result<bool> {
         .to_der()
         .map_err(|e| Error::Key(format!("certificate public key: {e}")))?;
     Ok(spki == key.public_key_der()?)
-}
-
-/// Whether `cert` names `issuer` as its issuer and carries a valid signature by its key.
-fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
-    if cert.tbs_certificate.issuer != issuer.tbs_certificate.subject {
-        return false;
-    }
-    let (Ok(tbs), Some(sig), Ok(spki)) = (
-        cert.tbs_certificate.to_der(),
-        cert.signature.as_bytes(),
-        issuer.tbs_certificate.subject_public_key_info.to_der(),
-    ) else {
-        return false;
-    };
-    let algorithm = cert.signature_algorithm.oid;
-    if algorithm == crate::signer::OID_ECDSA_WITH_SHA256 {
-        let (Ok(key), Ok(sig)) = (
-            p256::ecdsa::VerifyingKey::from_public_key_der(&spki),
-            p256::ecdsa::Signature::from_der(sig),
-        ) else {
-            return false;
-        };
-        key.verify(&tbs, &sig).is_ok()
-    } else if algorithm == crate::signer::OID_SHA256_WITH_RSA {
-        let (Ok(key), Ok(sig)) = (
-            rsa::RsaPublicKey::from_public_key_der(&spki),
-            rsa::pkcs1v15::Signature::try_from(sig),
-        ) else {
-            return false;
-        };
-        rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key)
-            .verify(&tbs, &sig)
-            .is_ok()
-    } else {
-        false
-    }
 }
 
 /// Whether a cert/key pair is there; one file without the other is an error naming the

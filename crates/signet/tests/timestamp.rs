@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::Command;
 
+use common::pki::Tsa;
 use common::{Client, Db, Server};
 use serde_json::{Value, json};
 
@@ -108,47 +108,6 @@ impl TsaPki {
     }
 }
 
-/// The engine's test TSA (`signet-pdf/tests/tools/tsa_server.py`) on a loopback port; it
-/// exits when its stdin closes, so it never outlives the test.
-struct Tsa {
-    url: String,
-    child: Child,
-    _stdin: ChildStdin,
-}
-
-impl Tsa {
-    fn start(pki: &TsaPki, mode: &str) -> Tsa {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/tools/tsa_server.py");
-        let mut child = Command::new(tool("python"))
-            .arg(script)
-            .args(["--port", "0", "--mode", mode, "--config"])
-            .arg(pki.dir.join("tsa.cnf"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tsa_server.py starts");
-        let stdin = child.stdin.take().unwrap();
-        let mut port = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut port)
-            .unwrap();
-        Tsa {
-            url: format!("http://127.0.0.1:{}/", port.trim()),
-            child,
-            _stdin: stdin,
-        }
-    }
-}
-
-impl Drop for Tsa {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A one-signer workflow with a visible mark; returns the document id and the signing link.
 async fn send_one(api: &Client) -> (String, String) {
     let w = json!({"name": "Timestamped", "invitees": [
@@ -199,7 +158,7 @@ async fn signatures_and_the_audit_trail_are_b_t(db: Db) {
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("tsa-bt-{db:?}-{}", std::process::id()));
     let pki = TsaPki::new(scratch.join("pki"));
-    let tsa = Tsa::start(&pki, "ok");
+    let tsa = Tsa::start(&pki.dir.join("tsa.cnf"), "ok");
     let server = Server::start_with(db, &[("SIGNET_TSA_URL", &tsa.url)]);
     let token = server.create_account("Acme").token;
     let api = server.client(&token);
@@ -267,7 +226,7 @@ async fn refused_when_the_authority_fails(db: Db, mode: Option<&str>) {
         std::process::id()
     ));
     let pki = TsaPki::new(scratch.join("pki"));
-    let tsa = Tsa::start(&pki, mode.unwrap_or("ok"));
+    let tsa = Tsa::start(&pki.dir.join("tsa.cnf"), mode.unwrap_or("ok"));
     let server = Server::start_with(
         db,
         &[("SIGNET_TSA_URL", &tsa.url), ("SIGNET_TSA_TIMEOUT", "2s")],

@@ -8,6 +8,17 @@ use super::ServiceError;
 use super::doc_signers::SharedSigner;
 use crate::state::AppState;
 
+/// The stored file `key` with its share of the PDF budget, reserved before the file is read
+/// into memory.
+async fn open_stored(
+    state: &AppState,
+    key: &str,
+) -> Result<(crate::pdf_budget::Lease, Vec<u8>), ServiceError> {
+    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
+    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
+    Ok((lease, state.blobs.get(key).await?))
+}
+
 /// Whose key signs.
 #[derive(Clone)]
 pub enum Seal {
@@ -30,9 +41,7 @@ pub async fn sign_stored(
     validation: Option<Arc<ValidationData>>,
 ) -> Result<Vec<u8>, ServiceError> {
     debug_assert_eq!(options.timestamp, state.tsa.is_some());
-    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
-    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
-    let current = state.blobs.get(key).await?;
+    let (lease, current) = open_stored(state, key).await?;
     let keys = Arc::clone(&state.keys);
     let tsa = state.tsa.clone();
     let revocation = (Arc::clone(&state.revocation), state.clock.now());
@@ -63,9 +72,7 @@ pub async fn finish_stored(
     signature: Vec<u8>,
     validation: Option<Arc<ValidationData>>,
 ) -> Result<Vec<u8>, ServiceError> {
-    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
-    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
-    let current = state.blobs.get(key).await?;
+    let (lease, current) = open_stored(state, key).await?;
     let tsa = state.tsa.clone();
     let limits = state.pdf.stored_limits();
     let revocation = (Arc::clone(&state.revocation), state.clock.now());
@@ -91,9 +98,7 @@ pub async fn prepare_stored(
     chain: Vec<x509_cert::Certificate>,
     algorithm: signet_pdf::signer::SignatureAlgorithm,
 ) -> Result<signet_pdf::sign::PreparedSignature, ServiceError> {
-    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
-    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
-    let current = state.blobs.get(key).await?;
+    let (lease, current) = open_stored(state, key).await?;
     let (prepared, _lease) = lease
         .run(move || signet_pdf::sign::prepare(&current, &options, &chain, algorithm))
         .await?;
@@ -132,9 +137,7 @@ pub async fn stored_page_sizes(
     state: &AppState,
     key: &str,
 ) -> Result<Vec<(f64, f64)>, ServiceError> {
-    let size = usize::try_from(state.blobs.size(key).await?).unwrap_or(usize::MAX);
-    let lease = state.pdf.reserve(state.pdf.open_cost(size)).await;
-    let pdf = state.blobs.get(key).await?;
+    let (lease, pdf) = open_stored(state, key).await?;
     let limits = state.pdf.stored_limits();
     let (sizes, _lease) = lease
         .run(move || {

@@ -213,12 +213,19 @@ pub struct Tsa {
 
 impl Pki {
     pub fn start_tsa(&self) -> Tsa {
+        Tsa::start(&self.path("tsa.cnf"), "ok")
+    }
+}
+
+impl Tsa {
+    /// Serves the `openssl ts` configuration `config`; `mode` other than `ok` answers every
+    /// request wrongly (`http-error`, `garbage`, `hang`).
+    pub fn start(config: &Path, mode: &str) -> Tsa {
         let tools = std::env::var("SIGNET_TEST_TOOLS").expect("run through scripts/test");
         let mut child = Command::new(Path::new(&tools).join("venv/bin/python"))
             .arg(repo().join("crates/signet-pdf/tests/tools/tsa_server.py"))
-            .args(["--port", "0", "--config"])
-            .arg(self.path("tsa.cnf"))
-            .current_dir(&self.dir)
+            .args(["--port", "0", "--mode", mode, "--config"])
+            .arg(config)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

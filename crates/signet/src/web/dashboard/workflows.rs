@@ -41,16 +41,8 @@ const SPARE_HEADER_ROWS: usize = 1;
 /// Form indexes above this are not ours (the form posts 0..n).
 const MAX_INDEX: usize = 1_000;
 
-/// The verification flags the form offers as checkboxes (Leegality's names).
-const VERIFY_KEYS: [&str; 7] = [
-    "verifyName",
-    "verifySmartName",
-    "verifyPincode",
-    "verifyState",
-    "verifyYob",
-    "verifyTitle",
-    "verifyGender",
-];
+// The verification flags the form offers as checkboxes, in Leegality's order.
+use crate::domain::verification::VERIFY_KEYS;
 
 /// The signature types a signer's group offers, in this order.
 const OFFERED_TYPES: [SignatureType; 4] = [
