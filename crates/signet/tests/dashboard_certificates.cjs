@@ -99,9 +99,14 @@ async function main() {
     await group.getByRole("radio", { name: "Reject: terminate the invitation" }).check();
     await mark.fill("150");
     await checks.getByRole("button", { name: "Save certificate checks" }).click();
-    await page.getByText("The pass mark must be a whole number from 0 to 100.").waitFor();
+    // Said on top, linked to the field, and at the field.
+    const summary = page.getByRole("alert").getByRole("link", { name: "The pass mark must be a whole number from 0 to 100." });
+    await summary.click();
     const refused = page.getByRole("textbox", { name: "Smart-name pass mark (%)" });
+    if (!(await refused.evaluate((e) => e === document.activeElement))) fail("the summary's link does not reach the field");
     if ((await refused.getAttribute("aria-invalid")) !== "true") fail("the refused field is not marked invalid");
+    const described = await refused.evaluate((e) => e.getAttribute("aria-describedby").split(" ").map((id) => document.getElementById(id).textContent).join(" "));
+    if (!described.includes("The pass mark must be a whole number from 0 to 100.")) fail(`the field is described by ${described}`);
     await accessible(page, "settings-refused");
     await shot(page, "settings-refused-1280");
     await refused.fill("90");
