@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::api::files::signed_url;
 use crate::api::{ApiAccount, ApiError, ApiQuery, ok, ok_typed};
 use crate::domain::status::{DocumentStatus, InvitationStatus};
+use crate::domain::verification::VerificationResults;
 use crate::domain::workflow::{InviteeType, Workflow};
 use crate::pdf_budget::Lease;
 use crate::service::Actor;
@@ -178,7 +179,7 @@ pub(super) fn invitation_view<'a>(
             .then(|| stored_json(i.verification_request.as_deref())),
         verification_response: flags
             .verification_response
-            .then(|| stored_json(i.verification_response.as_deref())),
+            .then(|| stored_response(i.verification_response.as_deref())),
         status: if expired {
             InvitationStatus::Expired
         } else {
@@ -192,6 +193,13 @@ pub(super) fn invitation_view<'a>(
 /// than failing the whole answer (the store writes these columns from typed values only).
 fn stored_json(column: Option<&str>) -> Option<Value> {
     column.and_then(|c| serde_json::from_str(c).ok())
+}
+
+/// The stored verification results (`VerificationResults`, which also keep the smart-name
+/// threshold) as details' `verificationResponse`, whose fields are Leegality's.
+fn stored_response(column: Option<&str>) -> Option<Value> {
+    let results: VerificationResults = serde_json::from_str(column?).ok()?;
+    serde_json::to_value(results.response()).ok()
 }
 
 /// Every invitation's view, in slot order.
@@ -407,7 +415,7 @@ pub async fn get_document_details_v30(
             }
             if query.verification_response {
                 flat["verificationResponse"] =
-                    stored_json(i.verification_response.as_deref()).unwrap_or(Value::Null);
+                    stored_response(i.verification_response.as_deref()).unwrap_or(Value::Null);
             }
             if query.attachments {
                 flat["attachments"] = json!([]);
@@ -638,7 +646,7 @@ fn signers(rows: &[InvitationRow], shown: &[views::Invitation<'_>]) -> Vec<Value
                 "signed": v.signed,
                 "signDate": v.sign_date,
                 "certificateData": data,
-                "verificationResponse": stored_json(i.verification_response.as_deref()),
+                "verificationResponse": stored_response(i.verification_response.as_deref()),
             }))
         })
         .collect()

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::certificates::{self, CertificateView};
 use super::documents_texts::DocsTexts;
+use super::i18n::certificates::CertTexts;
 use super::pages::{Chrome, refusal, service_error};
 use super::{DashboardUser, Lang, Refusal, Texts, html};
 use crate::domain::status::DocumentStatus;
@@ -395,6 +397,8 @@ struct DocumentPage {
     reactivate: bool,
     expiry_days: String,
     invitees: Vec<InviteeLine>,
+    c: &'static CertTexts,
+    certificates: Vec<CertificateView>,
     events: Vec<EventLine>,
     deliveries: Vec<DeliveryLine>,
     back: String,
@@ -501,6 +505,8 @@ async fn document_page(
             .map(|w| w.expiry_days.to_string())
             .unwrap_or_default(),
         invitees,
+        c: t.cert,
+        certificates: certificates::views(t.cert, &invitations, workflow.as_ref()),
         events: events
             .into_iter()
             .map(|e| EventLine {

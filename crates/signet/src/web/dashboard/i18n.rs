@@ -8,6 +8,7 @@
 //! template composes, which is where Fluent would earn its keep; if they come, this is the
 //! module to replace.
 
+pub mod certificates;
 pub mod workflows;
 
 use crate::domain::language::Language;
@@ -95,6 +96,8 @@ pub struct Texts {
     pub docs: &'static super::documents_texts::DocsTexts,
     /// The Workflows screens, the editor and Run.
     pub wf: &'static workflows::WorkflowTexts,
+    /// Certificate signatures: the document page's results, the settings' checks.
+    pub cert: &'static certificates::CertTexts,
 }
 
 pub static EN: Texts = Texts {
@@ -176,6 +179,7 @@ pub static EN: Texts = Texts {
 
     docs: &super::documents_texts::EN,
     wf: &workflows::EN,
+    cert: &certificates::EN,
 };
 
 pub static HI: Texts = Texts {
@@ -257,6 +261,7 @@ pub static HI: Texts = Texts {
 
     docs: &super::documents_texts::HI,
     wf: &workflows::HI,
+    cert: &certificates::HI,
 };
 
 impl Texts {

@@ -19,6 +19,7 @@
 //! Multipart forms (uploads, later) carry the token as `?csrf=` in the form's action, so the
 //! gate never buffers a file.
 
+mod certificates;
 mod documents;
 mod documents_texts;
 mod i18n;
@@ -85,6 +86,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/app/settings/api", get(settings::api_settings))
         .route("/app/settings/api/token", post(settings::generate_token))
         .route("/app/settings/api/salt", post(settings::reveal_salt))
+        .route("/app/settings/certificates", post(settings::save_checks))
         .route("/app/users", get(pages::users))
         .route("/app/users/invite", post(pages::invite))
         .route("/app/users/{id}/role", post(pages::change_role))

@@ -1,19 +1,26 @@
 //! API settings (`/app/settings/api`): what an integration needs to call Signet (the base URL,
 //! a working curl example), and for admins a new token (shown once) and the private salt (after
-//! the password again), through `service::api_access`.
+//! the password again), through `service::api_access`. The same page holds the account's
+//! certificate checks (`service::certificate_settings`: what a failed check does, the
+//! smart-name pass mark; admins change them, everyone sees them) and lists its organisation
+//! certificates (`service::doc_signers::list`, nothing secret in a row).
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::i18n::certificates::CertTexts;
 use super::pages::{Chrome, form_error, service_error};
 use super::{DashboardUser, Lang, Texts, html};
 use crate::domain::language::Language;
-use crate::service::{ServiceError, api_access};
+use crate::service::{ServiceError, api_access, certificate_settings, doc_signers};
 use crate::state::AppState;
+use crate::store::{VerificationFailure, VerificationSettings};
+
+const PATH: &str = "/app/settings/api";
 
 /// The screen's words, in each language.
 pub struct ApiTexts {
@@ -84,6 +91,7 @@ impl ApiTexts {
 struct ApiSettingsPage {
     t: &'static Texts,
     a: &'static ApiTexts,
+    c: &'static CertTexts,
     chrome: Chrome,
     csrf: String,
     admin: bool,
@@ -92,16 +100,65 @@ struct ApiSettingsPage {
     token: Option<String>,
     salt: Option<String>,
     password_error: Option<String>,
+    checks: ChecksForm,
+    org: Vec<OrgLine>,
+    notice: Option<&'static str>,
 }
 
-fn page(state: &AppState, lang: Lang, uri: &Uri, user: &DashboardUser) -> ApiSettingsPage {
+/// The certificate checks as stored, or as the admin typed them when they were refused.
+struct ChecksForm {
+    report: bool,
+    threshold: String,
+    failure_error: Option<&'static str>,
+    threshold_error: Option<&'static str>,
+}
+
+impl ChecksForm {
+    fn of(s: VerificationSettings) -> ChecksForm {
+        ChecksForm {
+            report: s.failure == VerificationFailure::Report,
+            threshold: s.smart_name_threshold.to_string(),
+            failure_error: None,
+            threshold_error: None,
+        }
+    }
+}
+
+struct OrgLine {
+    name: String,
+    subject: String,
+    issuer: String,
+    not_after: String,
+}
+
+async fn page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    user: &DashboardUser,
+) -> Result<ApiSettingsPage, ServiceError> {
     let base_url = format!("{}/api", state.config.public_url());
     let curl = format!(
         "curl -s \"{base_url}/v3.3/document/details?documentId=DOCUMENT_ID\" \\\n  -H \"X-Auth-Token: $TOKEN\""
     );
-    ApiSettingsPage {
+    let actor = user.actor();
+    let (settings, org) = tokio::join!(
+        certificate_settings::get(state, &actor),
+        doc_signers::list(state, &actor)
+    );
+    let org = org?
+        .into_iter()
+        .map(|d| OrgLine {
+            name: d.name,
+            subject: d.subject,
+            issuer: d.issuer,
+            not_after: state.zone.time(d.not_after),
+        })
+        .collect();
+    Ok(ApiSettingsPage {
         t: lang.texts(),
         a: ApiTexts::of(lang.0),
+        c: lang.texts().cert,
         chrome: Chrome::new(uri, Some(user), "api"),
         csrf: user.0.csrf.clone(),
         admin: user.role().may_manage_users(),
@@ -110,7 +167,16 @@ fn page(state: &AppState, lang: Lang, uri: &Uri, user: &DashboardUser) -> ApiSet
         token: None,
         salt: None,
         password_error: None,
-    }
+        checks: ChecksForm::of(settings?),
+        org,
+        notice: None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticeQuery {
+    notice: String,
 }
 
 pub async fn api_settings(
@@ -118,8 +184,17 @@ pub async fn api_settings(
     lang: Lang,
     uri: Uri,
     user: DashboardUser,
+    Query(q): Query<NoticeQuery>,
 ) -> Response {
-    html(StatusCode::OK, &page(&state, lang, &uri, &user))
+    match page(&state, lang, &uri, &user).await {
+        Ok(mut p) => {
+            if q.notice == "checks_saved" {
+                p.notice = Some(p.c.saved);
+            }
+            html(StatusCode::OK, &p)
+        }
+        Err(e) => service_error(lang, e),
+    }
 }
 
 /// The new token is answered by this POST's own page, never a redirect: a token in an
@@ -129,9 +204,12 @@ pub async fn generate_token(
     lang: Lang,
     user: DashboardUser,
 ) -> Response {
-    match api_access::replace_token(&state, &user.actor()).await {
-        Ok(token) => {
-            let mut p = page(&state, lang, &Uri::from_static("/app/settings/api"), &user);
+    let token = match api_access::replace_token(&state, &user.actor()).await {
+        Ok(token) => token,
+        Err(e) => return service_error(lang, e),
+    };
+    match page(&state, lang, &Uri::from_static(PATH), &user).await {
+        Ok(mut p) => {
             p.token = Some(token);
             html(StatusCode::OK, &p)
         }
@@ -151,7 +229,10 @@ pub async fn reveal_salt(
     user: DashboardUser,
     Form(f): Form<RevealForm>,
 ) -> Response {
-    let mut p = page(&state, lang, &Uri::from_static("/app/settings/api"), &user);
+    let mut p = match page(&state, lang, &Uri::from_static(PATH), &user).await {
+        Ok(p) => p,
+        Err(e) => return service_error(lang, e),
+    };
     match api_access::reveal_salt(&state, &user.actor(), &f.password).await {
         Ok(salt) => {
             p.salt = Some(salt);
@@ -171,5 +252,74 @@ pub async fn reveal_salt(
             }
             Err(e) => service_error(lang, e),
         },
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChecksFormInput {
+    verification_failure: String,
+    smart_name_threshold: String,
+}
+
+/// Saves the certificate checks, then back to the page with a notice; a value that does not
+/// read is said next to its field and nothing is saved. The service refuses anyone but an
+/// admin, whatever the page showed them.
+pub async fn save_checks(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: DashboardUser,
+    Form(f): Form<ChecksFormInput>,
+) -> Response {
+    let c = lang.texts().cert;
+    let failure = f.verification_failure.trim();
+    let threshold = f.smart_name_threshold.trim();
+    let mut typed = ChecksForm {
+        report: failure == VerificationFailure::Report.as_str(),
+        threshold: threshold.chars().take(8).collect(),
+        failure_error: VerificationFailure::parse(failure)
+            .is_none()
+            .then_some(c.err_failure),
+        threshold_error: None,
+    };
+    let number = threshold
+        .parse::<i64>()
+        .ok()
+        .filter(|t| (0..=100).contains(t));
+    if number.is_none() {
+        typed.threshold_error = Some(c.err_threshold);
+    }
+    if typed.failure_error.is_none()
+        && let Some(number) = number
+    {
+        match certificate_settings::update(&state, &user.actor(), Some(failure), Some(number)).await
+        {
+            Ok(_) => {
+                return Redirect::to(&format!("{PATH}?notice=checks_saved")).into_response();
+            }
+            Err(ServiceError::Refused { code, .. }) if code.starts_with("settings.") => {
+                // The service's bounds are the form's; should they ever differ, its refusal
+                // lands on the field it names.
+                if code.contains("threshold") {
+                    typed.threshold_error = Some(c.err_threshold);
+                } else {
+                    typed.failure_error = Some(c.err_failure);
+                }
+            }
+            Err(e) => return service_error(lang, e),
+        }
+    } else if !user.role().may_manage_users() {
+        // Not an admin: refused as the service would, not given a form they cannot use.
+        return service_error(
+            lang,
+            ServiceError::forbidden("settings.forbidden", "only an admin may change this"),
+        );
+    }
+    match page(&state, lang, &Uri::from_static(PATH), &user).await {
+        Ok(mut p) => {
+            p.checks = typed;
+            html(StatusCode::BAD_REQUEST, &p)
+        }
+        Err(e) => service_error(lang, e),
     }
 }
