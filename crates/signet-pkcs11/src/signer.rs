@@ -217,6 +217,14 @@ fn leaf_for(
 }
 
 fn check_key_type(key: &KeyObject, algorithm: SignatureAlgorithm) -> Result<()> {
+    if key.always_authenticate {
+        // cryptoki's C_Sign comes with its C_SignInit, leaving no room for the second login.
+        return Err(Error::KeyUnsupported(format!(
+            "key {:?} asks for the PIN again at every signature (CKA_ALWAYS_AUTHENTICATE), \
+             which is not supported yet",
+            key.label
+        )));
+    }
     let expected = match algorithm {
         SignatureAlgorithm::RsaPkcs1Sha256 => KeyType::RSA,
         SignatureAlgorithm::EcdsaP256Sha256 => KeyType::EC,
