@@ -20,6 +20,8 @@ use x509_cert::Certificate;
 const DSC: &str = "2b3c4d5e-6f70-4182-9394-a5b6c7d8e9f0";
 const VIRTUAL_ONLY: &str = "11111111-2222-4333-8444-555555555555";
 const REFUSING: &str = "99999999-8888-4777-8666-555555555555";
+/// Asks for a one-time code, which is 246810.
+const WITH_OTP: &str = "77777777-6666-4555-8444-333333333333";
 
 #[derive(Default)]
 struct Mock {
@@ -76,11 +78,21 @@ fn pdf() -> Vec<u8> {
 
 async fn invitation(Path(uuid): Path<String>) -> axum::Json<Value> {
     let allowed = match uuid.as_str() {
-        DSC | REFUSING => json!(["DSC", "VIRTUAL_SIGN"]),
+        DSC | REFUSING | WITH_OTP => json!(["DSC", "VIRTUAL_SIGN"]),
         VIRTUAL_ONLY => json!(["VIRTUAL_SIGN"]),
         _ => return refused("invitation.not.found", "no such invitation"),
     };
-    ok(json!({"documentName": "Lease", "active": true, "allowedSignatureTypes": allowed}))
+    ok(json!({
+        "documentName": "Lease",
+        "active": true,
+        "allowedSignatureTypes": allowed,
+        "otpRequired": uuid == WITH_OTP,
+    }))
+}
+
+async fn send_otp(Path(uuid): Path<String>) -> axum::Json<Value> {
+    assert_eq!(uuid, WITH_OTP);
+    ok(json!({"sentTo": "a***@example.in", "expiresInSeconds": 600}))
 }
 
 async fn prepare(
@@ -96,6 +108,9 @@ async fn prepare(
         );
     }
     assert_eq!(body["consent"], true);
+    if uuid == WITH_OTP && body["otp"] != "246810" {
+        return refused("otp.invalid", "wrong one-time code");
+    }
     let chain: Vec<Certificate> = body["certificates"]
         .as_array()
         .unwrap()
@@ -143,6 +158,7 @@ async fn complete(
 async fn serve(mock: Arc<Mock>) -> String {
     let app = Router::new()
         .route("/base/api/sign/{uuid}", get(invitation))
+        .route("/base/api/sign/{uuid}/otp", post(send_otp))
         .route("/base/api/sign/{uuid}/dsc/prepare", post(prepare))
         .route("/base/api/sign/{uuid}/dsc/complete", post(complete))
         .with_state(mock);
@@ -239,6 +255,36 @@ async fn signs_an_invitation_with_each_key_of_the_token() {
                 .contains("Asha Rao")
         );
     }
+}
+
+#[tokio::test]
+async fn a_one_time_code_is_sent_then_given() {
+    let mock = Arc::new(Mock::default());
+    let base = serve(mock.clone()).await;
+    let pin = format!("{PIN}\n");
+    let rsa = ["--key-label", "asha-rsa"];
+    let without = dsc_sign(&base, WITH_OTP, &rsa, &pin).await;
+    assert_eq!(code(&without), "dsc.otp.required");
+    let sent = dsc_sign(&base, WITH_OTP, &["--send-otp"], "").await;
+    assert!(sent.ok, "{}", sent.stdout);
+    assert_eq!(sent.stdout["sentTo"], "a***@example.in");
+    let wrong = dsc_sign(
+        &base,
+        WITH_OTP,
+        &["--key-label", "asha-rsa", "--otp", "111111"],
+        &pin,
+    )
+    .await;
+    assert_eq!(code(&wrong), "otp.invalid");
+    let right = dsc_sign(
+        &base,
+        WITH_OTP,
+        &["--key-label", "asha-rsa", "--otp", "246810"],
+        &pin,
+    )
+    .await;
+    assert!(right.ok, "{} {}", right.stdout, right.stderr);
+    assert_eq!(right.stdout["completed"], true);
 }
 
 #[tokio::test]

@@ -38,8 +38,14 @@ pub struct SignArgs {
     key_label: Option<String>,
     /// Read the token's user PIN from the first line of standard input (the only way to give
     /// it: arguments show in process lists and shell history).
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "send_otp")]
     pin_stdin: bool,
+    /// The one-time code, when the invitation asks for one (get it with --send-otp).
+    #[arg(long, value_name = "CODE")]
+    otp: Option<String>,
+    /// Only have the server send the invitee their one-time code, print where it went, and exit.
+    #[arg(long, conflicts_with = "otp")]
+    send_otp: bool,
     /// Seconds to wait for each answer of the server.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     timeout: u64,
@@ -110,8 +116,13 @@ pub fn run(args: SignArgs) -> ExitCode {
 
 async fn sign(args: &SignArgs) -> Result<Value, Failure> {
     let api = invitation_api(&args.sign_url)?;
-    let pin = read_pin(std::io::stdin().lock())?;
     let server = Server::new(Duration::from_secs(args.timeout))?;
+    if args.send_otp {
+        return server
+            .call(reqwest::Method::POST, &format!("{api}/otp"), None)
+            .await;
+    }
+    let pin = read_pin(std::io::stdin().lock())?;
 
     let invitation = server.call(reqwest::Method::GET, &api, None).await?;
     let allowed = invitation["allowedSignatureTypes"]
@@ -131,6 +142,13 @@ async fn sign(args: &SignArgs) -> Result<Value, Failure> {
             ),
         ));
     }
+    if invitation["otpRequired"] == true && args.otp.is_none() {
+        return Err(Failure::local(
+            "dsc.otp.required",
+            "this invitation asks for a one-time code: have it sent with --send-otp, then sign \
+             with --otp CODE",
+        ));
+    }
 
     // The PIN is tried before anything is prepared: a wrong one costs the server nothing.
     // PKCS#11 calls block, which a command-line run of one request can afford.
@@ -145,11 +163,15 @@ async fn sign(args: &SignArgs) -> Result<Value, Failure> {
     )?;
     drop(pin);
 
+    let mut prepare = json!({"certificates": certificates(&signer)?, "consent": true});
+    if let Some(otp) = &args.otp {
+        prepare["otp"] = otp.as_str().into();
+    }
     let prepared = server
         .call(
             reqwest::Method::POST,
             &format!("{api}/dsc/prepare"),
-            Some(json!({"certificates": certificates(&signer)?, "consent": true})),
+            Some(prepare),
         )
         .await?;
     let (prepare_id, to_be_signed) = read_prepared(&prepared, &signer)?;
