@@ -268,9 +268,12 @@ impl Pkcs11Signer {
                 let raw = session
                     .sign(&Mechanism::Ecdsa, self.key, digest)
                     .map_err(Error::signing)?;
-                let signature = p256::ecdsa::Signature::from_slice(&raw).map_err(|_| {
+                // A few tokens answer DER already, against the standard.
+                let signature = p256::ecdsa::Signature::from_slice(&raw)
+                    .or_else(|_| p256::ecdsa::Signature::from_der(&raw))
+                    .map_err(|_| {
                     Error::SigningFailed(format!(
-                        "the token's ECDSA signature is {} bytes, not r || s of P-256",
+                        "the token's ECDSA signature ({} bytes) is neither r || s nor DER of P-256",
                         raw.len()
                     ))
                 })?;
