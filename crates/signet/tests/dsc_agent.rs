@@ -202,6 +202,16 @@ async fn lists_the_tokens_certificates_and_signs_with_each() {
     let log = agent.log();
     assert!(log.contains("signed with key"), "{log}");
     assert!(!log.contains(PIN), "a PIN in the log: {log}");
+
+    // As a supervisor stops it.
+    let mut agent = agent;
+    // SAFETY: kill(2) on the pid of a child this test still owns (not yet reaped).
+    assert_eq!(
+        unsafe { libc::kill(agent.child.id() as i32, libc::SIGTERM) },
+        0
+    );
+    let status = agent.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
 }
 
 #[tokio::test]

@@ -129,9 +129,7 @@ fn start(args: AgentArgs) -> Result<(), String> {
         println!("signet dsc agent listening on http://{bound} for {origin}");
         let app = routes(agent);
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(crate::ops::shutdown::signal())
             .await
             .map_err(|e| e.to_string())
     })
