@@ -1,7 +1,9 @@
 //! `signet dsc agent`, the real binary over a SoftHSM2 token: the listing, signatures that
 //! openssl verifies with the listed certificates, CORS for the one allowed origin only, the
-//! Host check against DNS rebinding, loopback-only listening, and the codes of refusals.
+//! Host check against DNS rebinding, loopback-only listening, and the codes of refusals; and
+//! the signing page's round trip (agent, dsc/prepare, agent, dsc/complete) on the real server.
 
+mod common;
 mod softhsm;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,19 +20,25 @@ struct Agent {
     /// `127.0.0.1:port`
     addr: String,
     log: PathBuf,
+    /// The one origin it answers.
+    origin: String,
 }
 
 impl Agent {
+    /// Over the test token, for [`ORIGIN`].
     fn start() -> Agent {
+        Agent::start_with(&tokens().conf, ORIGIN)
+    }
+
+    fn start_with(conf: &std::path::Path, origin: &str) -> Agent {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let t = tokens();
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let log = t.dir.join(format!("agent-{n}.log"));
+        let log = tokens().dir.join(format!("agent-{n}.log"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
             .args(["dsc", "agent", "--pkcs11-module", MODULE])
-            .args(["--allow-origin", &format!("{ORIGIN}/")])
+            .args(["--allow-origin", &format!("{origin}/")])
             .args(["--listen", "127.0.0.1:0"])
-            .env("SOFTHSM2_CONF", &t.conf)
+            .env("SOFTHSM2_CONF", conf)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -51,7 +59,12 @@ impl Agent {
                 std::fs::read_to_string(&log).unwrap()
             );
         };
-        Agent { child, addr, log }
+        Agent {
+            child,
+            addr,
+            log,
+            origin: origin.to_string(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -115,11 +128,11 @@ async fn list(agent: &Agent) -> Vec<Value> {
     let a = send(
         http()
             .get(agent.url("/v1/certificates"))
-            .header("Origin", ORIGIN),
+            .header("Origin", &agent.origin),
     )
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(a.cors(), Some(ORIGIN));
+    assert_eq!(a.cors(), Some(agent.origin.as_str()));
     a.body["certificates"].as_array().unwrap().clone()
 }
 
@@ -128,7 +141,7 @@ async fn sign(agent: &Agent, id: &str, to_be_signed: &[u8], pin: &Value) -> Answ
     send(
         http()
             .post(agent.url("/v1/sign"))
-            .header("Origin", ORIGIN)
+            .header("Origin", &agent.origin)
             .header("Content-Type", "application/json")
             .body(body.to_string()),
     )
@@ -411,3 +424,98 @@ fn listens_on_loopback_only() {
         "{stderr}"
     );
 }
+
+/// What the signing page's "Sign with DSC token" does, on the real server: the agent lists
+/// the token's certificates (the issuing CA travels in the chain, the root stays home), the
+/// chain goes to dsc/prepare, the agent signs toBeSigned, dsc/complete stores the signature;
+/// pdfsig and pyHanko validate the result.
+async fn the_signing_page_round_trip(db: Db) {
+    use common::pki::{PIN as ORG_PIN, Pki};
+    let pki = Pki::new();
+    let conf = pki.token();
+    let root = pki.path("root.pem");
+    let s =
+        common::Server::start_with(db, &[("SIGNET_SIGNER_TRUST_ROOTS", root.to_str().unwrap())]);
+    let account = s.create_account("Acme");
+    let api = s.client(&account.token);
+    let page = s.client("");
+    let slot = json!({"label": "Borrower", "inviteeType": "Signer", "signatureTypes": ["DSC"],
+        "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]});
+    let profile = common::create_workflow(
+        &api,
+        &json!({"name": "DSC loan", "expiryDays": 5, "invitees": [slot]}),
+    )
+    .await;
+    let (id, links) = common::send_pdf(
+        &api,
+        &profile,
+        "DSC loan",
+        None,
+        &json!([{"name": "Asha Rao", "email": "asha@example.com"}]),
+    )
+    .await;
+
+    let agent = Agent::start_with(&conf, &s.url);
+    let listed = list(&agent).await;
+    let chosen = listed
+        .iter()
+        .find(|c| c["keyLabel"] == "org-p256")
+        .unwrap_or_else(|| panic!("{listed:#?}"));
+    assert_eq!(chosen["issuer"], "Signet Test LTV Issuing CA");
+    assert_eq!(
+        chosen["chain"],
+        json!([
+            common::base64(&pki.read("good-p256.der")),
+            common::base64(&pki.read("intermediate.der"))
+        ])
+    );
+
+    let prepared = page
+        .post(
+            &format!("/api/sign/{}/dsc/prepare", links[0]),
+            &json!({"certificates": chosen["chain"], "consent": true}),
+        )
+        .await;
+    let prepared = prepared.ok();
+    assert_eq!(prepared["signatureAlgorithm"], chosen["signatureAlgorithm"]);
+    let to_be_signed = unbase64(prepared["toBeSigned"].as_str().unwrap());
+
+    let wrong = sign(
+        &agent,
+        chosen["id"].as_str().unwrap(),
+        &to_be_signed,
+        &json!("0000"),
+    )
+    .await;
+    assert_eq!(wrong.code(), "pkcs11.pin.incorrect");
+    let signed = sign(
+        &agent,
+        chosen["id"].as_str().unwrap(),
+        &to_be_signed,
+        &json!(ORG_PIN),
+    )
+    .await;
+    assert_eq!(signed.status, 200, "{}", signed.body);
+
+    let done = page
+        .post(
+            &format!("/api/sign/{}/dsc/complete", links[0]),
+            &json!({"prepareId": prepared["prepareId"], "signature": signed.body["signature"]}),
+        )
+        .await;
+    let done = done.ok();
+    assert_eq!(done["documentId"], id.as_str());
+    assert_eq!(done["completed"], true);
+
+    let pdf = page
+        .http_get_bytes(&format!("/api/sign/{}/file", links[0]))
+        .await;
+    let file = pki.path("dsc-agent.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    assert_eq!(common::pdfsig_valid(&file), 1, "pdfsig");
+    common::pyhanko_validates(&root, std::slice::from_ref(&file));
+    assert!(!agent.log().contains(ORG_PIN), "{}", agent.log());
+}
+
+use common::Db;
+on_both_databases!(the_signing_page_round_trip);

@@ -1,8 +1,10 @@
-//! `signet dsc sign`, the real binary over a SoftHSM2 token, against a stand-in for the
-//! signing API's DSC endpoints (API.md 10.3) that prepares and finishes the signature with
-//! the PDF engine, as the server does: the signed PDF must verify, and refusals (the server's
-//! and the token's) must come out as `{"status": 0, "messages"}` with their codes.
+//! `signet dsc sign`, the real binary over a SoftHSM2 token: against the real server on both
+//! databases (the signed PDF judged by pdfsig, pyHanko and our verifier), and against a
+//! stand-in for the DSC endpoints (API.md 10.3) that prepares and finishes with the PDF
+//! engine, where every refusal (the server's and the token's) must come out as
+//! `{"status": 0, "messages"}` with its code.
 
+mod common;
 mod softhsm;
 
 use std::process::{Command, Stdio};
@@ -175,19 +177,24 @@ struct Run {
 }
 
 /// `signet dsc sign {base}/sign/{uuid} --pkcs11-module … --token-label … [args] --pin-stdin`
-/// with `stdin` as its standard input.
+/// over the test token, with `stdin` as its standard input.
 async fn dsc_sign(base: &str, uuid: &str, args: &[&str], stdin: &str) -> Run {
+    let mut all = vec![
+        format!("{base}/sign/{uuid}"),
+        "--token-label".into(),
+        TOKEN.into(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    cli(&tokens().conf, &all, stdin).await
+}
+
+/// `signet dsc sign ARGS --pkcs11-module SoftHSM --pin-stdin` with the tokens of `conf`.
+async fn cli(conf: &std::path::Path, args: &[String], stdin: &str) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_signet"));
-    cmd.args(["dsc", "sign", &format!("{base}/sign/{uuid}")])
-        .args([
-            "--pkcs11-module",
-            MODULE,
-            "--token-label",
-            TOKEN,
-            "--pin-stdin",
-        ])
+    cmd.args(["dsc", "sign"])
         .args(args)
-        .env("SOFTHSM2_CONF", &tokens().conf)
+        .args(["--pkcs11-module", MODULE, "--pin-stdin"])
+        .env("SOFTHSM2_CONF", conf)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -343,3 +350,74 @@ async fn refusals_come_out_with_their_codes() {
     );
     assert!(String::from_utf8_lossy(&no_flag.stderr).contains("--pin-stdin"));
 }
+
+/// The real server: a document with a DSC slot per key of the certificate tests' token (the
+/// issuing CA on the token, its root trusted by the server), each signed by `signet dsc sign`
+/// from the full signing link; the result judged by pdfsig, pyHanko and our verifier.
+async fn signs_on_the_real_server(db: common::Db) {
+    use common::pki::{PIN as ORG_PIN, Pki, TOKEN as ORG_TOKEN};
+    let pki = Pki::new();
+    let conf = pki.token();
+    let root = pki.path("root.pem");
+    let s =
+        common::Server::start_with(db, &[("SIGNET_SIGNER_TRUST_ROOTS", root.to_str().unwrap())]);
+    let account = s.create_account("Acme");
+    let api = s.client(&account.token);
+    let invitee = s.client("");
+    let slot = json!({"label": "Borrower", "inviteeType": "Signer", "signatureTypes": ["DSC"],
+        "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]});
+    let profile = common::create_workflow(
+        &api,
+        &json!({"name": "DSC loan", "expiryDays": 5, "invitees": [slot]}),
+    )
+    .await;
+    for key in ["org-p256", "org-rsa"] {
+        let (id, links) = common::send_pdf(
+            &api,
+            &profile,
+            "DSC loan",
+            None,
+            &json!([{"name": "Asha Rao", "email": "asha@example.com"}]),
+        )
+        .await;
+        let args: Vec<String> = [
+            &format!("{}/sign/{}", s.url, links[0]),
+            "--token-label",
+            ORG_TOKEN,
+            "--key-label",
+            key,
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        let pin = format!("{ORG_PIN}\n");
+        let run = cli(&conf, &args, &pin).await;
+        assert!(run.ok, "{key}: {} {}", run.stdout, run.stderr);
+        assert_eq!(run.stdout["documentId"], id.as_str(), "{}", run.stdout);
+        assert_eq!(run.stdout["completed"], true);
+
+        let again = cli(&conf, &args, &pin).await;
+        assert_eq!(
+            code(&again),
+            "invitation.already.done",
+            "the server's refusal"
+        );
+
+        let pdf = invitee
+            .http_get_bytes(&format!("/api/sign/{}/file", links[0]))
+            .await;
+        let file = pki.path(&format!("dsc-sign-{key}.pdf"));
+        std::fs::write(&file, &pdf).unwrap();
+        assert_eq!(common::pdfsig_valid(&file), 1, "pdfsig: {key}");
+        common::pyhanko_validates(&root, std::slice::from_ref(&file));
+        let roots =
+            signet_pdf::keys::load_certificates_pem(&std::fs::read_to_string(&root).unwrap())
+                .unwrap();
+        let report =
+            signet_pdf::verify::verify(&pdf, &roots, &signet_pdf::Limits::default()).unwrap();
+        assert!(report.signatures.iter().all(|s| s.intact()), "{report:#?}");
+    }
+}
+
+use common::Db;
+on_both_databases!(signs_on_the_real_server);
