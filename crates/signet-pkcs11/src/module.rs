@@ -148,6 +148,14 @@ impl Module {
             login.signers += 1;
             return Ok(());
         }
+        // A locked PIN is reported as such, without spending an attempt on it.
+        if self
+            .ctx
+            .get_token_info(slot)
+            .is_ok_and(|info| info.user_pin_locked())
+        {
+            return Err(Error::PinLocked);
+        }
         match session.login(UserType::User, Some(pin)) {
             Ok(()) => {}
             // Logged in by no signer of ours (a session that outlived its signer keeps the

@@ -30,6 +30,8 @@ pub(crate) struct KeyObject {
     pub id: Vec<u8>,
     pub label: String,
     pub key_type: Option<KeyType>,
+    /// `CKA_ALWAYS_AUTHENTICATE`: the PIN again between `C_SignInit` and `C_Sign`.
+    pub always_authenticate: bool,
 }
 
 fn handles(session: &Session, template: &[Attribute]) -> Result<Vec<ObjectHandle>> {
@@ -93,6 +95,7 @@ pub(crate) fn keys(session: &Session, class: ObjectClass) -> Result<Vec<KeyObjec
                     AttributeType::Id,
                     AttributeType::Label,
                     AttributeType::KeyType,
+                    AttributeType::AlwaysAuthenticate,
                 ],
             )
             .map_err(Error::reading)?;
@@ -101,12 +104,14 @@ pub(crate) fn keys(session: &Session, class: ObjectClass) -> Result<Vec<KeyObjec
             id: Vec::new(),
             label: String::new(),
             key_type: None,
+            always_authenticate: false,
         };
         for a in attributes {
             match a {
                 Attribute::Id(id) => key.id = id,
                 Attribute::Label(l) => key.label = String::from_utf8_lossy(&l).into_owned(),
                 Attribute::KeyType(t) => key.key_type = Some(t),
+                Attribute::AlwaysAuthenticate(a) => key.always_authenticate = a,
                 _ => {}
             }
         }

@@ -217,6 +217,14 @@ fn leaf_for(
 }
 
 fn check_key_type(key: &KeyObject, algorithm: SignatureAlgorithm) -> Result<()> {
+    if key.always_authenticate {
+        // cryptoki's C_Sign comes with its C_SignInit, leaving no room for the second login.
+        return Err(Error::KeyUnsupported(format!(
+            "key {:?} asks for the PIN again at every signature (CKA_ALWAYS_AUTHENTICATE), \
+             which is not supported yet",
+            key.label
+        )));
+    }
     let expected = match algorithm {
         SignatureAlgorithm::RsaPkcs1Sha256 => KeyType::RSA,
         SignatureAlgorithm::EcdsaP256Sha256 => KeyType::EC,
@@ -260,9 +268,12 @@ impl Pkcs11Signer {
                 let raw = session
                     .sign(&Mechanism::Ecdsa, self.key, digest)
                     .map_err(Error::signing)?;
-                let signature = p256::ecdsa::Signature::from_slice(&raw).map_err(|_| {
+                // A few tokens answer DER already, against the standard.
+                let signature = p256::ecdsa::Signature::from_slice(&raw)
+                    .or_else(|_| p256::ecdsa::Signature::from_der(&raw))
+                    .map_err(|_| {
                     Error::SigningFailed(format!(
-                        "the token's ECDSA signature is {} bytes, not r || s of P-256",
+                        "the token's ECDSA signature ({} bytes) is neither r || s nor DER of P-256",
                         raw.len()
                     ))
                 })?;

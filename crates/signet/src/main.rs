@@ -58,12 +58,16 @@ enum Command {
     /// Report on every signature in a PDF (and the event chain of an audit-trail PDF).
     /// Exits non-zero when anything fails.
     Verify(cli::verify::VerifyArgs),
+    /// Sign with your own certificate on a PKCS#11 token (USB token, smart card, HSM).
+    #[command(subcommand)]
+    Dsc(cli::dsc::DscCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verify(args) => cli::verify::run(&args),
+        Command::Dsc(cmd) => cli::dsc::run(cmd),
         Command::Serve(config) => run_async(async {
             init_logging(config.log_format);
             server::serve(config).await

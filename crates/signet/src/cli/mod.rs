@@ -1,3 +1,4 @@
 pub mod account;
+pub mod dsc;
 pub mod user;
 pub mod verify;
