@@ -308,6 +308,85 @@ async fn organisation_certificates(db: Db) {
     assert_eq!(api.get("/api/signet/docsigners").await.ok()["total"], 1);
 }
 
+/// An AUTOMATED_SIGN slot whose turn came while its key could not be used is signed once it
+/// can: the open invitation is the job, so neither the refusal nor a crash loses it.
+async fn automated_signatures_survive_a_crash(db: Db) {
+    let pki = Pki::new();
+    let conf = pki.token();
+    let mut s = server(db, &pki, Some(&conf));
+    let account = s.create_account("Acme");
+    let r = Receiver::start();
+    let hsm = s
+        .client(&account.token)
+        .post(
+            "/api/signet/docsigners",
+            &json!({"name": "Org HSM", "pkcs11": {"module": SOFTHSM, "tokenLabel": TOKEN,
+                    "keyLabel": "org-rsa", "pin": PIN}}),
+        )
+        .await
+        .ok()["profileId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let w = json!({"name": "Counter-signed", "requireSigningOrder": true, "expiryDays": 5,
+    "invitees": [
+        {"label": "Customer", "inviteeType": "Signer", "appearances": box_on_page_1()},
+        {"label": "Bank", "inviteeType": "Signer", "signatureTypes": ["AUTOMATED_SIGN"],
+         "docSigner": hsm, "webhook": hooks(&r, "bank")}
+    ]});
+    let profile = create_workflow(&s.client(&account.token), &w).await;
+
+    // The token is out of reach: a SoftHSM configuration with no tokens.
+    let empty = pki.path("no-tokens");
+    std::fs::create_dir_all(empty.join("tokens")).unwrap();
+    std::fs::write(
+        empty.join("softhsm2.conf"),
+        format!("directories.tokendir = {}/tokens\n", empty.display()),
+    )
+    .unwrap();
+    s.set_env(
+        "SOFTHSM2_CONF",
+        &empty.join("softhsm2.conf").to_string_lossy(),
+    );
+    s.crash_and_restart();
+    let api = s.client(&account.token);
+    let (id, links) = send_pdf(
+        &api,
+        &profile,
+        "Counter-signed",
+        None,
+        &json!([{"name": "Asha Rao", "email": "asha@example.com"}, {"name": "Acme Bank"}]),
+    )
+    .await;
+    s.client("")
+        .post(
+            &format!("/api/sign/{}/sign", links[0]),
+            &json!({"signatureType": "VIRTUAL_SIGN", "mark": {"kind": "typed", "text": "Asha Rao"},
+                    "consent": true}),
+        )
+        .await
+        .ok();
+    // The bank's turn has come and its key cannot sign: nothing happens, nothing is lost.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let d = details(&api, &id).await;
+    assert_eq!(d["documentStatus"], "Sent", "{d}");
+    assert_eq!(d["invitations"][1]["active"], true);
+    assert_eq!(d["invitations"][1]["signed"], false);
+
+    // Back with its token after a crash, the server signs what is due.
+    s.set_env("SOFTHSM2_CONF", &conf.to_string_lossy());
+    s.crash_and_restart();
+    let api = s.client(&account.token);
+    let d = completed(&api, &id).await;
+    assert_eq!(d["invitations"][1]["usedSignatureType"], "AUTOMATED_SIGN");
+    assert_eq!(
+        d["invitations"][1]["certificateData"]["name"],
+        "Signet Test Signer RSA"
+    );
+    let hook = r.wait_for("/bank/ok", 1).await;
+    assert_eq!(hook[0].body["documentStatus"], "Completed");
+}
+
 async fn dsc_workflow(api: &Client, r: &Receiver, verification: Option<Value>) -> String {
     let mut slot = json!({"label": "Borrower", "inviteeType": "Signer", "signatureTypes": ["DSC"],
         "appearances": box_on_page_1(), "webhook": hooks(r, "dsc")});
@@ -599,6 +678,7 @@ async fn verification_rejects_or_reports(db: Db) {
 
 on_both_databases!(
     organisation_certificates,
+    automated_signatures_survive_a_crash,
     dsc_in_two_steps,
     certificates_that_cannot_sign,
     verification_rejects_or_reports

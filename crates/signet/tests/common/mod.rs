@@ -133,6 +133,12 @@ impl Server {
         self.restart();
     }
 
+    /// Sets (or replaces) a variable of the environment the next `restart` starts with.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
     /// Starts the process again on the same database and files (on a new port), once the
     /// previous one has exited.
     pub fn restart(&mut self) {
