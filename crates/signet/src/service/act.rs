@@ -421,7 +421,6 @@ fn signature_options(
     mark: Mark,
     now: i64,
 ) -> Result<signet_pdf::sign::SignatureOptions, ServiceError> {
-    let (inv, s) = (&invitee.invitation, invitee.slot());
     let mark = match mark {
         Mark::Typed { text } => signet_pdf::appearance::Mark::Typed { text },
         Mark::Drawn { png } => signet_pdf::appearance::Mark::Drawn {
@@ -435,10 +434,43 @@ fn signature_options(
                 })?,
         },
     };
+    Ok(options_for(
+        state,
+        invitee,
+        &invitee.invitation.name,
+        mark,
+        now,
+    ))
+}
+
+/// What a certificate signature says and draws: the certificate's name (its subject's common
+/// name), typed at the slot's appearances.
+pub(super) fn certificate_options(
+    state: &AppState,
+    invitee: &Invitee,
+    name: &str,
+    now: i64,
+) -> signet_pdf::sign::SignatureOptions {
+    let mark = signet_pdf::appearance::Mark::Typed {
+        text: name.to_string(),
+    };
+    options_for(state, invitee, name, mark, now)
+}
+
+/// A signature by `name`: named in the signature dictionary and the caption, with `mark` at
+/// the slot's appearances.
+fn options_for(
+    state: &AppState,
+    invitee: &Invitee,
+    name: &str,
+    mark: signet_pdf::appearance::Mark,
+    now: i64,
+) -> signet_pdf::sign::SignatureOptions {
+    let (inv, s) = (&invitee.invitation, invitee.slot());
     let signed_at = format!("{} {}", state.zone.time(now), state.zone.label());
     let mut options = signet_pdf::sign::SignatureOptions::new(state.clock.now());
-    options.name = Some(inv.name.clone());
-    options.reason = Some(format!("Signed by {} on {}", inv.name, inv.document_name));
+    options.name = Some(name.to_string());
+    options.reason = Some(format!("Signed by {name} on {}", inv.document_name));
     // What `service::pdf::sign_stored` expects: a stored file's limits (signed versions grow
     // past the upload limit), and room for the timestamp when an authority is configured.
     options.limits = state.pdf.stored_limits();
@@ -455,36 +487,12 @@ fn signature_options(
         options.visible = Some(signet_pdf::sign::Visible {
             mark,
             caption: signet_pdf::appearance::Caption {
-                signer_name: inv.name.clone(),
+                signer_name: name.to_string(),
                 signed_at,
                 reason: None,
             },
             placements,
         });
-    }
-    Ok(options)
-}
-
-/// What a certificate signature says and draws: the certificate's name (its subject's common
-/// name), typed at the slot's appearances.
-pub(super) fn certificate_options(
-    state: &AppState,
-    invitee: &Invitee,
-    name: &str,
-    now: i64,
-) -> signet_pdf::sign::SignatureOptions {
-    let mark = Mark::Typed {
-        text: name.to_string(),
-    };
-    let mut options =
-        signature_options(state, invitee, mark, now).expect("a typed mark always makes options");
-    options.name = Some(name.to_string());
-    options.reason = Some(format!(
-        "Signed by {name} on {}",
-        invitee.invitation.document_name
-    ));
-    if let Some(v) = options.visible.as_mut() {
-        v.caption.signer_name = name.to_string();
     }
     options
 }
