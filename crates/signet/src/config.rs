@@ -102,6 +102,15 @@ pub struct Config {
     /// (as it is today in any case: Aadhaar eSign is not built yet).
     #[arg(long, env = "SIGNET_ESP_CONFIG")]
     pub esp_config: Option<PathBuf>,
+    /// Where the signing page looks for `signet dsc agent`, the signer's local helper for
+    /// "Sign with DSC token": an origin (`http://127.0.0.1:47801`, the agent's default), put
+    /// in the page's CSP `connect-src` as the one address besides the server it may reach.
+    #[arg(
+        long,
+        env = "SIGNET_DSC_AGENT_URL",
+        default_value = "http://127.0.0.1:47801"
+    )]
+    pub dsc_agent_url: String,
     /// `text` or `json` (one JSON object per line, for log collectors).
     #[arg(long, env = "SIGNET_LOG_FORMAT", default_value = "text", value_enum)]
     pub log_format: LogFormat,
@@ -197,6 +206,38 @@ impl Config {
     }
 }
 
+/// `SIGNET_DSC_AGENT_URL` must be an origin (scheme, host, port; no path), since it goes into
+/// the signing page's CSP as written: anything else there (a space, a `;`, a quote) would
+/// change the policy rather than name an address.
+fn check_agent_origin(url: &str) -> Result<(), String> {
+    let bad = || {
+        format!(
+            "SIGNET_DSC_AGENT_URL must be an origin such as http://127.0.0.1:47801, not {url:?}"
+        )
+    };
+    let origin = url.trim_end_matches('/');
+    let rest = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .ok_or_else(bad)?;
+    // A CSP host-source is letters, digits, dots and dashes: no IPv6 literal can be written
+    // there, so none is taken here (the agent answers on 127.0.0.1 and localhost).
+    let (host, port) = match rest.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
+
 /// The settings `Config::check` parsed into types.
 pub struct Checked {
     pub zone: Zone,
@@ -232,11 +273,17 @@ impl Config {
                 ));
             }
         }
+        check_agent_origin(&self.dsc_agent_url)?;
         if let Some(path) = &self.esp_config {
             std::fs::read_to_string(path)
                 .map_err(|e| format!("SIGNET_ESP_CONFIG: cannot read {}: {e}", path.display()))?;
         }
         Ok(roots)
+    }
+
+    /// `SIGNET_DSC_AGENT_URL` as a browser writes an origin, without a trailing slash.
+    pub fn dsc_agent_origin(&self) -> &str {
+        self.dsc_agent_url.trim_end_matches('/')
     }
 
     /// Where the key of secrets at rest is, and whether the server may create it.
@@ -301,6 +348,28 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agent_url_is_an_origin() {
+        for ok in [
+            "http://127.0.0.1:47801",
+            "http://localhost:47801/",
+            "https://agent.example",
+        ] {
+            assert_eq!(check_agent_origin(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1:47801",
+            "http://127.0.0.1:47801/v1",
+            "http://127.0.0.1:47801; script-src *",
+            "http://127.0.0.1:0",
+            "http://[::1]:47801",
+            "http://'self'",
+            "ftp://127.0.0.1",
+        ] {
+            assert!(check_agent_origin(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations() {

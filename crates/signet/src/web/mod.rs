@@ -29,10 +29,16 @@ const PDFJS_LICENSE: &str = include_str!("static/pdfjs/LICENSE");
 
 /// Everything comes from this origin, and nothing is inline, so a script injected through
 /// document data (names, file names) has nowhere to run. pdf.js gets `isEvalSupported: false`
-/// and draws only to canvases, so it needs no `unsafe-eval` and no inline styles.
-const CSP: &str = "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; \
-     img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; \
-     form-action 'none'; frame-ancestors 'none'";
+/// and draws only to canvases, so it needs no `unsafe-eval` and no inline styles. The one
+/// other address the page may reach is the signer's DSC agent (`SIGNET_DSC_AGENT_URL`, an
+/// origin checked at start), for "Sign with DSC token".
+fn csp(dsc_agent: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; \
+         img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' {dsc_agent}; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -84,9 +90,11 @@ async fn page(
         StatusCode::NOT_FOUND
     };
     let t = SignTexts::of(page_language(&uri, &headers));
+    let agent = state.config.dsc_agent_origin();
     let page = SignPage {
         t,
         strings: t.script_json(),
+        dsc_agent: agent,
     };
     let Ok(body) = page.render() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -97,18 +105,19 @@ async fn page(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    page_headers(h, CSP);
+    // Checked at start to be a bare origin, so it is a valid header value; should it not
+    // be, the page goes out without the agent rather than without a policy.
+    let policy = HeaderValue::from_str(&csp(agent))
+        .unwrap_or_else(|_| HeaderValue::from_str(&csp("")).expect("a static policy"));
+    page_headers(h, policy);
     res
 }
 
 /// What every page of Signet's is served with: its CSP, never framed, and, since its address
 /// may be a credential (a signing link, a setup or invitation token), never sent onwards nor
 /// kept in a cache.
-pub(crate) fn page_headers(h: &mut HeaderMap, csp: &'static str) {
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
+pub(crate) fn page_headers(h: &mut HeaderMap, csp: HeaderValue) {
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
@@ -123,10 +132,12 @@ pub(crate) fn page_headers(h: &mut HeaderMap, csp: &'static str) {
 
 #[derive(Template)]
 #[template(path = "sign/page.html")]
-struct SignPage {
+struct SignPage<'a> {
     t: &'static SignTexts,
     /// The script's strings as JSON, escaped into an attribute by the template.
     strings: String,
+    /// `SIGNET_DSC_AGENT_URL`'s origin, where the script looks for the signer's agent.
+    dsc_agent: &'a str,
 }
 
 /// The signing page's language: the link's `?lang=` (invitation mail in Hindi carries

@@ -55,6 +55,8 @@ async function load() {
   await renderDocument();
 }
 
+const allows = (v, type) => (v.allowedSignatureTypes || []).includes(type);
+
 /// Why the invitee cannot act now, or null when they can.
 function blocker(v) {
   if (v.signed) return T.doneSigned;
@@ -62,7 +64,7 @@ function blocker(v) {
   if (v.rejected) return T.doneRejected;
   if (v.expired) return T.expired;
   if (!v.active) return T.notYourTurn;
-  if (v.inviteeType !== "Reviewer" && !(v.allowedSignatureTypes || []).includes("VIRTUAL_SIGN"))
+  if (v.inviteeType !== "Reviewer" && !allows(v, "VIRTUAL_SIGN") && !allows(v, "DSC"))
     return T.certificateOnly;
   return null;
 }
@@ -81,7 +83,10 @@ function renderPanel() {
     : reviewer ? T.reviewTitle : T.signTitle;
   showNote(why);
   const canAct = !why;
-  $("sign-form").hidden = !(canAct && !reviewer);
+  const signer = canAct && !reviewer;
+  $("sign-form").hidden = !(signer && allows(v, "VIRTUAL_SIGN"));
+  $("dsc-form").hidden = !(signer && allows(v, "DSC"));
+  $("dsc-or").hidden = $("sign-form").hidden || $("dsc-form").hidden;
   $("approve-area").hidden = !(canAct && reviewer);
   $("reject-area").hidden = !(canAct && v.rejectAllowed);
   $("otp-area").hidden = !(canAct && v.otpRequired);
@@ -91,6 +96,9 @@ function renderPanel() {
     updatePreview();
   }
   $("reject-toggle").textContent = reviewer ? T.declineApprove : T.declineSign;
+  // The agent is asked only when the slot takes a DSC signature, so that every other page
+  // makes no request beyond this server's (and logs nothing about a missing agent).
+  if (!$("dsc-form").hidden) findAgent();
 }
 
 // ---------- the document ----------
@@ -271,15 +279,42 @@ function showOutcome(title, detail, rejected = false) {
   o.replaceChildren(strong, small);
 }
 
+/// After a recorded action: reload (which hides the forms), then announce, so that the
+/// outcome is the last word, with the slot's redirect as a link.
+async function finish(data, done) {
+  const [title, detail, rejected] = done(data);
+  await load().catch(() => {});
+  // The outcome says it all; the standing note would only repeat it.
+  showNote("");
+  showOutcome(title, detail, rejected);
+  if (data.redirectUrl) {
+    const a = document.createElement("a");
+    a.href = data.redirectUrl;
+    a.className = "btn btn-quiet";
+    // serde writes the field `continue_` as "continue".
+    a.textContent = T.continue;
+    a.rel = "noreferrer";
+    $("outcome").append(a);
+  }
+  $("panel").focus();
+}
+
+/// The one-time code, when the slot needs one: the code, or null after asking for it.
+function otpCode() {
+  const code = $("otp-code").value.trim();
+  if (!code) {
+    showError(T.enterCode);
+    $("otp-code").focus();
+    return null;
+  }
+  return code;
+}
+
 async function act(path, body, done) {
   if (busy) return;
   if (view?.otpRequired) {
-    const code = $("otp-code").value.trim();
-    if (!code) {
-      showError(T.enterCode);
-      $("otp-code").focus();
-      return;
-    }
+    const code = otpCode();
+    if (!code) return;
     body = { ...body, otp: code };
   }
   busy = true;
@@ -301,21 +336,7 @@ async function act(path, body, done) {
       if (btn instanceof HTMLElement) btn.focus();
       return;
     }
-    const [title, detail, rejected] = done(reply.data || {});
-    // Reload first (which hides the forms), then announce, so the outcome is the last word.
-    await load().catch(() => {});
-    // The outcome says it all; the standing note would only repeat it.
-    showNote("");
-    showOutcome(title, detail, rejected);
-    if (reply.data?.redirectUrl) {
-      const a = document.createElement("a");
-      a.href = reply.data.redirectUrl;
-      a.className = "btn btn-quiet";
-      a.textContent = T.continue_;
-      a.rel = "noreferrer";
-      $("outcome").append(a);
-    }
-    $("panel").focus();
+    await finish(reply.data || {}, done);
   } catch {
     showError(T.unreachableNothingRecorded);
     for (const b of buttons) b.disabled = false;
@@ -397,5 +418,289 @@ $("otp-send").addEventListener("click", async () => {
     $("otp-send").disabled = false;
   }
 });
+
+// ---------- Sign with DSC token ----------
+//
+// The signer's own certificate, on a USB token or smart card, through `signet dsc agent` on
+// their computer (API.md 10.3): the agent lists the token's certificates, the server prepares
+// the revision for the chosen chain (dsc/prepare), the agent signs what the server asks with
+// the PIN, and the server checks and stores the signature (dsc/complete). The PIN goes to the
+// agent only, from the field, which is emptied as soon as the request is built.
+
+const AGENT = (document.body.dataset.dscAgent || "http://127.0.0.1:47801").replace(/\/+$/, "");
+const AGENT_DEFAULT_LISTEN = "127.0.0.1:47801";
+let agentCertificates = [];
+/// The server's prepared signature, kept for the next attempt with the same certificate (a
+/// wrong PIN should not cost a new one-time code nor a new revision on the server).
+let prepared = null;
+let probing = null;
+
+/// One request to the agent: `{ data }`, `{ refusal: {code, message} }`, or `{ lost: true }`
+/// when it cannot be reached (not running, or started for another origin: the browser hides
+/// which, as an answer without this page's CORS header reads as a network failure).
+async function agent(path, body, timeout) {
+  let res;
+  try {
+    res = await fetch(`${AGENT}${path}`, {
+      method: body ? "POST" : "GET",
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: "omit",
+      cache: "no-store",
+      signal: AbortSignal.timeout(timeout),
+    });
+  } catch {
+    return { lost: true };
+  }
+  const reply = await res.json().catch(() => null);
+  if (res.ok && reply) return { data: reply };
+  return { refusal: reply?.error || { code: "agent.answer", message: `HTTP ${res.status}` } };
+}
+
+/// Shows one of the section's states: "looking", "missing", "empty", "ready" or "none".
+function showDscState(state) {
+  $("dsc-missing").hidden = !(state === "missing" || state === "empty");
+  $("dsc-ready").hidden = state !== "ready";
+  if (state === "missing") {
+    $("dsc-missing-text").textContent = T.dscMissing;
+    // One span an argument, so that it wraps between them; the text copies as one line.
+    const parts = agentCommand().map((part, i) => {
+      const span = document.createElement("span");
+      span.textContent = part;
+      return i ? [" ", span] : [span];
+    });
+    $("dsc-command").replaceChildren(...parts.flat());
+  } else if (state === "empty") {
+    $("dsc-missing-text").textContent = T.dscNone;
+    $("dsc-command").textContent = "";
+  }
+  $("dsc-command").parentElement.hidden = state !== "missing";
+  $("dsc-status").textContent = state === "looking" ? T.dscLooking : state === "ready" ? T.dscFound : "";
+}
+
+/// The exact command that starts the agent for this page, in its arguments: the origin the browser sends (this
+/// server's public origin when reached through it), and the address the page looks at.
+function agentCommand() {
+  const listen = AGENT.replace(/^https?:\/\//, "");
+  const parts = ["signet dsc agent", `--pkcs11-module ${T.dscModulePlaceholder}`, `--allow-origin ${location.origin}`];
+  if (listen !== AGENT_DEFAULT_LISTEN) parts.push(`--listen ${listen}`);
+  return parts;
+}
+
+/// Asks the agent for the token's certificates; `focus` moves focus to what appears (after
+/// "Try again", not on load, where the document comes first).
+function findAgent(focus = false) {
+  probing ??= (async () => {
+    showDscState("looking");
+    const { data, refusal, lost } = await agent("/v1/certificates", null, 10000);
+    if (lost) {
+      showDscState("missing");
+      if (focus) $("dsc-retry").focus();
+      return;
+    }
+    if (refusal) {
+      showDscState("empty");
+      showError(fmt(T.dscAgentRefused, { why: refusal.message || refusal.code }));
+      return;
+    }
+    agentCertificates = Array.isArray(data.certificates) ? data.certificates : [];
+    if (!agentCertificates.length) {
+      showDscState("empty");
+      if (focus) $("dsc-retry").focus();
+      return;
+    }
+    listCertificates();
+    showDscState("ready");
+    if (focus) $("dsc-list").querySelector("input")?.focus();
+  })().finally(() => {
+    probing = null;
+  });
+  return probing;
+}
+
+const dateFormat = () =>
+  new Intl.DateTimeFormat(document.documentElement.lang === "hi" ? "hi-IN" : "en-IN", { dateStyle: "long" });
+
+function listCertificates() {
+  const chosen = document.querySelector('input[name="dsc-cert"]:checked')?.value;
+  const now = Date.now();
+  const items = agentCertificates.map((c, i) => {
+    const id = `dsc-cert-${i}`;
+    const row = document.createElement("div");
+    row.className = "dsc-cert";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "dsc-cert";
+    input.id = id;
+    input.value = c.id;
+    input.checked = c.id === chosen || agentCertificates.length === 1;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    const name = document.createElement("span");
+    name.className = "holder";
+    name.textContent = c.subject || c.keyLabel || c.id;
+    const detail = document.createElement("small");
+    const until = Date.parse(c.notAfter);
+    const date = Number.isNaN(until) ? c.notAfter : dateFormat().format(until);
+    detail.textContent = fmt(until < now ? T.dscExpiredOn : T.dscCertificateDetail, { issuer: c.issuer, date });
+    label.append(name, detail);
+    row.append(input, label);
+    return row;
+  });
+  $("dsc-list").replaceChildren(...items);
+}
+
+/// Words for a refusal by the server or the agent; a code without words here keeps the
+/// message that came with it.
+function refusalText(code, message) {
+  const words = {
+    "pkcs11.pin.incorrect": T.dscPinIncorrect,
+    "pkcs11.pin.locked": T.dscPinLocked,
+    "pkcs11.key.not.found": T.dscKeyGone,
+    "certificate.expired": T.certificateExpired,
+    "certificate.not.yet.valid": T.certificateNotYetValid,
+    "certificate.untrusted": T.certificateUntrusted,
+    "certificate.revoked": T.certificateRevoked,
+    "certificate.key.usage": T.certificateKeyUsage,
+    "certificate.key.unsupported": T.certificateKeyUsage,
+    "certificate.revocation.unavailable": T.certificateRevocationUnavailable,
+    "certificate.revocation.invalid": T.certificateRevocationUnavailable,
+    "certificate.invalid": T.certificateInvalid,
+    "dsc.certificate.invalid": T.certificateInvalid,
+    "verification.failed": T.verificationFailed,
+    "signature.invalid": T.signatureInvalid,
+    "dsc.prepare.expired": T.dscPrepareExpired,
+    "dsc.prepare.not.found": T.dscPrepareExpired,
+    "dsc.prepare.stale": T.dscPrepareExpired,
+  };
+  return words[code] || (code?.startsWith("pkcs11.") ? fmt(T.dscAgentRefused, { why: message || code }) : message);
+}
+
+/// One POST to the invitee API: `{ data }` or `{ code, message }` (`code` "unreachable" when
+/// the server could not be reached).
+async function post(path, body) {
+  let res;
+  try {
+    res = await fetch(api(path), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+    });
+  } catch {
+    return { code: "unreachable", message: T.unreachableNothingRecorded };
+  }
+  const reply = await res.json().catch(() => null);
+  if (reply?.status === 1) return { data: reply.data || {} };
+  const m = reply?.messages?.[0];
+  return { code: m?.code, message: m?.message || fmt(T.tryAgain, { status: res.status }) };
+}
+
+$("dsc-retry").addEventListener("click", () => {
+  showError("");
+  findAgent(true);
+});
+$("dsc-consent").addEventListener("change", () => showError(""));
+
+$("dsc-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (busy) return;
+  const chosen = document.querySelector('input[name="dsc-cert"]:checked');
+  const certificate = agentCertificates.find((c) => c.id === chosen?.value);
+  if (!certificate) {
+    showError(T.dscChoose);
+    $("dsc-list").querySelector("input")?.focus();
+    return;
+  }
+  if (!$("dsc-pin").value) {
+    showError(T.dscEnterPin);
+    $("dsc-pin").focus();
+    return;
+  }
+  if (!$("dsc-consent").checked) {
+    showError(T.tickConsent);
+    $("dsc-consent").focus();
+    return;
+  }
+  let otp;
+  if (view?.otpRequired && !(prepared?.certificate === certificate.id && prepared.until > Date.now())) {
+    otp = otpCode();
+    if (!otp) return;
+  }
+  busy = true;
+  showError("");
+  const controls = document.querySelectorAll("#panel button, #panel input, #panel textarea");
+  for (const c of controls) c.disabled = true;
+  const status = (text) => {
+    $("dsc-status").textContent = text;
+  };
+  // Where a refusal leaves the signer: the words, the controls back, focus where to act.
+  const refuse = (text, focus) => {
+    status("");
+    showError(text);
+    for (const c of controls) c.disabled = false;
+    focus?.focus();
+  };
+  try {
+    // 1. The server checks the certificate and prepares the revision (or the one kept from
+    //    an attempt that failed at the token is reused while it lasts).
+    if (!(prepared?.certificate === certificate.id && prepared.until > Date.now())) {
+      prepared = null;
+      status(T.dscPreparing);
+      const body = { certificates: certificate.chain, consent: true };
+      if (otp) body.otp = otp;
+      const p = await post("/dsc/prepare", body);
+      if (!p.data) {
+        if (p.code === "verification.failed") return await terminated();
+        return refuse(refusalText(p.code, p.message), p.code?.startsWith("otp.") ? $("otp-code") : chosen);
+      }
+      // A minute short of the server's limit, so that a kept one is never stale on arrival.
+      const until = Date.parse(p.data.expiresAt) - 60000;
+      prepared = { certificate: certificate.id, id: p.data.prepareId, toBeSigned: p.data.toBeSigned, until };
+    }
+
+    // 2. The token signs, with the PIN read once from the field and the field emptied.
+    status(T.dscSigning);
+    const request = { certificate: certificate.id, toBeSigned: prepared.toBeSigned, pin: $("dsc-pin").value };
+    $("dsc-pin").value = "";
+    const signed = await agent("/v1/sign", request, 120000);
+    request.pin = "";
+    if (signed.lost) {
+      showDscState("missing");
+      return refuse(T.dscAgentLost, $("dsc-retry"));
+    }
+    if (signed.refusal) {
+      const code = signed.refusal.code;
+      if (code === "pkcs11.key.not.found") {
+        prepared = null;
+        await findAgent();
+      }
+      return refuse(refusalText(code, signed.refusal.message), code?.startsWith("pkcs11.pin") ? $("dsc-pin") : chosen);
+    }
+
+    // 3. The server checks the signature against the certificate and stores the revision.
+    status(T.dscRecording);
+    const done = await post("/dsc/complete", { prepareId: prepared.id, signature: signed.data.signature });
+    prepared = null;
+    if (!done.data) {
+      if (done.code === "verification.failed") return await terminated();
+      return refuse(refusalText(done.code, done.message), $("dsc-btn"));
+    }
+    status("");
+    await finish(done.data, (d) => [T.signed, `${T.dscSignatureAdded}${completed(d)}`]);
+  } finally {
+    busy = false;
+  }
+});
+
+/// The certificate failed the sender's checks: the server ended the invitation, so the page
+/// says why instead of the generic "rejected".
+async function terminated() {
+  prepared = null;
+  await load().catch(() => {});
+  showNote(T.verificationFailed);
+  showOutcome(T.rejected, T.verificationFailed, true);
+  $("panel").focus();
+}
 
 load();
