@@ -34,6 +34,11 @@ async function main() {
 
     const page = await desk.newPage();
     watch(page, problems);
+    // A slot without DSC never looks for the signer's DSC agent: nothing leaves this server.
+    const server = new URL(process.env.SIGNER_URL).origin;
+    page.on("request", (req) => {
+      if (/^https?:/.test(req.url()) && new URL(req.url()).origin !== server) problems.push(`request to ${req.url()}`);
+    });
     const res = await page.goto(process.env.SIGNER_URL);
     const h = res.headers();
     if (!h["content-security-policy"]?.includes("script-src 'self'")) fail(`CSP: ${h["content-security-policy"]}`);
