@@ -3,9 +3,9 @@
 // has started the real agent, "Try again" lists the token's certificates, the signer picks
 // theirs by its name, a wrong PIN is refused in words, the right one signs, and the outcome
 // shows with the slot's redirect. axe-core checks each state; screenshots at 1280 and 390 px
-// (the phone in Hindi).
+// (the phone in Hindi). Then a second invitation, for another name, ends at the server's check.
 //
-// Environment: PLAYWRIGHT_CORE, AXE_CORE (module directories), CHROMIUM, SIGNER_URL,
+// Environment: PLAYWRIGHT_CORE, AXE_CORE (module directories), CHROMIUM, SIGNER_URL, MISMATCH_URL,
 // SERVER_ORIGIN, AGENT_URL, BOTH ("1" when the slot takes a mark too), PIN, WRONG_PIN,
 // WANT_AGENT (written when the page has shown the agent missing), AGENT_STARTED (written by the
 // test once the agent listens), SCREENSHOTS, SHOT_PREFIX. Exits non-zero on the first failed
@@ -17,6 +17,12 @@ const { fail, launch, expectText, run, screens } = require("./browser.cjs");
 const env = process.env;
 const both = env.BOTH === "1";
 const s = screens(env.SHOT_PREFIX);
+// Focus moves to the panel after an action, scrolling the page; the full-page shots start
+// from the top so that the sticky header stays where it belongs.
+const shot = async (page, name) => {
+  await page.evaluate(() => scrollTo(0, 0));
+  await s.shot(page, name);
+};
 
 // As browser.cjs's watch, except for the two lines Chromium itself logs about the agent,
 // which a page cannot silence: the refused connection while the agent is not running, and
@@ -39,10 +45,10 @@ async function waitForFile(file, seconds) {
   fail(`${file} never appeared`);
 }
 
-async function open(context, problems, query = "") {
+async function open(context, problems, query = "", url = env.SIGNER_URL) {
   const page = await context.newPage();
   watch(page, problems);
-  await page.goto(env.SIGNER_URL + query);
+  await page.goto(url + query);
   await page.waitForSelector('#pages[data-rendered]:not([data-rendered="0"])', { timeout: 30000 });
   return page;
 }
@@ -66,7 +72,7 @@ async function main() {
     if (await page.isVisible("#dsc-pin")) fail("a PIN is asked for without an agent");
     if ((await page.isVisible("#sign-form")) !== both) fail(`the mark's form is ${both ? "missing" : "offered"}`);
     await s.accessible(page, "agent missing");
-    await s.shot(page, "agent-missing-desktop");
+    await shot(page, "agent-missing-desktop");
 
     // The phone speaks Hindi: the section's words and the script's.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -76,7 +82,7 @@ async function main() {
     if ((await small.textContent("#dsc-command")) !== command) fail("the Hindi page shows another command");
     await s.accessible(small, "agent missing in Hindi at 390 px");
     await s.fitsWidth(small, "agent missing at 390 px");
-    await s.shot(small, "agent-missing-phone");
+    await shot(small, "agent-missing-phone");
 
     // The test starts the agent now; the signer tries again.
     fs.writeFileSync(env.WANT_AGENT, "1");
@@ -93,14 +99,14 @@ async function main() {
     if ((await page.getAttribute("#dsc-pin", "type")) !== "password") fail("the PIN shows");
     if ((await page.getAttribute("#dsc-pin", "autocomplete")) !== "off") fail("the PIN may be remembered");
     await s.accessible(page, "certificates");
-    await s.shot(page, "certificates-desktop");
+    await shot(page, "certificates-desktop");
 
     await small.getByRole("button", { name: "फिर से प्रयास करें" }).click();
     await small.getByRole("radio", { name: /Asha Rao/ }).waitFor({ timeout: 20000 });
     await expectText(small, "#dsc-list", "Signet Test LTV Issuing CA द्वारा जारी");
     await s.fitsWidth(small, "certificates at 390 px");
     await s.accessible(small, "certificates at 390 px");
-    await s.shot(small, "certificates-phone");
+    await shot(small, "certificates-phone");
     await phone.close();
 
     // Consent first, then a wrong PIN: refused in words, the field emptied and focused.
@@ -116,7 +122,7 @@ async function main() {
     if (!(await page.evaluate(() => document.activeElement?.id === "dsc-pin"))) fail("focus is not back on the PIN");
     if (await page.isVisible("#outcome:not(:empty)")) fail("an outcome after a wrong PIN");
     await s.accessible(page, "wrong PIN");
-    await s.shot(page, "wrong-pin-desktop");
+    await shot(page, "wrong-pin-desktop");
 
     // The right PIN signs: the outcome, the redirect, and no form left.
     await page.getByLabel("Token PIN").fill(env.PIN);
@@ -128,7 +134,21 @@ async function main() {
     if (await page.isVisible("#dsc-form")) fail("the DSC form is still offered after signing");
     if ((await page.inputValue("#dsc-pin")) !== "") fail("the PIN stays in its field");
     await s.accessible(page, "signed");
-    await s.shot(page, "signed-desktop");
+    await shot(page, "signed-desktop");
+
+    // Another invitation, for a name the certificate does not carry: the server's check ends
+    // it, and the page says so rather than "rejected".
+    const other = await open(desk, problems, "", env.MISMATCH_URL);
+    await other.getByRole("radio", { name: /Asha Rao/ }).check({ timeout: 20000 });
+    await other.getByLabel("Token PIN").fill(env.PIN);
+    await other.getByLabel("I agree to sign this document with my digital signature certificate").check();
+    await other.getByRole("button", { name: "Sign with DSC token" }).click();
+    await expectText(other, "#outcome", "this invitation has been terminated");
+    await expectText(other, "#panel-title", "Invitation ended");
+    if (await other.isVisible("#dsc-form")) fail("the DSC form is still offered after the invitation ended");
+    if ((await other.inputValue("#dsc-pin")) !== "") fail("the PIN stays in its field");
+    await s.accessible(other, "verification failed");
+    await shot(other, "verification-failed-desktop");
     await desk.close();
   } finally {
     await browser.close();

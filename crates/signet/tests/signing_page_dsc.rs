@@ -4,7 +4,8 @@
 //! the server's `SIGNET_DSC_AGENT_URL` pointing at it. The page first finds no agent (the
 //! how-to-start message, nothing signed); then the agent starts, "Try again" lists the token's
 //! certificates, a wrong PIN is refused in words, the right one signs. pdfsig, pyHanko and the
-//! details API judge the result.
+//! details API judge the result. A second invitation, whose sender asked for another name, is
+//! terminated by the check at dsc/prepare, and the page says so.
 //!
 //! Needs what tests/signing_page.rs and tests/dsc_agent.rs need (scripts/test installs it).
 //! Screenshots land in `$CARGO_TARGET_TMPDIR/screenshots/signing-dsc-{db}-*.png`.
@@ -131,12 +132,25 @@ async fn signs_with_the_token_through_the_agent(db: Db) {
     )
     .await;
 
+    // A second document whose sender asked for another name: the check at dsc/prepare fails
+    // and ends that invitation, which the page must say in words.
+    let (_, mismatch) = common::send_pdf(
+        &api,
+        &profile,
+        "DSC loan for Ravi",
+        None,
+        &json!([{"name": "Ravi Kumar", "email": "ravi@example.com",
+                 "dscConfig": {"verifyName": true}}]),
+    )
+    .await;
+
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let want_agent = pki.path("want-agent");
     let agent_started = pki.path("agent-started");
     let mut browser = common::browser_script("signing_page_dsc.cjs")
         .env("SIGNER_URL", format!("{}/sign/{}", s.url, links[0]))
+        .env("MISMATCH_URL", format!("{}/sign/{}", s.url, mismatch[0]))
         .env("SERVER_ORIGIN", &s.url)
         .env("AGENT_URL", &agent_url)
         .env("BOTH", if both { "1" } else { "0" })
@@ -193,13 +207,18 @@ async fn signs_with_the_token_through_the_agent(db: Db) {
     assert_eq!(common::pdfsig_valid(&file), 1, "pdfsig");
     common::pyhanko_validates(&root, std::slice::from_ref(&file));
 
+    // The mismatch ended its invitation before anything reached the token.
+    let ended = page.get(&format!("/api/sign/{}", mismatch[0])).await;
+    assert_eq!(ended.ok()["signed"], false);
+    assert_eq!(ended.ok()["active"], false, "{:#}", ended.ok());
+
     // The PIN went to the agent only: never into its log.
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(
         log.contains("refused to sign: pkcs11.pin.incorrect"),
         "{log}"
     );
-    assert!(log.contains("signed with key"), "{log}");
+    assert_eq!(log.matches("signed with key").count(), 1, "{log}");
     assert!(!log.contains(PIN), "{log}");
     eprintln!("screenshots: {}", shots.display());
 }

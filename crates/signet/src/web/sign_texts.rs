@@ -150,6 +150,7 @@ pub struct SignTexts {
     pub certificate_invalid: &'static str,
     pub verification_failed: &'static str,
     pub signature_invalid: &'static str,
+    pub invitation_ended: &'static str,
 }
 
 pub static EN: SignTexts = SignTexts {
@@ -257,6 +258,7 @@ pub static EN: SignTexts = SignTexts {
     certificate_invalid: "This certificate could not be read. Sign with another certificate. Nothing was recorded.",
     verification_failed: "Your certificate does not match the details the sender asked for, so this invitation has been terminated and the sender told. Contact the sender if this is a mistake.",
     signature_invalid: "The token's signature does not match the certificate. Nothing was recorded; please try again.",
+    invitation_ended: "Invitation ended",
 };
 
 pub static HI: SignTexts = SignTexts {
@@ -364,6 +366,7 @@ pub static HI: SignTexts = SignTexts {
     certificate_invalid: "यह प्रमाणपत्र पढ़ा नहीं जा सका। किसी दूसरे प्रमाणपत्र से हस्ताक्षर करें। कुछ भी दर्ज नहीं हुआ।",
     verification_failed: "आपका प्रमाणपत्र भेजने वाले द्वारा माँगे गए विवरणों से मेल नहीं खाता, इसलिए यह आमंत्रण समाप्त कर दिया गया है और भेजने वाले को सूचित कर दिया गया है। अगर यह गलती है तो भेजने वाले से संपर्क करें।",
     signature_invalid: "टोकन के हस्ताक्षर प्रमाणपत्र से मेल नहीं खाते। कुछ भी दर्ज नहीं हुआ; कृपया फिर से प्रयास करें।",
+    invitation_ended: "आमंत्रण समाप्त",
 };
 
 impl SignTexts {

@@ -99,6 +99,8 @@ function renderPanel() {
   // The agent is asked only when the slot takes a DSC signature, so that every other page
   // makes no request beyond this server's (and logs nothing about a missing agent).
   if (!$("dsc-form").hidden) findAgent();
+  // A PIN typed but not used (the invitation ended at the server's check) goes with the form.
+  else $("dsc-pin").value = "";
 }
 
 // ---------- the document ----------
@@ -693,13 +695,14 @@ $("dsc-form").addEventListener("submit", async (e) => {
   }
 });
 
-/// The certificate failed the sender's checks: the server ended the invitation, so the page
-/// says why instead of the generic "rejected".
+/// The certificate failed the sender's checks: the server ended the invitation (which its
+/// view reports as rejected), so the page says why instead of "You rejected this document".
 async function terminated() {
   prepared = null;
   await load().catch(() => {});
-  showNote(T.verificationFailed);
-  showOutcome(T.rejected, T.verificationFailed, true);
+  $("panel-title").textContent = T.invitationEnded;
+  showNote("");
+  showOutcome(T.invitationEnded, T.verificationFailed, true);
   $("panel").focus();
 }
 
