@@ -109,14 +109,19 @@ async fn page(
     // be, the page goes out without the agent rather than without a policy.
     let policy = HeaderValue::from_str(&csp(agent))
         .unwrap_or_else(|_| HeaderValue::from_str(&csp("")).expect("a static policy"));
-    page_headers(h, policy);
+    page_headers_with(h, policy);
     res
 }
 
 /// What every page of Signet's is served with: its CSP, never framed, and, since its address
 /// may be a credential (a signing link, a setup or invitation token), never sent onwards nor
 /// kept in a cache.
-pub(crate) fn page_headers(h: &mut HeaderMap, csp: HeaderValue) {
+pub(crate) fn page_headers(h: &mut HeaderMap, csp: &'static str) {
+    page_headers_with(h, HeaderValue::from_static(csp));
+}
+
+/// `page_headers` with a policy made at run time (the signing page's names the DSC agent).
+fn page_headers_with(h: &mut HeaderMap, csp: HeaderValue) {
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(

@@ -286,7 +286,7 @@ async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Re
     }
     // A page that loads a script (the workflow editor) keeps its own, wider policy.
     let own_csp = h.get(header::CONTENT_SECURITY_POLICY).cloned();
-    super::page_headers(h, HeaderValue::from_static(CSP));
+    super::page_headers(h, CSP);
     if let Some(csp) = own_csp {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
