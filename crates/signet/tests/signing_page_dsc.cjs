@@ -149,6 +149,10 @@ async function main() {
     if ((await other.inputValue("#dsc-pin")) !== "") fail("the PIN stays in its field");
     await s.accessible(other, "verification failed");
     await shot(other, "verification-failed-desktop");
+    // Opened again later, the link still says why it ended.
+    await other.reload();
+    await expectText(other, "#panel-title", "Invitation ended");
+    await expectText(other, "#state-note", "this invitation has been terminated");
     await desk.close();
   } finally {
     await browser.close();

@@ -115,6 +115,9 @@ async fn invitation_view(
         "signed": inv.status == InvitationStatus::Signed,
         "approved": inv.status == InvitationStatus::Approved,
         "rejected": inv.status == InvitationStatus::Rejected,
+        // Ended by the server because the certificate failed the sender's checks: an
+        // invitee's own rejection carries no certificate.
+        "verificationFailed": inv.status == InvitationStatus::Rejected && inv.certificate_data.is_some(),
         "expired": inv.status == InvitationStatus::Expired || state.clock.now_ms() > inv.expires_at,
         "expiryDate": state.zone.time(inv.expires_at),
         "allowedSignatureTypes": if s.invitee_type == InviteeType::Signer { s.signature_types.clone() } else { vec![] },

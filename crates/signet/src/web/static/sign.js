@@ -61,6 +61,7 @@ const allows = (v, type) => (v.allowedSignatureTypes || []).includes(type);
 function blocker(v) {
   if (v.signed) return T.doneSigned;
   if (v.approved) return T.doneApproved;
+  if (v.verificationFailed) return T.verificationFailed;
   if (v.rejected) return T.doneRejected;
   if (v.expired) return T.expired;
   if (!v.active) return T.notYourTurn;
@@ -79,7 +80,8 @@ function renderPanel() {
   const v = view;
   const reviewer = v.inviteeType === "Reviewer";
   const why = blocker(v);
-  $("panel-title").textContent = v.signed ? T.signed : v.approved ? T.approved : v.rejected ? T.rejected
+  $("panel-title").textContent = v.signed ? T.signed : v.approved ? T.approved
+    : v.verificationFailed ? T.invitationEnded : v.rejected ? T.rejected
     : reviewer ? T.reviewTitle : T.signTitle;
   showNote(why);
   const canAct = !why;
@@ -695,8 +697,8 @@ $("dsc-form").addEventListener("submit", async (e) => {
   }
 });
 
-/// The certificate failed the sender's checks: the server ended the invitation (which its
-/// view reports as rejected), so the page says why instead of "You rejected this document".
+/// The certificate failed the sender's checks: the server ended the invitation (its view says
+/// `verificationFailed`), so the page says why instead of "You rejected this document".
 async function terminated() {
   prepared = null;
   await load().catch(() => {});
