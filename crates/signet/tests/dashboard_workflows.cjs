@@ -185,7 +185,7 @@ async function main() {
     await sign.screenshot({ path: path.join(shots, "workflows-signing-page-box.png"), fullPage: true });
 
     // The signer signs there, then the reviewer approves on their own page.
-    await sign.getByLabel(/I agree to sign this document/).check();
+    await sign.getByLabel(/I agree to sign this document electronically/).check();
     await sign.getByRole("button", { name: "Sign document" }).click();
     await sign.locator("#outcome").filter({ hasText: "Signed" }).waitFor({ timeout: 30000 });
     await sign.close();
