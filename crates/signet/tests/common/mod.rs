@@ -139,9 +139,12 @@ impl Server {
         self.env.push((key.to_string(), value.to_string()));
     }
 
-    /// Starts the process again on the same database and files (on a new port), once the
-    /// previous one has exited.
+    /// Starts the process again on the same database and files (on a new port), stopping the
+    /// previous one first if it still runs (a test that restarts a live server must not leave
+    /// it running after the test).
     pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
         let (child, url) = spawn_serve(
             &self.data_dir,
             &self.database_url,
