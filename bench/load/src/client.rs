@@ -70,7 +70,7 @@ impl Api {
     }
 
     /// An invitee's call: the signing link's UUID is the credential, no token is sent.
-    pub async fn invitee_post(&self, path: &str, body: &'static str) -> Result<Value, String> {
+    pub async fn invitee_post(&self, path: &str, body: impl Into<Body>) -> Result<Value, String> {
         let req = self
             .http
             .post(format!("{}{path}", self.base))

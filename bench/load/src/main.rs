@@ -4,8 +4,10 @@
 //! connections for `--duration` or `--requests` iterations, then prints latency percentiles
 //! and throughput: a summary on stderr, markdown table rows on stdout. `bench/server.sh`
 //! starts the server and runs the whole set. `webhooks` measures webhook delivery against a
-//! receiver of its own (`bench/webhooks.sh`).
+//! receiver of its own (`bench/webhooks.sh`). `docsign` and `dsc` time certificate signatures
+//! (`bench/certificates.sh`).
 
+mod certs;
 mod client;
 mod cpu;
 mod pdf;
@@ -137,6 +139,12 @@ enum Command {
     /// deliveries drains. Runs its own receiver; the server needs SIGNET_TEST_CLOCK=true and
     /// SIGNET_WEBHOOK_ALLOW_PRIVATE=true. Prints its own table header.
     Webhooks(webhooks::Options),
+    /// Signatures per second on pre-sent documents (`--requests` of them, 200 by default):
+    /// DOC_SIGNER with a PKCS#12 or a PKCS#11 key, or VIRTUAL_SIGN to compare against.
+    Docsign(certs::Docsign),
+    /// A signer's own certificate in two steps (dsc/prepare, the key signs here,
+    /// dsc/complete) on pre-sent documents.
+    Dsc(certs::Dsc),
 }
 
 fn main() {
@@ -151,6 +159,8 @@ fn main() {
         | Command::List { common: c, .. }
         | Command::Journey { common: c, .. }
         | Command::Seed { common: c, .. } => c.threads,
+        Command::Docsign(o) => o.common.threads,
+        Command::Dsc(o) => o.common.threads,
         Command::Header | Command::Calibrate => 1,
         Command::Webhooks(o) => o.threads,
     };
@@ -171,6 +181,8 @@ async fn dispatch(command: Command) -> Result<(), String> {
         Command::Calibrate => println!("{:.0}", cpu::calibrate()),
         Command::Setup(c) => setup(&c).await?,
         Command::Webhooks(o) => webhooks::run(&o).await?,
+        Command::Docsign(o) => certs::docsign(o).await?,
+        Command::Dsc(o) => certs::dsc(o).await?,
         Command::Create {
             common,
             profile,
