@@ -10,7 +10,10 @@
 #    (VIRTUAL_SIGN, then DOC_SIGNER with a PKCS#12 and a SoftHSM key, RSA-2048 and P-256) and
 #    `signet-load dsc` (prepare, the key signs in the generator, complete), each timing only
 #    the signatures of BENCH_DOCS (200) pre-sent documents of BENCH_PDF_KB (1024) KiB at each
-#    of BENCH_CONCURRENCIES ("1 4").
+#    of BENCH_CONCURRENCIES ("1 4"). Every signature completes its document, whose audit trail
+#    the server then seals; with BENCH_KEEP_OPEN=1 (the default) VIRTUAL_SIGN and the PKCS#12
+#    RSA key are measured again on documents that a reviewer slot keeps open ("kept open"),
+#    to tell the signature from the seal that follows it.
 #
 # Two PKIs, both leaf → intermediate → root, with the leaves good-rsa (RSA-2048) and good-p256:
 # - "plain", made here: no certificate names an OCSP responder or a CRL, so nothing is fetched
@@ -32,6 +35,7 @@ CONCURRENCIES=${BENCH_CONCURRENCIES:-1 4}
 PDF_KB=${BENCH_PDF_KB:-1024}
 ENGINE_ROUNDS=${BENCH_ENGINE_ROUNDS:-50}
 LTV=${BENCH_LTV:-1}
+KEEP_OPEN=${BENCH_KEEP_OPEN:-1}
 SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
 TOKEN="Signet Org"
 PIN=246810
@@ -179,6 +183,10 @@ for backend in $BACKENDS; do
     echo
     "$BIN/signet-load" header
     every_key "$backend" "$PLAIN" "" all
+    if [[ $KEEP_OPEN == 1 ]]; then
+        rows "$backend" "$PLAIN" "" docsign --key virtual --keep-open
+        rows "$backend" "$PLAIN" "" docsign --key pkcs12 --p12 "$PLAIN/good-rsa.p12" --keep-open
+    fi
     if [[ $LTV == 1 ]]; then
         # The server reads SOFTHSM2_CONF for the plain PKI's token; these rows use no token.
         every_key "$backend" "$LTV_PKI" ", B-LT" ltv

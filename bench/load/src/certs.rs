@@ -7,7 +7,8 @@
 //! plus one more whose signature warms the key up: the first use of an organisation key
 //! opens it, a PKCS#11 login included) and then times only the signatures, one document per
 //! iteration. Each workflow has one slot with one box on page 1, so every signature draws a
-//! typed mark and completes its document (the audit trail is sealed after the answer).
+//! typed mark and completes its document (the audit trail is sealed after the answer);
+//! `--keep-open` adds a reviewer slot nobody acts on, so that the signature alone is measured.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -65,6 +66,10 @@ pub struct Docsign {
     /// Size of each document, in KiB.
     #[arg(long, default_value_t = 1024)]
     pdf_kb: usize,
+    /// Add a reviewer slot nobody acts on: the signature does not complete the document, so no
+    /// audit trail is sealed after it.
+    #[arg(long)]
+    keep_open: bool,
 }
 
 #[derive(Args)]
@@ -80,20 +85,27 @@ pub struct Dsc {
     /// Size of each document, in KiB.
     #[arg(long, default_value_t = 1024)]
     pdf_kb: usize,
+    /// As for `docsign`.
+    #[arg(long)]
+    keep_open: bool,
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// A published workflow of one signer slot allowing `signature_type`, one box on page 1.
-async fn one_slot_workflow(api: &Api, signature_type: &str) -> Result<String, String> {
+/// A published workflow of one signer slot allowing `signature_type`, one box on page 1, and
+/// with `keep_open` a reviewer slot after it.
+async fn workflow(api: &Api, signature_type: &str, keep_open: bool) -> Result<String, String> {
+    let mut invitees = vec![json!({"label": "Signer", "inviteeType": "Signer",
+        "signatureTypes": [signature_type],
+        "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]})];
+    if keep_open {
+        invitees.push(json!({"label": "Reviewer", "inviteeType": "Reviewer"}));
+    }
     let w = json!({
         "name": format!("Certificate benchmark {signature_type}"), "publish": true,
-        "expiryDays": 10,
-        "invitees": [{"label": "Signer", "inviteeType": "Signer",
-                      "signatureTypes": [signature_type],
-                      "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]}]
+        "expiryDays": 10, "requireSigningOrder": false, "invitees": invitees
     });
     let w = api
         .call(
@@ -109,17 +121,23 @@ async fn one_slot_workflow(api: &Api, signature_type: &str) -> Result<String, St
         .ok_or_else(|| format!("no profileId in {w}"))
 }
 
-/// Sends `count` documents of `pdf_kb` KiB on `profile`; returns each one's signing URL.
+/// Sends `count` documents of `pdf_kb` KiB on `profile`; returns each one's signing URL (the
+/// first slot's).
 async fn send_documents(
     api: &Api,
     profile: &str,
     pdf_kb: usize,
     count: u64,
+    keep_open: bool,
 ) -> Result<Vec<String>, String> {
+    let mut invitees = vec![json!({"name": "Asha Rao", "email": "asha@example.com"})];
+    if keep_open {
+        invitees.push(json!({"name": "Ravi Kumar", "email": "ravi@example.com"}));
+    }
     let body = Arc::new(CreateBody::with_invitees(
         profile,
         pdf_kb,
-        json!([{"name": "Asha Rao", "email": "asha@example.com"}]),
+        Value::Array(invitees),
     ));
     let run = scenarios::run_id();
     let started = Instant::now();
@@ -166,8 +184,8 @@ pub async fn docsign(o: Docsign) -> Result<(), String> {
         Key::Virtual => ("VIRTUAL_SIGN", None),
         Key::Pkcs12 | Key::Pkcs11 => ("DOC_SIGNER", Some(add_doc_signer(&api, &o).await?)),
     };
-    let profile = one_slot_workflow(&api, signature_type).await?;
-    let mut urls = send_documents(&api, &profile, o.pdf_kb, count + 1).await?;
+    let profile = workflow(&api, signature_type, o.keep_open).await?;
+    let mut urls = send_documents(&api, &profile, o.pdf_kb, count + 1, o.keep_open).await?;
     let warm = urls.pop().expect("one document more than the count");
 
     // The request each iteration makes, per kind of key.
@@ -204,7 +222,8 @@ pub async fn docsign(o: Docsign) -> Result<(), String> {
             o.key_label.as_deref().unwrap_or("")
         ),
     };
-    let label = format!("{what}, {} KB, c{}", o.pdf_kb, common.concurrency);
+    let open = if o.keep_open { ", kept open" } else { "" };
+    let label = format!("{what}, {} KB{open}, c{}", o.pdf_kb, common.concurrency);
     let urls = Arc::new(urls);
     crate::measure(&common, label, &["sign"], move |n| {
         let (api, url) = (api.clone(), urls[n as usize].clone());
@@ -276,8 +295,8 @@ pub async fn dsc(o: Dsc) -> Result<(), String> {
         .map(|p| read(p).map(|der| STANDARD.encode(der)))
         .collect::<Result<_, _>>()?;
     let body = Arc::new(json!({"certificates": certificates, "consent": true}).to_string());
-    let profile = one_slot_workflow(&api, "DSC").await?;
-    let mut urls = send_documents(&api, &profile, o.pdf_kb, count + 1).await?;
+    let profile = workflow(&api, "DSC", o.keep_open).await?;
+    let mut urls = send_documents(&api, &profile, o.pdf_kb, count + 1, o.keep_open).await?;
     let warm = urls.pop().expect("one document more than the count");
     let first = dsc_signature(&api, &key, &body, uuid_of(&warm)).await;
     if let Some(e) = first.iter().find_map(|s| s.error.as_ref()) {
@@ -285,9 +304,10 @@ pub async fn dsc(o: Dsc) -> Result<(), String> {
     }
 
     let label = format!(
-        "DSC {}, {} KB, c{}",
+        "DSC {}, {} KB{}, c{}",
         key_name(Some(&o.key)),
         o.pdf_kb,
+        if o.keep_open { ", kept open" } else { "" },
         common.concurrency
     );
     let urls = Arc::new(urls);
