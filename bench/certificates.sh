@@ -2,7 +2,7 @@
 # Certificate signatures (issue 18), end to end through the release server, and the engine
 # alone:
 #
-#   bench/certificates.sh [sqlite|postgres]     (both by default; ~5 minutes a backend)
+#   bench/certificates.sh [sqlite|postgres]     (both by default; ~2 minutes a backend, builds aside)
 #
 # 1. Engine (once): the 1 MB / 10-page fixture of bench/pdf-sign.sh signed in memory with each
 #    key as PKCS#8 and on a SoftHSM2 token (crates/signet-pkcs11/examples/bench_pkcs11.rs).
@@ -20,8 +20,8 @@
 #   and no DSS is added (PAdES B-B). The main rows.
 # - "B-LT" (BENCH_LTV=1, the default): crates/signet-pdf/tests/pki/make-pki.sh served by its
 #   serve.py on 127.0.0.1. Every certificate signature then fetches the leaf's OCSP answer
-#   (serve.py runs `openssl ocsp` per request: its CPU is in "Other") and the intermediate's CRL
-#   before signing, and appends a DSS revision after it. Rows marked "B-LT".
+#   (serve.py runs `openssl ocsp` per request: its CPU is in "Other") and the root's CRL (for
+#   the intermediate) before signing, and appends a DSS revision after it. Rows marked "B-LT".
 # The server trusts the PKI's root (SIGNET_SIGNER_TRUST_ROOTS), so every signature also checks
 # the chain. No timestamp authority: no row is B-T.
 #
