@@ -54,30 +54,6 @@ fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// A one-page PDF built byte by byte.
-fn pdf() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = vec![];
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f\r\n");
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
-}
-
 async fn invitation(Path(uuid): Path<String>) -> axum::Json<Value> {
     let allowed = match uuid.as_str() {
         DSC | REFUSING | WITH_OTP => json!(["DSC", "VIRTUAL_SIGN"]),
@@ -121,7 +97,8 @@ async fn prepare(
         .collect();
     let algorithm = signet_pkcs11::algorithm_of(&chain[0]).unwrap();
     let options = SignatureOptions::new(time::OffsetDateTime::now_utc());
-    let prepared = signet_pdf::sign::prepare(&pdf(), &options, &chain, algorithm).unwrap();
+    let prepared =
+        signet_pdf::sign::prepare(&common::pdf_with_pages(1), &options, &chain, algorithm).unwrap();
     let answer = json!({
         "prepareId": "prep-1",
         "toBeSigned": base64(&prepared.signed_attributes_der),
@@ -147,7 +124,7 @@ async fn complete(
     let signature = unbase64(body["signature"].as_str().unwrap());
     match prepared.finish(&signature, None) {
         Ok(revision) => {
-            let mut signed = pdf();
+            let mut signed = common::pdf_with_pages(1);
             signed.extend_from_slice(&revision);
             *mock.signed.lock().unwrap() = Some(signed);
             ok(json!({"documentId": "01KMFEE9T8WPY0WPWXQHQ7DTJ2", "completed": true}))
