@@ -153,6 +153,7 @@ pub fn document(id: &str) -> NewDocument {
         expires_at: 2_000,
         delete_after_ms: None,
         sender_name: None,
+        nesl_data: None,
     }
 }
 

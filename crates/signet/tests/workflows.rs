@@ -142,6 +142,14 @@ async fn bad_input_is_refused_and_stores_nothing(db: Db) {
         (
             {
                 let mut v = sample();
+                v["invitees"][0]["signatureTypes"] = json!(["VIRTUAL_SIGN", "NESL_ESIGN"]);
+                v
+            },
+            "signature.type.unavailable",
+        ),
+        (
+            {
+                let mut v = sample();
                 v["invitees"][0]["appearances"][0]["page"] = "Q".into();
                 v
             },

@@ -51,6 +51,16 @@ pub const MAX_MARK_TEXT_CHARS: usize = 100;
 pub const MAX_MARK_PNG_BYTES: usize = 1024 * 1024;
 /// The reason given for a rejection.
 pub const MAX_REJECT_REASON_CHARS: usize = 1_000;
+/// A `neslData` text field (a loan number, a name, an id): one line.
+pub const MAX_NESL_TEXT_CHARS: usize = 255;
+/// A `neslData` address, description or remark.
+pub const MAX_NESL_ADDRESS_CHARS: usize = 1_000;
+/// Digits before the point of a `neslData` amount: 14 holds any loan in rupees (below 10^14,
+/// a hundred lakh crore) with room to spare.
+pub const MAX_NESL_AMOUNT_DIGITS: usize = 14;
+/// Entries of each `neslData` array (`stampData`, `participants`, `neslSecurities`): as many as
+/// a workflow has slots.
+pub const MAX_NESL_ITEMS: usize = MAX_SLOTS;
 
 /// Characters refused in names and marks: C0 and C1 controls, DEL, and the bidirectional
 /// embeddings, overrides and isolates, which make a name read differently from what it holds

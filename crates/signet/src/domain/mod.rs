@@ -6,6 +6,7 @@ pub mod ids;
 pub mod invitation;
 pub mod language;
 pub mod limits;
+pub mod nesl;
 pub mod otp;
 pub mod signature_type;
 pub mod status;

@@ -726,6 +726,18 @@ fn signature_types(field: &str, input: &SlotInput) -> Result<Vec<SignatureType>,
                 ));
             }
         };
+        // NeSL eSign is a type this server knows and stores the data of (`neslData`), but
+        // no adapter to NeSL exists: its own code says so, as distinct from a type the server
+        // has no plan for in this form.
+        if input.invitee_type == InviteeType::Signer && t == SignatureType::NeslEsign {
+            return Err(invalid(
+                "signature.type.unavailable",
+                format!(
+                    "{field}: NESL_ESIGN is unavailable: this server has no NeSL adapter; \
+                     neslData is stored and returned in details meanwhile"
+                ),
+            ));
+        }
         if input.invitee_type == InviteeType::Signer && !t.is_supported() {
             let supported: Vec<&str> = SignatureType::SUPPORTED
                 .iter()
@@ -876,6 +888,24 @@ mod tests {
         assert_eq!(back, w);
         assert_eq!(Workflow::parse(w.to_input()).unwrap(), w);
         assert!(w.initially_active(0) && !w.initially_active(1));
+    }
+
+    #[test]
+    fn nesl_esign_is_unavailable_and_other_types_unsupported() {
+        let with = |t: SignatureType| {
+            let mut i = input();
+            i.invitees[0].signature_types = vec![SignatureType::VirtualSign.into(), t.into()];
+            Workflow::parse(i).map(|_| ()).unwrap_err().code
+        };
+        assert_eq!(with(SignatureType::NeslEsign), "signature.type.unavailable");
+        assert_eq!(
+            with(SignatureType::Aadhaar),
+            "workflow.signature.type.unsupported"
+        );
+        assert_eq!(
+            with(SignatureType::OfflineSign),
+            "workflow.signature.type.unsupported"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::domain::document::{
 use crate::domain::event::EventKind;
 use crate::domain::ids::{DocumentId, ProfileId, SignLink};
 use crate::domain::limits::MAX_CC;
+use crate::domain::nesl::NeslData;
 use crate::domain::workflow::InviteeType;
 use crate::state::AppState;
 use crate::store::{Blobs, NewDocument, NewEvent, NewInvitation, WorkflowStatus};
@@ -26,6 +27,8 @@ pub struct SendDocument {
     /// Stamp papers were asked for (not supported yet).
     pub stamp_series: bool,
     pub cc: Vec<CcIn>,
+    /// Leegality's `neslData`, as written; `None` when absent.
+    pub nesl_data: Option<serde_json::Value>,
 }
 
 pub struct FileIn {
@@ -121,6 +124,13 @@ pub async fn send_document(
     for (i, cc) in command.cc.iter().enumerate() {
         check_cc(i, cc.name.as_deref(), cc.email.as_deref())?;
     }
+    let nesl_data = match &command.nesl_data {
+        Some(v) => NeslData::parse(v)?
+            .map(|n| serde_json::to_string(&n))
+            .transpose()
+            .map_err(ServiceError::internal)?,
+        None => None,
+    };
     let file = command
         .file
         .ok_or_else(|| refuse("file.required", "file is required"))?;
@@ -259,6 +269,7 @@ pub async fn send_document(
                     .delete_on_complete
                     .then(|| state.config.delete_on_complete_after.as_millis() as i64),
                 sender_name: actor.sender_name(),
+                nesl_data,
             },
             &invitations,
             &events,

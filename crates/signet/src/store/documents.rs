@@ -32,6 +32,8 @@ pub struct NewDocument {
     pub delete_after_ms: Option<i64>,
     /// The dashboard user who sent it; `None` for the API.
     pub sender_name: Option<String>,
+    /// `neslData` as checked, JSON; `None` when the request had none.
+    pub nesl_data: Option<String>,
 }
 
 #[derive(Clone)]
@@ -262,6 +264,18 @@ impl Store {
             })
             .await?;
         row.map(document_from_row).transpose()
+    }
+
+    /// The document's `neslData` (JSON), if it was sent with one. Apart from
+    /// `DOCUMENT_COLUMNS`: only details with `neslDocumentDetails` read it.
+    pub async fn nesl_data(&self, document_id: &str) -> Result<Option<String>, StoreError> {
+        let row = self
+            .readers()
+            .fetch_optional(|| {
+                sqlx::query("SELECT nesl_data FROM documents WHERE id = $1").bind(document_id)
+            })
+            .await?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
     }
 
     pub async fn document_by_id(&self, id: &str) -> Result<Option<DocumentRow>, StoreError> {

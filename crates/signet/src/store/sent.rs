@@ -22,8 +22,9 @@ use crate::domain::status::DocumentStatus;
 
 const DOCUMENT_COLUMNS: Columns = Columns {
     into: "documents (id, account_id, profile_id, name, irn, status, workflow, original_sha256, \
-           file_key, page_sizes, versions, created_at, expires_at, delete_after_ms, sender_name)",
-    count: 15,
+           file_key, page_sizes, versions, created_at, expires_at, delete_after_ms, sender_name, \
+           nesl_data)",
+    count: 16,
 };
 
 const INVITATION_COLUMNS: Columns = Columns {
@@ -191,6 +192,7 @@ fn bind_document<'q>(query: AnyQuery<'q>, d: &'q NewDocument) -> AnyQuery<'q> {
         .bind(d.expires_at)
         .bind(d.delete_after_ms)
         .bind(&d.sender_name)
+        .bind(&d.nesl_data)
 }
 
 /// Binds the values of [`INVITATION_COLUMNS`] for each invitation of `d`.

@@ -96,6 +96,7 @@ async fn a_failed_verification_ends_the_invitation_and_is_delivered(postgres: bo
                 expires_at: now + 86_400_000,
                 delete_after_ms: None,
                 sender_name: None,
+                nesl_data: None,
             },
             &[NewInvitation {
                 id: invitation_id.clone(),

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::api::files::signed_url;
 use crate::api::{ApiAccount, ApiError, ApiQuery, ok, ok_typed};
+use crate::domain::nesl::NeslData;
 use crate::domain::status::{DocumentStatus, InvitationStatus};
 use crate::domain::verification::VerificationResults;
 use crate::domain::workflow::{InviteeType, Workflow};
@@ -311,6 +312,10 @@ async fn details(
         _lease: _held,
     } = files_of(state, &doc, form, flags.file, flags.audit_trail).await?;
     let invitations = invitation_views(state, &rows, &workflow, &flags);
+    let (nesl_document_details, nesl_data) = match flags.nesl.asked {
+        true => nesl_views(state, &doc.id, flags.nesl).await?,
+        false => (None, None),
+    };
     let signing_order = flags
         .signing_order
         .then_some(workflow.require_signing_order);
@@ -359,8 +364,39 @@ async fn details(
         }),
         folders: flags.folder.then_some([]),
         stamp_details: flags.stamp_details.then_some([]),
+        nesl_document_details,
+        nesl_data,
     };
     Ok(ok_typed(&data))
+}
+
+/// The document's NeSL data as details show it: Leegality's `neslDocumentDetails` (the loan as
+/// `loanDetails`; `securityDetails` and `stampDetails` with their child flags; `transactionId`
+/// null, as no NeSL adapter has registered the document) and `neslData` as stored. Both `null`
+/// for a document sent without NeSL data.
+async fn nesl_views(
+    state: &AppState,
+    document_id: &str,
+    flags: views::NeslFlags,
+) -> Result<(Option<Value>, Option<Value>), ApiError> {
+    let Some(stored) = state.store.nesl_data(document_id).await? else {
+        return Ok((Some(Value::Null), Some(Value::Null)));
+    };
+    let nesl: NeslData = serde_json::from_str(&stored)
+        .map_err(|e| ApiError::internal(format!("document {document_id}: stored neslData: {e}")))?;
+    let mut details = json!({
+        "transactionId": null,
+        "loanDetails": nesl.document_detail,
+    });
+    if flags.security_details {
+        details["securityDetails"] = json!(nesl.nesl_securities);
+    }
+    // Leegality shows one stamp entry as an object; a document may carry several, so the
+    // list is kept.
+    if flags.stamp_details {
+        details["stampDetails"] = json!(nesl.stamp_data);
+    }
+    Ok((Some(details), Some(json!(nesl))))
 }
 
 /// `GET /api/v3.3/document/details`: files as short-lived URLs.

@@ -28,6 +28,9 @@ pub struct CreateSignRequest {
     /// Notified only: checked, as an address no mail reaches would otherwise go unnoticed.
     #[serde(default)]
     cc: Vec<CcIn>,
+    /// Taken as any JSON so that the domain refuses a wrong field by its own code and path
+    /// rather than serde failing the whole body.
+    nesl_data: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +106,7 @@ pub async fn create_sign_request(
                 email: c.email,
             })
             .collect(),
+        nesl_data: req.nesl_data,
     };
     let Sent {
         document_id,

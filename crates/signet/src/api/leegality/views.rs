@@ -7,6 +7,7 @@
 //! `Some`, and `Some(None)` (or `Some(())`) is how a field asked for but empty says `null`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::domain::signature_type::SignatureType;
 use crate::domain::status::{DocumentStatus, InvitationStatus as Status};
@@ -148,6 +149,14 @@ pub struct Details<'a> {
     /// Stamp papers are a later capability (API.md section 8): no document carries one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stamp_details: Option<[(); 0]>,
+    /// With `neslDocumentDetails`: Leegality's view of the NeSL data (`null` for a document
+    /// sent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nesl_document_details: Option<Value>,
+    /// With `neslDocumentDetails`: `neslData` whole, as checked and stored, for the members
+    /// Leegality's view has no place for at the document's level (`participants`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nesl_data: Option<Value>,
 }
 
 /// `data.document` of details v3.3 and v3.1.
@@ -220,6 +229,15 @@ pub struct Flags {
     pub sender: bool,
     pub folder: bool,
     pub stamp_details: bool,
+    pub nesl: NeslFlags,
+}
+
+/// `neslDocumentDetails` and the children that add its lists.
+#[derive(Clone, Copy, Default)]
+pub struct NeslFlags {
+    pub asked: bool,
+    pub security_details: bool,
+    pub stamp_details: bool,
 }
 
 /// The query of details, every version: the document and the opt-in flags of API.md section
@@ -290,6 +308,15 @@ pub struct DetailsQuery {
     folder_name: bool,
     #[serde(rename = "stampDetails", deserialize_with = "flag")]
     stamp_details: bool,
+    #[serde(rename = "neslDocumentDetails", deserialize_with = "flag")]
+    nesl_document_details: bool,
+    #[serde(
+        rename = "neslDocumentDetails_securityDetails",
+        deserialize_with = "flag"
+    )]
+    nesl_security_details: bool,
+    #[serde(rename = "neslDocumentDetails_stampDetails", deserialize_with = "flag")]
+    nesl_stamp_details: bool,
     /// v3.0's flat names.
     #[serde(rename = "failureReason", deserialize_with = "flag")]
     pub failure_reason: bool,
@@ -321,6 +348,12 @@ impl Flags {
             sender: q.sender || q.sender_name,
             folder: q.folder || q.folder_name,
             stamp_details: q.stamp_details,
+            // A child flag works only with its parent, as Leegality's do.
+            nesl: NeslFlags {
+                asked: q.nesl_document_details,
+                security_details: q.nesl_document_details && q.nesl_security_details,
+                stamp_details: q.nesl_document_details && q.nesl_stamp_details,
+            },
         }
     }
 }

@@ -245,6 +245,8 @@ pub async fn run(
         irn: opt(&form.irn),
         stamp_series: false,
         cc: Vec::new(),
+        // The dashboard's form has no NeSL section: NeSL data comes through the API.
+        nesl_data: None,
     };
     match send::send_document(&state, &actor, &origin, command).await {
         Ok(sent) => Redirect::to(&format!("/app/documents/{}", sent.document_id)).into_response(),

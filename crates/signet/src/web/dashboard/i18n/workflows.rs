@@ -468,7 +468,9 @@ impl WorkflowTexts {
             }
             "workflow.invitee.label.invalid" => self.err_label,
             "workflow.signature.type.invalid" => self.err_signature_type,
-            "workflow.signature.type.unsupported" => self.err_signature_unsupported,
+            "workflow.signature.type.unsupported" | "signature.type.unavailable" => {
+                self.err_signature_unsupported
+            }
             "workflow.appearance.page.invalid" => self.err_page,
             "workflow.appearance.rect.invalid" => self.err_rect,
             "workflow.url.invalid" => self.err_url,
