@@ -465,7 +465,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_refused_with_its_code_and_path() {
-        let cases: Vec<(fn(&mut Value), &str, &str)> = vec![
+        type Change = fn(&mut Value);
+        let cases: Vec<(Change, &str, &str)> = vec![
             (
                 |v| v["documentDetail"] = Value::Null,
                 "nesl.documentDetail.required",
