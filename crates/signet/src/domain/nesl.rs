@@ -236,9 +236,24 @@ impl NeslData {
         };
         Ok(Some(NeslData {
             document_detail: detail,
-            stamp_data: list(object, "stampData", StampData::parse)?,
-            participants: list(object, "participants", Participant::parse)?,
-            nesl_securities: list(object, "neslSecurities", Security::parse)?,
+            stamp_data: list(
+                object,
+                "stampData",
+                "nesl.stampData.invalid",
+                StampData::parse,
+            )?,
+            participants: list(
+                object,
+                "participants",
+                "nesl.participants.invalid",
+                Participant::parse,
+            )?,
+            nesl_securities: list(
+                object,
+                "neslSecurities",
+                "nesl.neslSecurities.invalid",
+                Security::parse,
+            )?,
         }))
     }
 }
@@ -268,15 +283,11 @@ fn as_object<'a>(
 /// The array `name` of `neslData`, each entry parsed; absent or `null` is empty.
 fn list<T>(
     object: &Map<String, Value>,
-    name: &'static str,
+    name: &str,
+    // The array's own code, for its shape, its length and an entry that is no object.
+    code: &'static str,
     parse: fn(&str, &Value) -> Result<T, Invalid>,
 ) -> Result<Vec<T>, Invalid> {
-    // Codes are static: one per array, for its shape and its length.
-    let code = match name {
-        "stampData" => "nesl.stampData.invalid",
-        "participants" => "nesl.participants.invalid",
-        _ => "nesl.neslSecurities.invalid",
-    };
     let items = match object.get(name) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
