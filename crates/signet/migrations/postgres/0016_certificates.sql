@@ -39,8 +39,8 @@ CREATE TABLE dsc_prepared (
     version           BIGINT NOT NULL,
     -- signet_pdf's PreparedSignature in its stored form, base64.
     prepared          TEXT NOT NULL,
-    certificate_data  TEXT NOT NULL,
-    verification      TEXT NOT NULL,
+    -- JSON of what prepare judged of the certificate (service/dsc.rs), for complete.
+    judgement         TEXT NOT NULL,
     created_at        BIGINT NOT NULL,
     expires_at        BIGINT NOT NULL
 );

@@ -2,15 +2,12 @@
 //! `ApiAccount` authenticates `X-Auth-Token`, before any body is read. The type is the
 //! service's acting party (`service::act::Invitee`); only its extraction lives here.
 
-use std::sync::Arc;
-
 use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use crate::api::ApiError;
 use crate::domain::ids::SignLink;
-use crate::domain::workflow::Workflow;
 pub use crate::service::act::Invitee;
 use crate::state::AppState;
 use crate::store::InvitationRow;
@@ -46,13 +43,6 @@ impl FromRequestParts<AppState> for Invitee {
             .await
             .map_err(|_| unknown_link())?;
         let invitation = live_invitation(state, &uuid).await?;
-        let workflow = Workflow::from_stored(&invitation.workflow).map_err(ApiError::internal)?;
-        if workflow.invitees.get(invitation.slot as usize).is_none() {
-            return Err(ApiError::internal("invitation slot outside its workflow"));
-        }
-        Ok(Invitee {
-            invitation,
-            workflow: Arc::new(workflow),
-        })
+        Ok(Invitee::from_row(invitation)?)
     }
 }

@@ -28,6 +28,22 @@ pub struct Invitee {
 }
 
 impl Invitee {
+    /// The acting party of an invitation row: its document's workflow read, and the row's
+    /// slot checked to be one of it, so that [`slot`](Self::slot) cannot fail.
+    pub fn from_row(invitation: InvitationRow) -> Result<Invitee, ServiceError> {
+        let workflow =
+            Workflow::from_stored(&invitation.workflow).map_err(ServiceError::internal)?;
+        if workflow.invitees.get(invitation.slot as usize).is_none() {
+            return Err(ServiceError::internal(
+                "invitation slot outside its workflow",
+            ));
+        }
+        Ok(Invitee {
+            invitation,
+            workflow: Arc::new(workflow),
+        })
+    }
+
     /// The invitation's slot of its workflow. The edge checks that it exists before it hands
     /// an `Invitee` on.
     pub fn slot(&self) -> &InviteeSlot {

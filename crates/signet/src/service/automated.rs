@@ -4,14 +4,12 @@
 //! the signature loses nothing, and a restart signs what is due.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::act::Invitee;
 use super::{Origin, ServiceError};
 use crate::domain::event::SIGNET;
 use crate::domain::signature_type::SignatureType;
-use crate::domain::workflow::Workflow;
 use crate::state::AppState;
 
 /// Due signatures taken per pass.
@@ -72,12 +70,8 @@ async fn sign_one(
         .automated_signer
         .clone()
         .ok_or_else(|| ServiceError::internal("due_automated gave a slot without a signer"))?;
-    let workflow = Workflow::from_stored(&invitation.workflow).map_err(ServiceError::internal)?;
     let signer = super::doc_signers::signer(state, &invitation.account_id, &profile_id).await?;
-    let invitee = Invitee {
-        invitation,
-        workflow: Arc::new(workflow),
-    };
+    let invitee = Invitee::from_row(invitation)?;
     let origin = Origin {
         ip: None,
         user_agent: Some(format!("{SIGNET} (automated signature)")),

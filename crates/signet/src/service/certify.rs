@@ -195,12 +195,7 @@ pub async fn sign_with_doc_signer(
     let profile_id = profile_id
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| refuse("profile.id.required", "profileId is required"))?;
-    let workflow = crate::domain::workflow::Workflow::from_stored(&invitation.workflow)
-        .map_err(ServiceError::internal)?;
-    let invitee = Invitee {
-        invitation,
-        workflow: Arc::new(workflow),
-    };
+    let invitee = Invitee::from_row(invitation)?;
     let signer = super::doc_signers::signer(state, &actor.account().id, profile_id).await?;
     sign_with(
         state,

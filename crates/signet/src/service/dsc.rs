@@ -120,8 +120,7 @@ pub async fn prepare(
         document_id: inv.document_id.clone(),
         version: inv.versions,
         prepared: STANDARD.encode(prepared.to_stored()?),
-        certificate_data: judged.record.certificate_data.clone(),
-        verification: serde_json::to_string(&kept).map_err(ServiceError::internal)?,
+        judgement: serde_json::to_string(&kept).map_err(ServiceError::internal)?,
         created_at: now,
         expires_at: now + PREPARED_LIFETIME.as_millis() as i64,
     };
@@ -191,7 +190,7 @@ pub async fn complete(
             "the signature does not verify with the certificate given at prepare",
         )
     })?;
-    let kept: Kept = serde_json::from_str(&row.verification).map_err(ServiceError::internal)?;
+    let kept: Kept = serde_json::from_str(&row.judgement).map_err(ServiceError::internal)?;
     let validation = validation_of(&kept)?;
     let signed =
         super::pdf::finish_stored(state, &inv.file_key, prepared, signature, validation).await?;

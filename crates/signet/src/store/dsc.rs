@@ -13,9 +13,8 @@ pub struct DscPrepared {
     pub version: i64,
     /// Base64 of `signet_pdf::sign::PreparedSignature::to_stored`.
     pub prepared: String,
-    /// JSON of the certificate's judgement (service/dsc.rs).
-    pub certificate_data: String,
-    pub verification: String,
+    /// JSON of what `prepare` judged of the certificate (service/dsc.rs), for `complete`.
+    pub judgement: String,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -30,16 +29,15 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO dsc_prepared (id, invitation_id, document_id, version, prepared, \
-             certificate_data, verification, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             judgement, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&p.id)
         .bind(&p.invitation_id)
         .bind(&p.document_id)
         .bind(p.version)
         .bind(&p.prepared)
-        .bind(&p.certificate_data)
-        .bind(&p.verification)
+        .bind(&p.judgement)
         .bind(p.created_at)
         .bind(p.expires_at)
         .execute(&mut *tx)
@@ -58,8 +56,8 @@ impl Store {
             .readers()
             .fetch_optional(|| {
                 sqlx::query(
-                    "SELECT id, invitation_id, document_id, version, prepared, certificate_data, \
-                     verification, created_at, expires_at FROM dsc_prepared \
+                    "SELECT id, invitation_id, document_id, version, prepared, judgement, \
+                     created_at, expires_at FROM dsc_prepared \
                      WHERE id = $1 AND invitation_id = $2",
                 )
                 .bind(id)
@@ -72,10 +70,9 @@ impl Store {
             document_id: r.get(2),
             version: r.get(3),
             prepared: r.get(4),
-            certificate_data: r.get(5),
-            verification: r.get(6),
-            created_at: r.get(7),
-            expires_at: r.get(8),
+            judgement: r.get(5),
+            created_at: r.get(6),
+            expires_at: r.get(7),
         }))
     }
 
