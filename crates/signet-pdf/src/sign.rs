@@ -23,6 +23,9 @@ use crate::signer::{SignatureAlgorithm, Signer};
 use crate::timestamp::{TimestampAuthority, timestamp_signature};
 use crate::write::Revision;
 
+/// Where the ESP simulator looks for it; it lives with the rest of the provider's path.
+pub use crate::external::detached_cms;
+
 /// Room reserved for an RFC 3161 token: a TSA's token with its certificate chain is typically
 /// 3–6 KB.
 const TIMESTAMP_RESERVE: usize = 12 * 1024;
