@@ -28,6 +28,7 @@ pub const OID_MESSAGE_DIGEST: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 pub const OID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+pub const OID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 pub const OID_SIGNATURE_TIMESTAMP: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
@@ -74,6 +75,16 @@ pub fn signed_attributes(
     document_digest: &[u8; 32],
     signer: &Certificate,
 ) -> Result<SetOfVec<Attribute>> {
+    signed_attributes_at(document_digest, signer, None)
+}
+
+/// The same with a CMS signing-time attribute when `signing_time` is given: what eSign
+/// providers send, and why their signatures go under `adbe.pkcs7.detached`.
+pub fn signed_attributes_at(
+    document_digest: &[u8; 32],
+    signer: &Certificate,
+    signing_time: Option<time::OffsetDateTime>,
+) -> Result<SetOfVec<Attribute>> {
     let cert_der = signer.to_der().map_err(der_err)?;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
@@ -86,7 +97,7 @@ pub fn signed_attributes(
             }),
         }],
     };
-    let attrs = vec![
+    let mut attrs = vec![
         attribute(
             OID_CONTENT_TYPE,
             Any::encode_from(&OID_DATA).map_err(der_err)?,
@@ -101,6 +112,18 @@ pub fn signed_attributes(
             Any::encode_from(&ess).map_err(der_err)?,
         )?,
     ];
+    if let Some(at) = signing_time {
+        let secs = u64::try_from(at.unix_timestamp())
+            .map_err(|_| Error::Signing("signing time before 1970".into()))?;
+        let time = x509_cert::time::Time::try_from(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        )
+        .map_err(der_err)?;
+        attrs.push(attribute(
+            OID_SIGNING_TIME,
+            Any::encode_from(&time).map_err(der_err)?,
+        )?);
+    }
     SetOfVec::try_from(attrs).map_err(der_err)
 }
 

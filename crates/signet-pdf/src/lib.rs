@@ -21,6 +21,7 @@ mod crypt;
 mod crypto;
 pub mod dss;
 pub mod error;
+pub mod external;
 mod filter;
 mod font;
 mod image;

@@ -23,6 +23,9 @@ use crate::signer::{SignatureAlgorithm, Signer};
 use crate::timestamp::{TimestampAuthority, timestamp_signature};
 use crate::write::Revision;
 
+/// Where the ESP simulator looks for it; it lives with the rest of the provider's path.
+pub use crate::external::detached_cms;
+
 /// Room reserved for an RFC 3161 token: a TSA's token with its certificate chain is typically
 /// 3–6 KB.
 const TIMESTAMP_RESERVE: usize = 12 * 1024;
@@ -124,6 +127,71 @@ pub fn prepare(
     let leaf = chain
         .first()
         .ok_or_else(|| Error::Key("no signer certificate".into()))?;
+    let chain_len: usize = chain
+        .iter()
+        .map(|c| der::Encode::encoded_len(c).map_or(4096, |l| u32::from(l) as usize))
+        .sum();
+    let reserve = chain_len
+        + algorithm.max_signature_len(leaf)
+        + 2048
+        + if options.timestamp {
+            TIMESTAMP_RESERVE
+        } else {
+            0
+        };
+    let hollow = revision_with_hole(input, options, reserve, SubFilter::CadesDetached)?;
+    let document_digest = hollow.document_digest;
+    let signed_attrs = cms::signed_attributes(&document_digest, leaf)?;
+    let signed_attributes_der = cms::signed_attributes_der(&signed_attrs)?;
+    let digest_to_sign: [u8; 32] = Sha256::digest(&signed_attributes_der).into();
+    Ok(PreparedSignature {
+        revision: hollow.revision,
+        hole: hollow.hole,
+        signed_attrs,
+        chain: chain.to_vec(),
+        algorithm,
+        digest_to_sign,
+        document_digest,
+        signed_attributes_der,
+    })
+}
+
+/// How the signature value is encoded, as the signature dictionary declares it.
+#[derive(Clone, Copy)]
+pub(crate) enum SubFilter {
+    /// PAdES: a CMS without the signing-time attribute (ours).
+    CadesDetached,
+    /// A CMS made elsewhere that may carry signing time and other attributes PAdES forbids
+    /// (what eSign providers return).
+    Pkcs7Detached,
+}
+
+impl SubFilter {
+    fn name(self) -> &'static str {
+        match self {
+            SubFilter::CadesDetached => "ETSI.CAdES.detached",
+            SubFilter::Pkcs7Detached => "adbe.pkcs7.detached",
+        }
+    }
+}
+
+/// A revision whose `/Contents` is a hole of zeros, and the digest of everything else.
+pub(crate) struct Hollow {
+    pub revision: Vec<u8>,
+    /// The hex digits of `/Contents` inside `revision`.
+    pub hole: Range<usize>,
+    /// SHA-256 of the signed byte ranges of the document.
+    pub document_digest: [u8; 32],
+}
+
+/// Appends the signature dictionary, field, widgets and form with a `reserve`-byte hole for
+/// the signature value, and hashes the byte ranges around it.
+pub(crate) fn revision_with_hole(
+    input: &[u8],
+    options: &SignatureOptions,
+    reserve: usize,
+    sub_filter: SubFilter,
+) -> Result<Hollow> {
     let doc = Document::open(input, &options.limits)?;
     doc.ensure_modifiable()?;
     if doc.was_repaired() {
@@ -149,19 +217,7 @@ pub fn prepare(
         });
     }
 
-    let chain_len: usize = chain
-        .iter()
-        .map(|c| der::Encode::encoded_len(c).map_or(4096, |l| u32::from(l) as usize))
-        .sum();
-    let reserve = chain_len
-        + algorithm.max_signature_len(leaf)
-        + 2048
-        + if options.timestamp {
-            TIMESTAMP_RESERVE
-        } else {
-            0
-        };
-    let sig_ref = rev.add(signature_dictionary(options, reserve).into());
+    let sig_ref = rev.add(signature_dictionary(options, reserve, sub_filter).into());
 
     let field_name = match &options.field_name {
         Some(n) => n.clone(),
@@ -202,21 +258,28 @@ pub fn prepare(
     h.update(input);
     h.update(&revision[..hole.start - 1]);
     h.update(&revision[hole.end + 1..]);
-    let document_digest: [u8; 32] = h.finalize().into();
-
-    let signed_attrs = cms::signed_attributes(&document_digest, leaf)?;
-    let signed_attributes_der = cms::signed_attributes_der(&signed_attrs)?;
-    let digest_to_sign: [u8; 32] = Sha256::digest(&signed_attributes_der).into();
-    Ok(PreparedSignature {
+    Ok(Hollow {
         revision,
         hole,
-        signed_attrs,
-        chain: chain.to_vec(),
-        algorithm,
-        digest_to_sign,
-        document_digest,
-        signed_attributes_der,
+        document_digest: h.finalize().into(),
     })
+}
+
+/// Writes `der` as hex into the hole (the rest stays zeros, which DER readers ignore).
+pub(crate) fn fill_hole(revision: &mut [u8], hole: &Range<usize>, der: &[u8]) -> Result<()> {
+    let room = hole.len() / 2;
+    if der.len() > room {
+        return Err(Error::Signing(format!(
+            "the signature needs {} bytes but only {room} were reserved",
+            der.len()
+        )));
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for (i, b) in der.iter().enumerate() {
+        revision[hole.start + 2 * i] = HEX[(b >> 4) as usize];
+        revision[hole.start + 2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    Ok(())
 }
 
 impl PreparedSignature {
@@ -250,18 +313,7 @@ impl PreparedSignature {
             signature,
             token.as_deref(),
         )?;
-        let room = self.hole.len() / 2;
-        if der.len() > room {
-            return Err(Error::Signing(format!(
-                "the signature needs {} bytes but only {room} were reserved",
-                der.len()
-            )));
-        }
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        for (i, b) in der.iter().enumerate() {
-            self.revision[self.hole.start + 2 * i] = HEX[(b >> 4) as usize];
-            self.revision[self.hole.start + 2 * i + 1] = HEX[(b & 15) as usize];
-        }
+        fill_hole(&mut self.revision, &self.hole, &der)?;
         Ok(self.revision)
     }
 }
@@ -436,11 +488,11 @@ fn pdf_date(t: OffsetDateTime) -> String {
     )
 }
 
-fn signature_dictionary(options: &SignatureOptions, reserve: usize) -> Dict {
+fn signature_dictionary(options: &SignatureOptions, reserve: usize, sub_filter: SubFilter) -> Dict {
     let mut d = Dict::new()
         .with("Type", Object::name("Sig"))
         .with("Filter", Object::name("Adobe.PPKLite"))
-        .with("SubFilter", Object::name("ETSI.CAdES.detached"))
+        .with("SubFilter", Object::name(sub_filter.name()))
         // Replaced by the real ranges once the revision's layout is known.
         .with(
             "ByteRange",

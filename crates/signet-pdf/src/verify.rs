@@ -419,7 +419,10 @@ fn der_prefix(contents: &[u8]) -> std::result::Result<&[u8], String> {
         .ok_or_else(|| "the CMS is truncated".to_string())
 }
 
-fn find_signer<'c>(certs: &'c [Certificate], sid: &SignerIdentifier) -> Option<&'c Certificate> {
+pub(crate) fn find_signer<'c>(
+    certs: &'c [Certificate],
+    sid: &SignerIdentifier,
+) -> Option<&'c Certificate> {
     certs.iter().find(|c| match sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
             c.tbs_certificate.issuer == ias.issuer

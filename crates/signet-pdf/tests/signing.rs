@@ -78,6 +78,58 @@ fn a_key_held_elsewhere_signs_through_prepare_and_finish() {
     check(&out, 2, &c.pki.root.cert_pem);
 }
 
+/// An eSign provider's path: the revision is built before the signer's certificate exists,
+/// the provider returns a whole CMS (with signing time) over the byte ranges' digest, and the
+/// state between the two survives being stored.
+#[test]
+fn a_cms_made_elsewhere_fills_a_prepared_container() {
+    use signet_pdf::external::{
+        PreparedContainer, check_detached, detached_cms, prepare_container,
+    };
+    let c = corpus();
+    let dir = TempDir::new("container");
+    let mut pdf = std::fs::read(c.path("lopdf-1-page.pdf")).unwrap();
+    for kc in [&c.pki.rsa2048, &c.pki.rsa3072] {
+        let options = SignatureOptions::new(time::OffsetDateTime::now_utc());
+        let prepared = prepare_container(&pdf, &options).unwrap();
+        let prepared = PreparedContainer::from_stored(&prepared.to_stored()).unwrap();
+        let key_path = kc.key_path.clone();
+        let signer = ExternalSigner::new(chain_of(kc), SignatureAlgorithm::RsaPkcs1Sha256, |d| {
+            Ok(openssl_sign_digest(&key_path, d, &dir))
+        });
+        let now = Some(time::OffsetDateTime::now_utc());
+        let other = detached_cms(&[7; 32], &signer, now).unwrap();
+        let err = check_detached(&other, &prepared.document_digest).unwrap_err();
+        assert!(err.to_string().contains("another digest"), "{err}");
+        let cms = detached_cms(&prepared.document_digest, &signer, now).unwrap();
+        let checked = check_detached(&cms, &prepared.document_digest).unwrap();
+        assert_eq!(checked.signer, chain_of(kc)[0]);
+        pdf.extend_from_slice(&prepared.embed(&cms).unwrap());
+    }
+    let out = dir.path().join("container.pdf");
+    std::fs::write(&out, &pdf).unwrap();
+    check(&out, 2, &c.pki.root.cert_pem);
+    assert!(PreparedContainer::from_stored(b"SPC1 damaged").is_err());
+}
+
+#[test]
+fn a_cms_whose_signature_is_not_its_certificates_is_refused() {
+    use signet_pdf::external::{check_detached, detached_cms};
+    let c = corpus();
+    let dir = TempDir::new("container-wrong");
+    // Claims the RSA-2048 certificate, signed with the RSA-3072 key.
+    let key_path = c.pki.rsa3072.key_path.clone();
+    let signer = ExternalSigner::new(
+        chain_of(&c.pki.rsa2048),
+        SignatureAlgorithm::RsaPkcs1Sha256,
+        |d| Ok(openssl_sign_digest(&key_path, d, &dir)),
+    );
+    let cms = detached_cms(&[1; 32], &signer, None).unwrap();
+    let err = check_detached(&cms, &[1; 32]).unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    assert!(check_detached(b"\x30\x03\x02\x01\x00", &[1; 32]).is_err());
+}
+
 #[test]
 fn the_external_signer_trait_is_a_closure_over_the_digest() {
     let c = corpus();
