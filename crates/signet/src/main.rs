@@ -61,6 +61,8 @@ enum Command {
     /// Sign with your own certificate on a PKCS#11 token (USB token, smart card, HSM).
     #[command(subcommand)]
     Dsc(cli::dsc::DscCommand),
+    /// Run a local eSign service provider (CCA eSign API 2.1 and 3.2) for tests and demos.
+    EspSimulator(signet_esp_simulator::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +76,10 @@ fn main() -> ExitCode {
         }),
         Command::Account(cmd) => run_async(cli::account::run(cmd)),
         Command::User(cmd) => run_async(cli::user::run(cmd)),
+        Command::EspSimulator(args) => run_async(async {
+            init_logging(config::LogFormat::Text);
+            signet_esp_simulator::run(args).await
+        }),
     }
 }
 
