@@ -14,6 +14,7 @@ pub mod request;
 pub mod response;
 pub mod status;
 pub mod txnref;
+mod xml;
 
 pub use error::{Error, Result};
 
