@@ -296,3 +296,35 @@ fn a_doctype_and_oversized_input_are_refused() {
         Err(Error::Key(_))
     ));
 }
+
+#[test]
+fn algorithms_and_transforms_outside_the_profile_are_refused() {
+    let dir = TempDir::new();
+    let esp = identity(&dir, "esp");
+    let signer = XmlSigner::new(&esp.key_der, &esp.cert_der).unwrap();
+    let signed = signer
+        .sign(&sample_response().to_xml(Version::V2_1))
+        .unwrap();
+    let swaps = [
+        ("xmldsig-more#rsa-sha256", "xmldsig-more#hmac-sha256"),
+        ("REC-xml-c14n-20010315\"", "REC-xml-c14n11\""),
+        ("xmlenc#sha256", "xmlenc#sha512"),
+        (
+            "<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>",
+            "<Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xpath-19991116\"><XPath>true()</XPath></Transform>",
+        ),
+        (
+            "<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>",
+            "<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xslt-19991116\"/>",
+        ),
+        ("<Reference URI=\"\">", "<Reference>"),
+    ];
+    for (from, to) in swaps {
+        let changed = signed.replacen(from, to, 1);
+        assert_ne!(changed, signed, "{from}");
+        assert!(
+            matches!(verify(&changed, &esp.cert_der), Err(Error::Signature(_))),
+            "{to}"
+        );
+    }
+}
