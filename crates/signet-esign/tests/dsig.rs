@@ -328,3 +328,10 @@ fn algorithms_and_transforms_outside_the_profile_are_refused() {
         );
     }
 }
+
+#[test]
+fn a_signer_is_shared_between_threads() {
+    // The server keeps one signer per ESP configuration in its state.
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<XmlSigner>();
+}

@@ -98,8 +98,8 @@ pub struct Config {
     /// exist (a key kept apart from the database, on a mounted secret for instance).
     #[arg(long, env = "SIGNET_SECRETS_KEY_FILE")]
     pub secrets_key_file: Option<PathBuf>,
-    /// TOML file of eSign service providers. Unset, `AADHAAR` is refused at workflow creation
-    /// (as it is today in any case: Aadhaar eSign is not built yet).
+    /// TOML file of eSign service providers (API.md 11). Unset, `AADHAAR` is refused at
+    /// workflow creation.
     #[arg(long, env = "SIGNET_ESP_CONFIG")]
     pub esp_config: Option<PathBuf>,
     /// Where the signing page looks for `signet dsc agent`, the signer's local helper for
@@ -202,7 +202,15 @@ impl Config {
                 tsa.split(':').next().unwrap_or_default()
             ));
         }
-        Ok(Checked { zone, signer_roots })
+        let esp = match &self.esp_config {
+            Some(path) => crate::esp::Providers::load(path)?,
+            None => crate::esp::Providers::default(),
+        };
+        Ok(Checked {
+            zone,
+            signer_roots,
+            esp,
+        })
     }
 }
 
@@ -243,6 +251,8 @@ pub struct Checked {
     pub zone: Zone,
     /// `SIGNET_SIGNER_TRUST_ROOTS`; empty when unset.
     pub signer_roots: Vec<x509_cert::Certificate>,
+    /// `SIGNET_ESP_CONFIG`; empty when unset.
+    pub esp: crate::esp::Providers,
 }
 
 impl Config {
@@ -274,10 +284,6 @@ impl Config {
             }
         }
         check_agent_origin(&self.dsc_agent_url)?;
-        if let Some(path) = &self.esp_config {
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("SIGNET_ESP_CONFIG: cannot read {}: {e}", path.display()))?;
-        }
         Ok(roots)
     }
 

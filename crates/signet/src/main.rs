@@ -7,6 +7,7 @@ mod clock;
 mod config;
 mod connection;
 mod domain;
+mod esp;
 mod notify;
 mod ops;
 mod pdf_budget;

@@ -78,17 +78,13 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
         tsa,
         secrets: Arc::new(secrets),
         signer_roots: Arc::new(checked.signer_roots),
+        esp: Arc::new(checked.esp),
         doc_signers: Default::default(),
         revocation,
         automated: Arc::new(tokio::sync::Notify::new()),
     });
     if state.config.test_clock {
         tracing::warn!("SIGNET_TEST_CLOCK is on: any account can move this server's clock forward");
-    }
-    if state.config.esp_config.is_some() {
-        tracing::warn!(
-            "SIGNET_ESP_CONFIG is checked but not used yet: Aadhaar eSign is not built in this version"
-        );
     }
     let (stop_workers, stop) = crate::ops::shutdown::channel();
     let dispatcher = crate::webhooks::dispatcher::spawn(

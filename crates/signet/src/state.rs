@@ -53,6 +53,8 @@ pub struct Shared {
     pub secrets: Arc<crate::secrets::SecretsKey>,
     /// `SIGNET_SIGNER_TRUST_ROOTS`, parsed once at start; empty when unset.
     pub signer_roots: Arc<Vec<x509_cert::Certificate>>,
+    /// `SIGNET_ESP_CONFIG`, read once at start; empty when unset.
+    pub esp: Arc<crate::esp::Providers>,
     /// Organisation keys opened since start, by profile id (service/doc_signers.rs).
     pub doc_signers: crate::service::doc_signers::OpenSigners,
     /// Fetches OCSP answers and CRLs for the long-term revision (B-LT).

@@ -132,6 +132,7 @@ pub fn one_signer_workflow() -> Workflow {
             redirect_url: None,
             verification: None,
             doc_signer: None,
+            esp: None,
         }],
     })
     .expect("a valid workflow")

@@ -137,7 +137,8 @@ async fn bad_input_is_refused_and_stores_nothing(db: Db) {
                 v["invitees"][0]["signatureTypes"] = json!(["AADHAAR"]);
                 v
             },
-            "workflow.signature.type.unsupported",
+            // This server has no eSign provider (SIGNET_ESP_CONFIG).
+            "signature.type.unavailable",
         ),
         (
             {

@@ -2,6 +2,7 @@
 //! extractors that authenticate.
 
 pub mod body;
+pub mod esign;
 pub mod files;
 pub mod invitee;
 pub mod leegality;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signet::routes(state.config.test_clock))
         .merge(leegality::routes())
         .merge(sign::routes())
+        .merge(esign::routes())
         .merge(crate::web::routes(state.clone()))
         .merge(crate::ops::routes())
         .fallback(|| async {

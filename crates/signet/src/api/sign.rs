@@ -105,6 +105,7 @@ async fn invitation_view(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (inv, s) = (&invitee.invitation, invitee.slot());
     let pages = page_sizes(&state, inv).await?;
+    let aadhaar = aadhaar_view(&state, &invitee).await?;
     Ok(ok(json!({
         "documentName": inv.document_name,
         "name": inv.name,
@@ -124,7 +125,29 @@ async fn invitation_view(
         "appearances": s.appearances,
         "otpRequired": s.enforce_authentication,
         "rejectAllowed": s.enable_reject_document,
+        "aadhaar": aadhaar,
     })))
+}
+
+/// For a slot that allows Aadhaar eSign: the latest attempt's outcome (`signed`, `pending`
+/// or the ESP's error code) and, for an error, the provider's words.
+async fn aadhaar_view(state: &AppState, invitee: &Invitee) -> Result<Value, ApiError> {
+    use crate::domain::signature_type::SignatureType;
+    let s = invitee.slot();
+    if s.invitee_type != InviteeType::Signer || !s.allows(SignatureType::Aadhaar) {
+        return Ok(Value::Null);
+    }
+    let last = state
+        .store
+        .latest_esign_transaction(&invitee.invitation.id)
+        .await?;
+    Ok(json!({
+        "lastAttempt": last.map(|t| json!({
+            "outcome": t.outcome.as_deref().unwrap_or(if t.answered_at.is_some() { "pending" } else { "open" }),
+            "message": t.outcome_message.filter(|m| !m.is_empty()),
+            "at": crate::store::rfc3339(t.created_at),
+        })),
+    }))
 }
 
 async fn current_file(

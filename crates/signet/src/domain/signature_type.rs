@@ -37,10 +37,12 @@ impl SignatureType {
 
     /// What this server can perform today; a workflow naming another is refused when it is
     /// stored, rather than an invitee failing when trying to sign.
-    pub const SUPPORTED: [SignatureType; 4] = [
+    /// `AADHAAR` needs an eSign provider configured, which the service checks.
+    pub const SUPPORTED: [SignatureType; 5] = [
         SignatureType::VirtualSign,
         SignatureType::DocSigner,
         SignatureType::Dsc,
+        SignatureType::Aadhaar,
         SignatureType::AutomatedSign,
     ];
 
@@ -168,7 +170,7 @@ mod tests {
             assert_eq!(serde_json::to_value(&named).unwrap(), t.as_str());
         }
         assert!(SignatureType::VirtualSign.is_supported());
-        assert!(!SignatureType::Aadhaar.is_supported());
+        assert!(SignatureType::Aadhaar.is_supported());
     }
 
     #[test]

@@ -82,6 +82,10 @@ pub struct InviteeSlot {
     /// with it when the slot's turn comes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_signer: Option<String>,
+    /// An `AADHAAR` slot's eSign service provider (a name in `SIGNET_ESP_CONFIG`); `None`:
+    /// the first configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esp: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +204,7 @@ pub struct SlotInput {
     pub redirect_url: Option<String>,
     pub verification: Option<serde_json::Value>,
     pub doc_signer: Option<String>,
+    pub esp: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -357,6 +362,7 @@ impl Workflow {
                     redirect_url: s.redirect_url.clone(),
                     verification: s.verification.clone(),
                     doc_signer: s.doc_signer.clone(),
+                    esp: s.esp.clone(),
                 })
                 .collect(),
         }
@@ -543,6 +549,7 @@ impl InviteeSlot {
             redirect_url: input.redirect_url,
             verification: input.verification,
             doc_signer: input.doc_signer,
+            esp: input.esp,
         };
         let least = placements(&slot, None);
         if least > MAX_PLACEMENTS_PER_SIGNATURE {
@@ -557,7 +564,26 @@ impl InviteeSlot {
         }
         slot.check_delivery(i)?;
         slot.check_automated(i)?;
+        slot.check_esp(i)?;
         Ok(slot)
+    }
+
+    /// Only a slot that allows `AADHAAR` names an eSign provider; whether the server has one
+    /// by that name is the service's to check.
+    fn check_esp(&self, i: usize) -> Result<(), Invalid> {
+        match &self.esp {
+            Some(_) if !self.allows(SignatureType::Aadhaar) => Err(invalid(
+                "workflow.esp.invalid",
+                format!(
+                    "invitees[{i}].esp: only a slot that allows AADHAAR names an eSign provider"
+                ),
+            )),
+            Some(name) if name.is_empty() || name.len() > 64 => Err(invalid(
+                "workflow.esp.invalid",
+                format!("invitees[{i}].esp: the name of a provider in SIGNET_ESP_CONFIG"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// An `AUTOMATED_SIGN` slot is signed by the server alone, with the organisation
@@ -859,6 +885,7 @@ mod tests {
             redirect_url: None,
             verification: None,
             doc_signer: None,
+            esp: None,
         };
         let mut signer = slot("Borrower", InviteeType::Signer);
         signer.appearances.push(AppearanceInput {
@@ -891,17 +918,13 @@ mod tests {
     }
 
     #[test]
-    fn nesl_esign_is_unavailable_and_other_types_unsupported() {
+    fn nesl_esign_is_unavailable_and_offline_sign_unsupported() {
         let with = |t: SignatureType| {
             let mut i = input();
             i.invitees[0].signature_types = vec![SignatureType::VirtualSign.into(), t.into()];
             Workflow::parse(i).map(|_| ()).unwrap_err().code
         };
         assert_eq!(with(SignatureType::NeslEsign), "signature.type.unavailable");
-        assert_eq!(
-            with(SignatureType::Aadhaar),
-            "workflow.signature.type.unsupported"
-        );
         assert_eq!(
             with(SignatureType::OfflineSign),
             "workflow.signature.type.unsupported"

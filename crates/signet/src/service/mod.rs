@@ -11,6 +11,7 @@ pub mod certificate_settings;
 pub mod certify;
 pub mod doc_signers;
 pub mod dsc;
+pub mod esign;
 pub mod lifecycle;
 pub mod pdf;
 pub mod purge;

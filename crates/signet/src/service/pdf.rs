@@ -151,3 +151,39 @@ pub async fn stored_page_sizes(
         .await?;
     Ok(sizes?)
 }
+
+/// Prepares a revision on the stored file `key` for a CMS an eSign provider makes.
+pub async fn prepare_container_stored(
+    state: &AppState,
+    key: &str,
+    options: signet_pdf::sign::SignatureOptions,
+) -> Result<signet_pdf::external::PreparedContainer, ServiceError> {
+    let (lease, current) = open_stored(state, key).await?;
+    let (prepared, _lease) = lease
+        .run(move || signet_pdf::external::prepare_container(&current, &options))
+        .await?;
+    Ok(prepared?)
+}
+
+/// Embeds the provider's CMS (checked already) in the revision prepared on the stored file
+/// `key`, with the DSS revision when there is revocation data; returns the whole new version.
+pub async fn embed_container_stored(
+    state: &AppState,
+    key: &str,
+    prepared: signet_pdf::external::PreparedContainer,
+    cms: Vec<u8>,
+    validation: Option<Arc<ValidationData>>,
+) -> Result<Vec<u8>, ServiceError> {
+    let (lease, current) = open_stored(state, key).await?;
+    let limits = state.pdf.stored_limits();
+    let revocation = (Arc::clone(&state.revocation), state.clock.now());
+    let (signed, _lease) = lease
+        .run(move || {
+            let appended = prepared.embed(&cms)?;
+            let mut full = current;
+            full.extend_from_slice(&appended);
+            with_validation(full, validation.as_deref(), &revocation, &limits)
+        })
+        .await?;
+    Ok(signed?)
+}

@@ -5,6 +5,7 @@
 
 use super::{Actor, ServiceError};
 use crate::domain::ids::ProfileId;
+use crate::domain::signature_type::SignatureType;
 use crate::domain::workflow::{InviteeSlot, InviteeType, Workflow, WorkflowInput};
 use crate::state::AppState;
 use crate::store::{StoredWorkflow, WorkflowStatus};
@@ -51,6 +52,33 @@ async fn checked(
                 format!(
                     "invitees[{i}].docSigner: no organisation certificate of this account has \
                      profileId {id:?} (POST /api/signet/docsigners adds one)"
+                ),
+            ));
+        }
+    }
+    // Aadhaar eSign goes through a provider of SIGNET_ESP_CONFIG.
+    for (i, slot) in workflow.invitees.iter().enumerate() {
+        if !slot.allows(SignatureType::Aadhaar) {
+            continue;
+        }
+        if state.esp.is_empty() {
+            return Err(ServiceError::refused(
+                "signature.type.unavailable",
+                format!(
+                    "invitees[{i}].signatureTypes: AADHAAR is unavailable: this server has no \
+                     eSign service provider (SIGNET_ESP_CONFIG)"
+                ),
+            ));
+        }
+        if let Some(name) = &slot.esp
+            && state.esp.get(Some(name)).is_none()
+        {
+            let names: Vec<&str> = state.esp.names().collect();
+            return Err(ServiceError::refused(
+                "workflow.esp.not.found",
+                format!(
+                    "invitees[{i}].esp: this server has no eSign provider {name:?} (it has: {})",
+                    names.join(", ")
                 ),
             ));
         }

@@ -15,6 +15,7 @@ use crate::domain::language::Language;
 use crate::state::AppState;
 
 pub mod dashboard;
+pub mod esign;
 mod sign_texts;
 
 use sign_texts::SignTexts;
@@ -31,12 +32,13 @@ const PDFJS_LICENSE: &str = include_str!("static/pdfjs/LICENSE");
 /// document data (names, file names) has nowhere to run. pdf.js gets `isEvalSupported: false`
 /// and draws only to canvases, so it needs no `unsafe-eval` and no inline styles. The one
 /// other address the page may reach is the signer's DSC agent (`SIGNET_DSC_AGENT_URL`, an
-/// origin checked at start), for "Sign with DSC token".
-fn csp(dsc_agent: &str) -> String {
+/// origin checked at start), for "Sign with DSC token"; and the one place forms may go is
+/// an eSign provider's page, for "Sign with Aadhaar".
+fn csp(dsc_agent: &str, esp_origins: &str) -> String {
     format!(
         "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; \
          img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' {dsc_agent}; \
-         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self' {esp_origins}; frame-ancestors 'none'"
     )
 }
 
@@ -45,6 +47,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(dashboard::routes(state))
         .route("/sign/{uuid}", get(page))
         .route("/static/sign.js", get(|| asset(SCRIPT, "text/javascript")))
+        .route(
+            "/static/esign-handoff.js",
+            get(|| asset(esign::SCRIPT, "text/javascript")),
+        )
         .route("/static/sign.css", get(|| asset(STYLE, "text/css")))
         .route(
             "/static/editor.js",
@@ -107,8 +113,8 @@ async fn page(
     );
     // Checked at start to be a bare origin, so it is a valid header value; should it not
     // be, the page goes out without the agent rather than without a policy.
-    let policy = HeaderValue::from_str(&csp(agent))
-        .unwrap_or_else(|_| HeaderValue::from_str(&csp("")).expect("a static policy"));
+    let policy = HeaderValue::from_str(&csp(agent, &state.esp.form_origins()))
+        .unwrap_or_else(|_| HeaderValue::from_str(&csp("", "")).expect("a static policy"));
     page_headers_with(h, policy);
     res
 }
@@ -121,7 +127,7 @@ pub(crate) fn page_headers(h: &mut HeaderMap, csp: &'static str) {
 }
 
 /// `page_headers` with a policy made at run time (the signing page's names the DSC agent).
-fn page_headers_with(h: &mut HeaderMap, csp: HeaderValue) {
+pub(crate) fn page_headers_with(h: &mut HeaderMap, csp: HeaderValue) {
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(

@@ -80,6 +80,12 @@ pub struct SignTexts {
     pub dsc_sign: &'static str,
     #[serde(skip)]
     pub dsc_consent: &'static str,
+    #[serde(skip)]
+    pub esign_handoff_title: &'static str,
+    #[serde(skip)]
+    pub esign_handoff_explain: &'static str,
+    #[serde(skip)]
+    pub esign_handoff_button: &'static str,
 
     pub loading: &'static str,
     pub loading_document: &'static str,
@@ -219,6 +225,9 @@ pub static EN: SignTexts = SignTexts {
     you_declined: "You declined this document. The sender has been told.",
     code_sent: "A code was sent to {to}. It is good for {minutes} minutes.",
     unreachable: "The server could not be reached. Please try again.",
+    esign_handoff_title: "Sign with Aadhaar",
+    esign_handoff_explain: "Taking you to the eSign service provider, where you confirm your identity with your Aadhaar number and a one-time code. You come back here when it is done.",
+    esign_handoff_button: "Continue to the eSign provider",
     dsc_or: "or",
     dsc_title: "Sign with DSC token",
     dsc_intro: "Insert your USB token or smart card. Your certificate signs the document through the DSC agent on this computer.",
@@ -327,6 +336,9 @@ pub static HI: SignTexts = SignTexts {
     you_declined: "आपने यह दस्तावेज़ अस्वीकार कर दिया। भेजने वाले को सूचित कर दिया गया है।",
     code_sent: "{to} पर एक कोड भेजा गया है। यह {minutes} मिनट तक मान्य है।",
     unreachable: "सर्वर से संपर्क नहीं हो सका। कृपया फिर से प्रयास करें।",
+    esign_handoff_title: "आधार से हस्ताक्षर करें",
+    esign_handoff_explain: "आपको ई-साइन सेवा प्रदाता के पास ले जाया जा रहा है, जहाँ आप अपने आधार नंबर और एक बार के कोड से अपनी पहचान की पुष्टि करेंगे। काम पूरा होने पर आप यहाँ लौट आएँगे।",
+    esign_handoff_button: "ई-साइन प्रदाता पर जाएँ",
     dsc_or: "या",
     dsc_title: "DSC टोकन से हस्ताक्षर करें",
     dsc_intro: "अपना USB टोकन या स्मार्ट कार्ड लगाएँ। इस कंप्यूटर पर चल रहे DSC एजेंट के ज़रिए आपका प्रमाणपत्र दस्तावेज़ पर हस्ताक्षर करता है।",

@@ -58,6 +58,8 @@ pub struct SlotJson {
     pub verification: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_signer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esp: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +140,7 @@ impl WorkflowJson {
                     redirect_url: s.redirect_url,
                     verification: s.verification,
                     doc_signer: s.doc_signer,
+                    esp: s.esp,
                 })
                 .collect(),
         };
@@ -191,6 +194,7 @@ impl From<WorkflowInput> for WorkflowJson {
                     redirect_url: s.redirect_url,
                     verification: s.verification,
                     doc_signer: s.doc_signer,
+                    esp: s.esp,
                 })
                 .collect(),
             publish: false,
@@ -247,7 +251,7 @@ mod tests {
                 "workflow.invitees.invalid",
             ),
             (
-                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["AADHAAR"]),
+                |v| v["invitees"][0]["signatureTypes"] = serde_json::json!(["OFFLINE_SIGN"]),
                 "workflow.signature.type.unsupported",
             ),
             (
@@ -450,11 +454,11 @@ mod tests {
             e.message,
             "invitees[0].signatureTypes: unknown signature type \"MAGIC\""
         );
-        let e = with(serde_json::json!(["AADHAAR", "MAGIC"])).unwrap_err();
+        let e = with(serde_json::json!(["OFFLINE_SIGN", "MAGIC"])).unwrap_err();
         assert_eq!(
             e.message,
-            "invitees[0].signatureTypes: this server cannot perform AADHAAR yet (supported: \
-             VIRTUAL_SIGN, DOC_SIGNER, DSC, AUTOMATED_SIGN)"
+            "invitees[0].signatureTypes: this server cannot perform OFFLINE_SIGN yet (supported: \
+             VIRTUAL_SIGN, DOC_SIGNER, DSC, AADHAAR, AUTOMATED_SIGN)"
         );
         let e = with(serde_json::json!(vec!["VIRTUAL_SIGN"; 8])).unwrap_err();
         assert_eq!(

@@ -119,6 +119,9 @@ pub struct SlotForm {
     /// An AUTOMATED_SIGN slot's organisation certificate, carried through the form unchanged
     /// (empty: none).
     pub doc_signer: String,
+    /// An AADHAAR slot's eSign provider, carried through the form unchanged (empty: the
+    /// server's first).
+    pub esp: String,
     pub boxes: Vec<BoxForm>,
 }
 
@@ -152,6 +155,7 @@ impl SlotForm {
             verify: Vec::new(),
             verification_other: String::new(),
             doc_signer: String::new(),
+            esp: String::new(),
             boxes: Vec::new(),
         }
     }
@@ -212,6 +216,7 @@ impl FormState {
                         verify,
                         verification_other: other,
                         doc_signer: s.doc_signer.clone().unwrap_or_default(),
+                        esp: s.esp.clone().unwrap_or_default(),
                         boxes: s
                             .appearances
                             .iter()
@@ -279,6 +284,7 @@ impl FormState {
                 "verify" => slot.verify.push(v.clone()),
                 "verification-other" => slot.verification_other = v.clone(),
                 "doc-signer" => slot.doc_signer = v.clone(),
+                "esp" => slot.esp = v.clone(),
                 _ => {
                     if let Some((b, part)) = indexed(field, "box-") {
                         let entry = boxes.entry((s, b)).or_default();
@@ -459,6 +465,7 @@ impl FormState {
                 redirect_url: opt(&slot.redirect_url),
                 verification: verification.map(serde_json::Value::Object),
                 doc_signer: opt(&slot.doc_signer),
+                esp: opt(&slot.esp),
             });
         }
         if !bad.is_empty() {
@@ -721,6 +728,7 @@ struct SlotView {
     verification_other: String,
     verification_error: Option<Problem>,
     doc_signer: String,
+    esp: String,
     boxes: Vec<BoxView>,
     boxes_error: Option<Problem>,
     can_add_box: bool,
@@ -924,6 +932,7 @@ fn render_editor(
                 verification_other: slot.verification_other.clone(),
                 verification_error: problem(&errors, &key("verification")),
                 doc_signer: slot.doc_signer.clone(),
+                esp: slot.esp.clone(),
                 boxes,
                 boxes_error: problem(&errors, &key("boxes")),
                 can_add_box: slot.boxes.len() < MAX_APPEARANCES_PER_SLOT,
