@@ -530,6 +530,7 @@ async fn two_signers_through_two_providers(db: Db) {
     assert_eq!(t.last_attempt(&links[0]).await["outcome"], "signed");
     let ok1 = t.r.wait_for("/signer1/ok", 1).await;
     assert_eq!(ok1[0].body["request"]["action"], "Signed");
+    assert_eq!(ok1[0].body["request"]["signType"], "AADHAAR", "{}", ok1[0].body);
 
     // Signer 2, two-step, eSign 3.2: the server posted the request; the ESP answers the
     // server directly and sends the browser to the return address.
@@ -784,6 +785,109 @@ async fn a_restart_between_handoff_and_answer(db: Db) {
     assert_eq!(d["invitations"][0]["certificateData"]["name"], "Asha Rao");
 }
 
+/// The 3.2 two-step transport's errors take the ESP's server-to-server road: Cancel ends
+/// the attempt with ESP-944 and the browser, sent to the return address, learns it there;
+/// the JSON form of the hand-off names the same ESP page.
+async fn two_step_cancel_and_json_handoff(db: Db) {
+    let t = Setup::new(db, "twostep");
+    let (_, uuid) = t.one_signer("twostep32", json!({})).await;
+    let before = t.file(&uuid).await;
+
+    let res = t
+        .browser
+        .post(format!("{}/api/sign/{uuid}/aadhaar/start", t.s.url))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(json!({"consent": true}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["status"], 1, "{v}");
+    assert_eq!(v["data"]["action"], format!("{}/authpage", t.esp.url));
+    let handoff = Form {
+        action: v["data"]["action"].as_str().unwrap().to_string(),
+        fields: vec![(
+            "txnref".into(),
+            v["data"]["fields"]["txnref"].as_str().unwrap().to_string(),
+        )],
+    };
+    let page = t.to_esp(&handoff).await;
+    let back = match t.authenticate(&page, "", "", "cancel").await {
+        Step::Redirect(to) => to,
+        other => panic!("3.2 redirects the browser: {other:?}"),
+    };
+    assert_eq!(t.follow(&back).await, "ESP-944");
+    t.untouched(&uuid, &before, "ESP-944 over 3.2").await;
+    assert_eq!(t.last_attempt(&uuid).await["outcome"], "ESP-944");
+
+    let refused = t
+        .browser
+        .post(format!("{}/api/sign/{uuid}/aadhaar/start", t.s.url))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(json!({"consent": false}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let v: Value = refused.json().await.unwrap();
+    assert_eq!(v["status"], 0, "no consent, no hand-off: {v}");
+
+    let handoff = t.start(&uuid).await;
+    let page = t.to_esp(&handoff).await;
+    let back = match t.authenticate(&page, ASHA, OTP, "sign").await {
+        Step::Redirect(to) => to,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(t.follow(&back).await, "signed");
+    assert_eq!(t.invitation(&uuid).await["signed"], true);
+}
+
+/// Two signers without an order, both at the ESP at once: the first answer signs; the
+/// second was prepared on the version before it, so it is refused as stale without touching
+/// the file, and the signer's new attempt signs on top of the first signature.
+async fn parallel_signers(db: Db) {
+    let t = Setup::new(db, "parallel");
+    let slot = |label: &str, y: i64| {
+        json!({"label": label, "inviteeType": "Signer", "signatureTypes": ["AADHAAR"],
+               "esp": "form21",
+               "appearances": [{"page": "1", "x1": 50, "y1": y, "x2": 250, "y2": y + 60}]})
+    };
+    let profile = create_workflow(
+        &t.api,
+        &json!({"name": "Parallel", "expiryDays": 5,
+                "invitees": [slot("a", 50), slot("b", 150)]}),
+    )
+    .await;
+    let (id, links) = send_pdf(
+        &t.api,
+        &profile,
+        "Loan",
+        None,
+        &json!([{"name": "Asha Rao", "email": "asha@example.com"},
+                {"name": "Vikram Iyer", "email": "vikram@example.com"}]),
+    )
+    .await;
+    let (_, answer_a) = t.signed_answer(&links[0], ASHA).await;
+    let (_, answer_b) = t.signed_answer(&links[1], VIKRAM).await;
+    assert_eq!(t.deliver(&answer_a).await, "signed");
+    let one = t.file(&links[1]).await;
+    assert_eq!(t.deliver(&answer_b).await, "esign.transaction.stale");
+    t.untouched(&links[1], &one, "stale").await;
+    let (_, again) = t.signed_answer(&links[1], VIKRAM).await;
+    assert_eq!(t.deliver(&again).await, "signed");
+    let pdf = t.file(&links[1]).await;
+    assert!(pdf.starts_with(&one));
+    let file = t.dir.join("parallel.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    assert_eq!(common::pdfsig_valid(&file), 2, "pdfsig");
+    let d = t.details(&id).await;
+    assert_eq!(
+        d["invitations"][1]["certificateData"]["name"],
+        "Vikram Iyer"
+    );
+}
+
 /// Case 10: a provider with a bad transport stops the server at start, naming it; a workflow
 /// naming an unknown provider is refused.
 async fn configuration_errors(db: Db) {
@@ -828,5 +932,7 @@ on_both_databases!(
     forged_misdirected_and_replayed_answers,
     an_answer_after_expiry_is_refused,
     a_restart_between_handoff_and_answer,
-    configuration_errors
+    configuration_errors,
+    two_step_cancel_and_json_handoff,
+    parallel_signers
 );
