@@ -123,22 +123,25 @@ struct Setup {
 
 impl Setup {
     fn new(db: Db, name: &str) -> Setup {
+        Setup::with_env(db, name, &[])
+    }
+
+    fn with_env(db: Db, name: &str, extra: &[(&str, &str)]) -> Setup {
         let dir = scratch(name);
         let asp_pem = asp_keys(&dir);
         let esp = EspSimulator::start(&dir.join("esp"), &asp_pem, KYC);
         assert!(esp.ca_pem.exists() && esp.esp_pem.exists());
         let toml = dir.join("esp.toml");
         std::fs::write(&toml, esp_toml(&esp, "form")).unwrap();
-        let s = Server::start_with(
-            db,
-            &[
-                ("SIGNET_ESP_CONFIG", toml.to_str().unwrap()),
-                (P12_PASSWORD_ENV, P12_PASSWORD),
-                ("SIGNET_SIGNER_TRUST_ROOTS", esp.ca_pem.to_str().unwrap()),
-                ("SIGNET_WEBHOOK_ALLOW_PRIVATE", "true"),
-                ("SIGNET_TEST_CLOCK", "true"),
-            ],
-        );
+        let mut env = vec![
+            ("SIGNET_ESP_CONFIG", toml.to_str().unwrap()),
+            (P12_PASSWORD_ENV, P12_PASSWORD),
+            ("SIGNET_SIGNER_TRUST_ROOTS", esp.ca_pem.to_str().unwrap()),
+            ("SIGNET_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("SIGNET_TEST_CLOCK", "true"),
+        ];
+        env.extend_from_slice(extra);
+        let s = Server::start_with(db, &env);
         let account = s.create_account("Acme");
         let api = s.client(&account.token);
         Setup {
@@ -530,7 +533,11 @@ async fn two_signers_through_two_providers(db: Db) {
     assert_eq!(t.last_attempt(&links[0]).await["outcome"], "signed");
     let ok1 = t.r.wait_for("/signer1/ok", 1).await;
     assert_eq!(ok1[0].body["request"]["action"], "Signed");
-    assert_eq!(ok1[0].body["request"]["signType"], "AADHAAR", "{}", ok1[0].body);
+    assert_eq!(
+        ok1[0].body["request"]["signType"], "AADHAAR",
+        "{}",
+        ok1[0].body
+    );
 
     // Signer 2, two-step, eSign 3.2: the server posted the request; the ESP answers the
     // server directly and sends the browser to the return address.
@@ -888,6 +895,45 @@ async fn parallel_signers(db: Db) {
     );
 }
 
+/// With `SIGNET_TSA_URL` the ESP's CMS gets a signature timestamp (B-T) on its way into the
+/// PDF: pyHanko finds the signer's certificate and the timestamp both intact and trusted.
+async fn b_t_with_a_timestamp_authority(db: Db) {
+    let pki = common::pki::Pki::new();
+    let tsa = pki.start_tsa();
+    let t = Setup::with_env(db, "bt", &[("SIGNET_TSA_URL", &tsa.url)]);
+    let (_, uuid) = t.one_signer("form21", json!({})).await;
+    let (_, answer) = t.signed_answer(&uuid, ASHA).await;
+    assert_eq!(t.deliver(&answer).await, "signed");
+    let pdf = t.file(&uuid).await;
+    let file = t.dir.join("bt.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    assert_eq!(common::pdfsig_valid(&file), 1, "pdfsig");
+    let python =
+        PathBuf::from(std::env::var("SIGNET_TEST_TOOLS").expect("run through scripts/test"))
+            .join("venv/bin/python");
+    let out = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/pyhanko_bt.py"))
+        .arg(&file)
+        .arg(&t.esp.ca_pem)
+        .arg(pki.path("root.pem"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pyhanko_bt.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdicts: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    let v = &verdicts[0];
+    for verdict in ["intact", "valid", "trusted", "bottom_line"] {
+        assert_eq!(v[verdict], true, "{verdict}: {v}");
+    }
+    for verdict in ["intact", "valid", "trusted"] {
+        assert_eq!(v["timestamp"][verdict], true, "timestamp {verdict}: {v}");
+    }
+}
+
 /// Case 10: a provider with a bad transport stops the server at start, naming it; a workflow
 /// naming an unknown provider is refused.
 async fn configuration_errors(db: Db) {
@@ -934,5 +980,6 @@ on_both_databases!(
     a_restart_between_handoff_and_answer,
     configuration_errors,
     two_step_cancel_and_json_handoff,
-    parallel_signers
+    parallel_signers,
+    b_t_with_a_timestamp_authority
 );
