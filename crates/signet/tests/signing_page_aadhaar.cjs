@@ -9,6 +9,11 @@ const { fail, launch, expectText, run, screens } = require("./browser.cjs");
 const env = process.env;
 const s = screens(env.SHOT_PREFIX);
 const shot = async (page, name) => {
+  // After an action the page shows the new revision: the shot waits for its pages.
+  await page.waitForFunction(() => {
+    const pages = document.getElementById("pages");
+    return pages.dataset.rendered === document.getElementById("doc-meta").dataset.pageCount;
+  }, null, { timeout: 30000 });
   await page.evaluate(() => scrollTo(0, 0));
   await s.shot(page, name);
 };
@@ -48,9 +53,9 @@ async function toProvider(page) {
 
 /// At the ESP: the Aadhaar number and the code, then "Sign" (or "Cancel"); back on the
 /// signing page, with the return's `?esign=` already taken out of the address.
-async function atProvider(page, url, aadhaar, button) {
+async function atProvider(page, url, aadhaar, button, code = env.OTP) {
   await page.getByLabel("Aadhaar number or VID", { exact: true }).fill(aadhaar);
-  await page.getByLabel("One-time code", { exact: true }).fill(env.OTP);
+  await page.getByLabel("One-time code", { exact: true }).fill(code);
   await Promise.all([
     page.waitForURL((u) => u.href.startsWith(url), { timeout: 30000 }),
     page.getByRole("button", { name: button, exact: true }).click(),
@@ -121,7 +126,21 @@ async function main() {
 
     // The second signer, at the two-step 3.2 provider (the answer delivered server to server,
     // then the browser sent back).
+    // A wrong code three times first: the ESP ends the attempt (ESP-415, delivered server to
+    // server, then read back by the return), and the page says so.
     const second = await open(desk, problems, env.SECOND_URL);
+    await toProvider(second);
+    for (const left of ["2 attempts left", "1 attempt left"]) {
+      await second.getByLabel("Aadhaar number or VID", { exact: true }).fill(env.SECOND_AADHAAR);
+      await second.getByLabel("One-time code", { exact: true }).fill("000000");
+      await second.getByRole("button", { name: "Sign", exact: true }).click();
+      await second.getByText(`Wrong code: ${left}`, { exact: true }).waitFor({ timeout: 20000 });
+    }
+    await atProvider(second, env.SECOND_URL, env.SECOND_AADHAAR, "Sign", "000000");
+    await expectText(second, "#error", "The one-time code was entered wrongly three times at the eSign provider");
+    if (!(await second.isVisible("#aadhaar-form"))) fail("no way to try again after ESP-415");
+    await s.accessible(second, "wrong code three times");
+    await shot(second, "wrong-code-desktop");
     await toProvider(second);
     await atProvider(second, env.SECOND_URL, env.SECOND_AADHAAR, "Sign");
     await expectText(second, "#outcome", "Your Aadhaar eSign signature has been added to the document.");

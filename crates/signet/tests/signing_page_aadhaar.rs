@@ -5,6 +5,8 @@
 //! signers who each tick the consent, go to the ESP, authenticate with their Aadhaar number
 //! and the code, and come back to a page that says they signed. The first signer cancels at
 //! the ESP once: back on the page, told so, the invitation still open, and trying again signs.
+//! The second enters a wrong code three times first (ESP-415, delivered server to server and
+//! read back on the return), is told so, and signs on the next attempt.
 //! pdfsig, pyHanko (trusting the simulator's CA) and the details API judge the result.
 //!
 //! Needs what tests/signing_page.rs needs (scripts/test installs it), and openssl.
