@@ -79,8 +79,10 @@ async fn two_signers_sign_with_aadhaar_at_two_providers(db: Db) {
         Db::Sqlite => "sqlite",
         Db::Postgres => "postgres",
     };
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("signing-page-aadhaar-{name}-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "signing-page-aadhaar-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let (asp_pem, asp_p12) = asp_key(&dir);
