@@ -123,12 +123,21 @@ async function main() {
     await page.reload();
     await expectText(page, "#state-note", "You have signed this document.");
     if ((await page.textContent("#outcome")) !== "") fail("the outcome is said again after a reload");
+    // A return saying the answer may still be on its way (3.2): the page asks the server
+    // until it knows.
+    await page.goto(`${env.FIRST_URL}?esign=pending`);
+    await expectText(page, "#outcome", "Your Aadhaar eSign signature has been added to the document.");
+    if (page.url() !== env.FIRST_URL) fail(`the address keeps the outcome: ${page.url()}`);
 
     // The second signer, at the two-step 3.2 provider (the answer delivered server to server,
     // then the browser sent back).
     // A wrong code three times first: the ESP ends the attempt (ESP-415, delivered server to
     // server, then read back by the return), and the page says so.
-    const second = await open(desk, problems, env.SECOND_URL);
+    // An ESP code the page has no words for is named; what is not a code is not shown.
+    const second = await open(desk, problems, `${env.SECOND_URL}?esign=%3Cb%3Ehello`);
+    if ((await second.textContent("#error")) !== "") fail(`a made-up outcome is shown: ${await second.textContent("#error")}`);
+    await second.goto(`${env.SECOND_URL}?esign=ESP-999`);
+    await expectText(second, "#error", "The eSign provider could not sign (ESP-999). Nothing was signed; you can try again.");
     await toProvider(second);
     for (const left of ["2 attempts left", "1 attempt left"]) {
       await second.getByLabel("Aadhaar number or VID", { exact: true }).fill(env.SECOND_AADHAAR);
