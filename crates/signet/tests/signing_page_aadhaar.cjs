@@ -155,6 +155,17 @@ async function main() {
     await expectText(second, "#outcome", "Your Aadhaar eSign signature has been added to the document.");
     await expectText(second, "#panel-title", "Signed");
     await shot(second, "second-signed-desktop");
+
+    // Another invitation, for a name the ESP's certificate does not carry: signed at the ESP,
+    // then ended by the server's check, and the page says so rather than "signed".
+    const other = await open(desk, problems, env.MISMATCH_URL);
+    await toProvider(other);
+    await atProvider(other, env.MISMATCH_URL, env.FIRST_AADHAAR, "Sign");
+    await expectText(other, "#outcome", "this invitation has been terminated");
+    await expectText(other, "#panel-title", "Invitation ended");
+    if (await other.isVisible("#aadhaar-form")) fail("Aadhaar is still offered after the invitation ended");
+    await s.accessible(other, "verification failed");
+    await shot(other, "verification-failed-desktop");
     await desk.close();
   } finally {
     await browser.close();

@@ -7,7 +7,9 @@
 //! the ESP once: back on the page, told so, the invitation still open, and trying again signs.
 //! The second enters a wrong code three times first (ESP-415, delivered server to server and
 //! read back on the return), is told so, and signs on the next attempt.
-//! pdfsig, pyHanko (trusting the simulator's CA) and the details API judge the result.
+//! A third invitation, whose sender asked for a name the ESP's certificate does not carry, is
+//! ended by the server's check after the ESP signed, and the page says so. pdfsig, pyHanko
+//! (trusting the simulator's CA) and the details API judge the result.
 //!
 //! Needs what tests/signing_page.rs needs (scripts/test installs it), and openssl.
 //! Screenshots land in `$CARGO_TARGET_TMPDIR/screenshots/signing-aadhaar-{db}-*.png`.
@@ -149,11 +151,29 @@ response_field = "XML"
     )
     .await;
 
+    // A document whose sender asked for a name the ESP's certificate will not carry (Asha
+    // authenticates for Ravi's invitation): the server's check ends that invitation.
+    let single = common::create_workflow(
+        &api,
+        &json!({"name": "Aadhaar consent", "invitees": [slot("Borrower", "form21", 50)]}),
+    )
+    .await;
+    let (_, mismatch) = common::send_pdf(
+        &api,
+        &single,
+        "Aadhaar consent for Ravi",
+        None,
+        &json!([{"name": "Ravi Kumar", "email": "ravi@example.com",
+                 "aadhaarConfig": {"verifyName": true}}]),
+    )
+    .await;
+
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let browser = common::browser_script("signing_page_aadhaar.cjs")
         .env("FIRST_URL", format!("{}/sign/{}", s.url, links[0]))
         .env("SECOND_URL", format!("{}/sign/{}", s.url, links[1]))
+        .env("MISMATCH_URL", format!("{}/sign/{}", s.url, mismatch[0]))
         .env("SERVER_ORIGIN", &s.url)
         .env("ESP_URL", &esp.url)
         .env("FIRST_AADHAAR", ASHA)
@@ -217,6 +237,17 @@ response_field = "XML"
         .collect();
     assert_eq!(signers, ["Asha Rao", "Ravi Kumar"], "{listing}");
     common::pyhanko_validates(&esp.ca_pem, std::slice::from_ref(&file));
+
+    // The mismatch ended its invitation, and nothing was added to its file.
+    let ended = page.get(&format!("/api/sign/{}", mismatch[0])).await;
+    assert_eq!(ended.ok()["signed"], false, "{:#}", ended.ok());
+    assert_eq!(ended.ok()["verificationFailed"], true, "{:#}", ended.ok());
+    let unsigned = page
+        .http_get_bytes(&format!("/api/sign/{}/file", mismatch[0]))
+        .await;
+    let file = dir.join(format!("signing-page-aadhaar-mismatch-{name}.pdf"));
+    std::fs::write(&file, &unsigned).unwrap();
+    assert_eq!(common::pdfsig_valid(&file), 0, "pdfsig");
     eprintln!("screenshots: {}", shots.display());
 }
 
