@@ -186,6 +186,54 @@ pub fn check_detached(cms: &[u8], document_digest: &[u8; 32]) -> Result<CheckedC
     })
 }
 
+/// The provider's CMS with an RFC 3161 timestamp over its signature value (an unsigned
+/// attribute, so the provider's signature stays as it made it): B-T. A CMS that carries a
+/// timestamp already (some providers add their own) is returned as it is.
+pub fn with_signature_timestamp(
+    cms: &[u8],
+    tsa: &dyn crate::timestamp::TimestampAuthority,
+) -> Result<Vec<u8>> {
+    let bad = |why: String| Error::Signing(format!("cannot timestamp the CMS: {why}"));
+    let ci = ContentInfo::from_der(cms).map_err(|e| bad(e.to_string()))?;
+    let mut sd: SignedData = ci.content.decode_as().map_err(|e| bad(e.to_string()))?;
+    let mut infos: Vec<_> = sd.signer_infos.0.into_vec();
+    let [si] = infos.as_mut_slice() else {
+        return Err(bad("not exactly one signer".into()));
+    };
+    let stamped = si
+        .unsigned_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .any(|a| a.oid == crate::cms::OID_SIGNATURE_TIMESTAMP);
+    if stamped {
+        return Ok(cms.to_vec());
+    }
+    let token = crate::timestamp::timestamp_signature(tsa, si.signature.as_bytes())?;
+    let attr = x509_cert::attr::Attribute {
+        oid: crate::cms::OID_SIGNATURE_TIMESTAMP,
+        values: der::asn1::SetOfVec::try_from(vec![
+            der::asn1::Any::from_der(&token).map_err(|e| bad(e.to_string()))?,
+        ])
+        .map_err(|e| bad(e.to_string()))?,
+    };
+    let mut attrs = si
+        .unsigned_attrs
+        .take()
+        .map(|a| a.into_vec())
+        .unwrap_or_default();
+    attrs.push(attr);
+    si.unsigned_attrs = Some(der::asn1::SetOfVec::try_from(attrs).map_err(|e| bad(e.to_string()))?);
+    sd.signer_infos = cms::signed_data::SignerInfos(
+        der::asn1::SetOfVec::try_from(infos).map_err(|e| bad(e.to_string()))?,
+    );
+    ContentInfo {
+        content_type: OID_SIGNED_DATA,
+        content: der::asn1::Any::encode_from(&sd).map_err(|e| bad(e.to_string()))?,
+    }
+    .to_der()
+    .map_err(|e| bad(e.to_string()))
+}
+
 /// A detached CMS over `document_digest` signed by `signer`, with a signing-time attribute
 /// when `signing_time` is given: what an eSign provider answers (the ESP simulator's).
 pub fn detached_cms(

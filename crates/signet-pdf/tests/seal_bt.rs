@@ -126,6 +126,72 @@ fn sealing_keys_and_pkcs12_sign_with_timestamps() {
     );
 }
 
+/// An eSign provider's CMS (with signing time, made elsewhere) gets the server's timestamp
+/// as an unsigned attribute: its signature is untouched and the result is B-T.
+#[test]
+fn a_providers_cms_is_timestamped_without_touching_its_signature() {
+    use signet_pdf::external::{
+        check_detached, detached_cms, prepare_container, with_signature_timestamp,
+    };
+    let tmp = TempDir::new("esign-bt");
+    let d = tmp.path();
+    let tsa = OpensslTsa::new(TsaOptions::default());
+    make_ca(d, KeyKind::Rsa2048, "orgca", "ESP-CA");
+    make_leaf(
+        d,
+        KeyKind::Rsa2048,
+        "org",
+        "Asha-Rao",
+        "orgca",
+        "basicConstraints=CA:FALSE\n\
+         keyUsage=critical,digitalSignature,nonRepudiation\n",
+    );
+    openssl(
+        d,
+        "pkcs12 -export -inkey org.key.pem -in org.pem -certfile orgca.pem -passout pass:pw \
+         -out org.p12",
+    );
+    let signer = load_pkcs12(&tmp.read("org.p12"), "pw").unwrap();
+    let mut pdf = one_page_pdf();
+    let prepared = prepare_container(
+        &pdf,
+        &SignatureOptions::new(time::OffsetDateTime::now_utc()),
+    )
+    .unwrap();
+    let now = Some(time::OffsetDateTime::now_utc());
+    let cms = detached_cms(&prepared.document_digest, &signer, now).unwrap();
+    let stamped = with_signature_timestamp(&cms, &tsa).unwrap();
+    assert!(stamped.len() > cms.len());
+    assert_eq!(with_signature_timestamp(&stamped, &tsa).unwrap(), stamped);
+    check_detached(&stamped, &prepared.document_digest).unwrap();
+    pdf.extend_from_slice(&prepared.embed(&stamped).unwrap());
+    tmp.write("signed.pdf", &pdf);
+
+    let tsa_root =
+        load_certificates_pem(&String::from_utf8(tsa.dir.read("ca.pem")).unwrap()).unwrap();
+    let org_root =
+        load_certificates_pem(&String::from_utf8(tmp.read("orgca.pem")).unwrap()).unwrap();
+    let report = verify(
+        &pdf,
+        &[org_root[0].clone(), tsa_root[0].clone()],
+        &Default::default(),
+    )
+    .unwrap();
+    let sig = &report.signatures[0];
+    assert!(
+        sig.intact() && matches!(sig.trust, Trust::Trusted),
+        "{sig:?}"
+    );
+    assert!(
+        sig.timestamp.as_ref().expect("a timestamp").valid,
+        "{sig:?}"
+    );
+    external_validators(
+        d,
+        &["orgca.pem", &tsa.dir.join("ca.pem").display().to_string()],
+    );
+}
+
 fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])

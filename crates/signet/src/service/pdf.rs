@@ -166,7 +166,8 @@ pub async fn prepare_container_stored(
 }
 
 /// Embeds the provider's CMS (checked already) in the revision prepared on the stored file
-/// `key`, with the DSS revision when there is revocation data; returns the whole new version.
+/// `key`, timestamped when a timestamp authority is configured, with the DSS revision when
+/// there is revocation data; returns the whole new version.
 pub async fn embed_container_stored(
     state: &AppState,
     key: &str,
@@ -176,9 +177,14 @@ pub async fn embed_container_stored(
 ) -> Result<Vec<u8>, ServiceError> {
     let (lease, current) = open_stored(state, key).await?;
     let limits = state.pdf.stored_limits();
+    let tsa = state.tsa.clone();
     let revocation = (Arc::clone(&state.revocation), state.clock.now());
     let (signed, _lease) = lease
         .run(move || {
+            let cms = match tsa.as_deref() {
+                Some(tsa) => signet_pdf::external::with_signature_timestamp(&cms, tsa)?,
+                None => cms,
+            };
             let appended = prepared.embed(&cms)?;
             let mut full = current;
             full.extend_from_slice(&appended);
