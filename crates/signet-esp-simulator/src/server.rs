@@ -116,16 +116,13 @@ impl Sim {
         }
     }
 
-    // The error is the answer itself, returned to the client as it is: boxing it would only
-    // move it to the heap on the rare failure.
-    #[allow(clippy::result_large_err)]
-    fn signed(&self, response: &EsignResponse, version: Version) -> Result<String, Response> {
+    /// The answer signed with the ESP key; `None` (logged) when signing fails, which only a
+    /// broken key does.
+    fn signed(&self, response: &EsignResponse, version: Version) -> Option<String> {
         self.xml_signer
             .sign(&response.to_xml(version))
-            .map_err(|e| {
-                tracing::error!("cannot sign an EsignResp: {e}");
-                (StatusCode::INTERNAL_SERVER_ERROR, "cannot sign the answer").into_response()
-            })
+            .map_err(|e| tracing::error!("cannot sign an EsignResp: {e}"))
+            .ok()
     }
 
     fn wait_period(&self, version: Version, max_wait_period: Option<u32>) -> Duration {
@@ -155,9 +152,8 @@ struct Delivery<'a> {
 /// auto-submitting form too, so an ASP must accept the same answer twice. Form transport:
 /// fields `eSignResponse` and `espTxnID`; two-step: `XML` and `txnref`.
 async fn deliver(sim: &Sim, d: Delivery<'_>, response: &EsignResponse) -> Response {
-    let xml = match sim.signed(response, d.version) {
-        Ok(x) => x,
-        Err(r) => return r,
+    let Some(xml) = sim.signed(response, d.version) else {
+        return cannot_sign();
     };
     let Some(url) = &d.reply.response_url else {
         // Only a request that never parsed lacks a usable responseUrl.
@@ -295,9 +291,13 @@ async fn signdoc(
 
 fn xml_answer(sim: &Sim, answer: &EsignResponse, version: Version) -> Response {
     match sim.signed(answer, version) {
-        Ok(xml) => ([(header::CONTENT_TYPE, "application/xml")], xml).into_response(),
-        Err(r) => r,
+        Some(xml) => ([(header::CONTENT_TYPE, "application/xml")], xml).into_response(),
+        None => cannot_sign(),
     }
+}
+
+fn cannot_sign() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, "cannot sign the answer").into_response()
 }
 
 /// Checks a request and records its transaction; its txn, or why not.

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -281,8 +282,6 @@ fn check_signed(sim: &Sim, answer: &EsignResponse, request: &EsignRequest, subje
     }
 }
 
-use std::process::Command;
-
 const ASHA: &str =
     "C=IN,postalCode=560001,ST=Karnataka,dnQualifier=1989F*,pseudonym=*,title=7058,CN=Asha Rao";
 
@@ -324,9 +323,12 @@ async fn the_right_code_signs_two_step_2_1() {
     );
 }
 
+/// The forms a receiver got, each a list of (name, value).
+type Received = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
 /// A receiver for the 3.2 server-to-server delivery: every form posted to it.
-async fn receiver() -> (String, Arc<Mutex<Vec<Vec<(String, String)>>>>) {
-    let got: Arc<Mutex<Vec<Vec<(String, String)>>>> = Arc::default();
+async fn receiver() -> (String, Received) {
+    let got: Received = Arc::default();
     let store = Arc::clone(&got);
     let app = axum::Router::new().route(
         "/esign/response",
@@ -346,7 +348,7 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Vec<(String, String)>>>>) {
     (url, got)
 }
 
-fn received(got: &Mutex<Vec<Vec<(String, String)>>>, name: &str) -> Vec<String> {
+fn received(got: &Received, name: &str) -> Vec<String> {
     got.lock()
         .unwrap()
         .iter()

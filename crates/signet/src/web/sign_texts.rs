@@ -86,6 +86,14 @@ pub struct SignTexts {
     pub esign_handoff_explain: &'static str,
     #[serde(skip)]
     pub esign_handoff_button: &'static str,
+    #[serde(skip)]
+    pub aadhaar_title: &'static str,
+    #[serde(skip)]
+    pub aadhaar_intro: &'static str,
+    #[serde(skip)]
+    pub aadhaar_consent: &'static str,
+    #[serde(skip)]
+    pub aadhaar_sign: &'static str,
 
     pub loading: &'static str,
     pub loading_document: &'static str,
@@ -157,6 +165,24 @@ pub struct SignTexts {
     pub verification_failed: &'static str,
     pub signature_invalid: &'static str,
     pub invitation_ended: &'static str,
+    pub aadhaar_tick_consent: &'static str,
+    pub aadhaar_leaving: &'static str,
+    pub aadhaar_signature_added: &'static str,
+    pub aadhaar_pending: &'static str,
+    pub aadhaar_still_pending: &'static str,
+    pub aadhaar_cancelled: &'static str,
+    pub aadhaar_wrong_code: &'static str,
+    pub aadhaar_esp_expired: &'static str,
+    pub aadhaar_transaction_expired: &'static str,
+    pub aadhaar_transaction_used: &'static str,
+    pub aadhaar_stale: &'static str,
+    pub aadhaar_answer_invalid: &'static str,
+    pub aadhaar_signature_invalid: &'static str,
+    pub aadhaar_certificate_refused: &'static str,
+    pub aadhaar_failed: &'static str,
+    pub aadhaar_unavailable: &'static str,
+    pub aadhaar_provider_unavailable: &'static str,
+    pub aadhaar_provider_refused: &'static str,
 }
 
 pub static EN: SignTexts = SignTexts {
@@ -268,6 +294,28 @@ pub static EN: SignTexts = SignTexts {
     verification_failed: "Your certificate does not match the details the sender asked for, so this invitation has been terminated and the sender told. Contact the sender if this is a mistake.",
     signature_invalid: "The token's signature does not match the certificate. Nothing was recorded; please try again.",
     invitation_ended: "Invitation ended",
+    aadhaar_title: "Aadhaar eSign",
+    aadhaar_intro: "You confirm who you are at an eSign service provider with your Aadhaar number or Virtual ID and a one-time code sent to the mobile number linked to your Aadhaar. It issues a certificate for this signature and signs; then you come back here.",
+    aadhaar_consent: "I agree to sign this document with Aadhaar eSign. I authorise the eSign service provider to confirm my identity with my Aadhaar number or Virtual ID through UIDAI, by a one-time code; to receive my name, year of birth, gender, PIN code and state from my Aadhaar record, for a signature certificate issued for this signature only; and to sign this document's hash. My Aadhaar number is not given to the sender of this document.",
+    aadhaar_sign: "Sign with Aadhaar",
+    aadhaar_tick_consent: "Please tick the box to agree to sign with Aadhaar eSign.",
+    aadhaar_leaving: "Taking you to the eSign service provider…",
+    aadhaar_signature_added: "Your Aadhaar eSign signature has been added to the document.",
+    aadhaar_pending: "The eSign service provider has finished; your signature is on its way to this page…",
+    aadhaar_still_pending: "The eSign service provider has not delivered your signature yet. Reload this page in a minute to see whether it has arrived before you try again.",
+    aadhaar_cancelled: "You cancelled at the eSign provider. Nothing was signed; you can try again.",
+    aadhaar_wrong_code: "The one-time code was entered wrongly three times at the eSign provider, so it ended the attempt. Nothing was signed; you can try again.",
+    aadhaar_esp_expired: "The page at the eSign provider expired before you finished. Nothing was signed; please try again.",
+    aadhaar_transaction_expired: "The signature came back too late: the eSign attempt had expired. Nothing was signed; please try again.",
+    aadhaar_transaction_used: "This answer from the eSign provider had already been received; it counts once. If the document does not show your signature, please try again.",
+    aadhaar_stale: "Another signature was added to the document while you were at the eSign provider, so yours could not be added. Nothing was signed; please sign again.",
+    aadhaar_answer_invalid: "The eSign provider's answer could not be accepted. Nothing was signed; please try again.",
+    aadhaar_signature_invalid: "The eSign provider's signature does not match this document or its certificate. Nothing was signed; please try again.",
+    aadhaar_certificate_refused: "The certificate the eSign provider issued was not accepted ({code}). Nothing was signed.",
+    aadhaar_failed: "The eSign provider could not sign ({code}). Nothing was signed; you can try again.",
+    aadhaar_unavailable: "Aadhaar eSign is not available on this server just now. Contact the sender.",
+    aadhaar_provider_unavailable: "The eSign provider could not be reached. Nothing was signed; please try again in a moment.",
+    aadhaar_provider_refused: "The eSign provider refused to start signing. Nothing was signed; please try again later.",
 };
 
 pub static HI: SignTexts = SignTexts {
@@ -379,6 +427,28 @@ pub static HI: SignTexts = SignTexts {
     verification_failed: "आपका प्रमाणपत्र भेजने वाले द्वारा माँगे गए विवरणों से मेल नहीं खाता, इसलिए यह आमंत्रण समाप्त कर दिया गया है और भेजने वाले को सूचित कर दिया गया है। अगर यह गलती है तो भेजने वाले से संपर्क करें।",
     signature_invalid: "टोकन के हस्ताक्षर प्रमाणपत्र से मेल नहीं खाते। कुछ भी दर्ज नहीं हुआ; कृपया फिर से प्रयास करें।",
     invitation_ended: "आमंत्रण समाप्त",
+    aadhaar_title: "आधार ई-साइन",
+    aadhaar_intro: "आप ई-साइन सेवा प्रदाता के पास अपने आधार नंबर या वर्चुअल ID और आधार से जुड़े मोबाइल नंबर पर भेजे गए वन-टाइम कोड से अपनी पहचान की पुष्टि करते हैं। वह इस हस्ताक्षर के लिए एक प्रमाणपत्र जारी करके हस्ताक्षर करता है; फिर आप यहाँ लौट आते हैं।",
+    aadhaar_consent: "मैं आधार ई-साइन से इस दस्तावेज़ पर हस्ताक्षर करने के लिए सहमत हूँ। मैं ई-साइन सेवा प्रदाता को अधिकृत करता/करती हूँ कि वह UIDAI के माध्यम से, वन-टाइम कोड द्वारा, मेरे आधार नंबर या वर्चुअल ID से मेरी पहचान की पुष्टि करे; केवल इसी हस्ताक्षर के लिए जारी होने वाले हस्ताक्षर प्रमाणपत्र के लिए मेरे आधार रिकॉर्ड से मेरा नाम, जन्म का वर्ष, लिंग, पिन कोड और राज्य प्राप्त करे; और इस दस्तावेज़ के हैश पर हस्ताक्षर करे। मेरा आधार नंबर इस दस्तावेज़ को भेजने वाले को नहीं दिया जाता।",
+    aadhaar_sign: "आधार से हस्ताक्षर करें",
+    aadhaar_tick_consent: "आधार ई-साइन से हस्ताक्षर करने की सहमति के लिए कृपया बॉक्स पर सही का निशान लगाएँ।",
+    aadhaar_leaving: "आपको ई-साइन सेवा प्रदाता के पास ले जाया जा रहा है…",
+    aadhaar_signature_added: "आपके आधार ई-साइन हस्ताक्षर दस्तावेज़ में जोड़ दिए गए हैं।",
+    aadhaar_pending: "ई-साइन सेवा प्रदाता ने अपना काम पूरा कर लिया है; आपके हस्ताक्षर इस पृष्ठ तक पहुँच रहे हैं…",
+    aadhaar_still_pending: "ई-साइन सेवा प्रदाता ने अभी तक आपके हस्ताक्षर नहीं भेजे हैं। फिर से प्रयास करने से पहले, एक मिनट बाद यह पृष्ठ फिर से लोड करके देखें कि वे पहुँचे या नहीं।",
+    aadhaar_cancelled: "आपने ई-साइन प्रदाता के पास रद्द कर दिया। कोई हस्ताक्षर नहीं हुआ; आप फिर से प्रयास कर सकते हैं।",
+    aadhaar_wrong_code: "ई-साइन प्रदाता के पास वन-टाइम कोड तीन बार गलत दर्ज हुआ, इसलिए उसने यह प्रयास समाप्त कर दिया। कोई हस्ताक्षर नहीं हुआ; आप फिर से प्रयास कर सकते हैं।",
+    aadhaar_esp_expired: "आपके पूरा करने से पहले ई-साइन प्रदाता के पृष्ठ की अवधि समाप्त हो गई। कोई हस्ताक्षर नहीं हुआ; कृपया फिर से प्रयास करें।",
+    aadhaar_transaction_expired: "हस्ताक्षर बहुत देर से लौटे: ई-साइन प्रयास की अवधि समाप्त हो चुकी थी। कोई हस्ताक्षर नहीं हुआ; कृपया फिर से प्रयास करें।",
+    aadhaar_transaction_used: "ई-साइन प्रदाता का यह उत्तर पहले ही मिल चुका था; यह एक ही बार गिना जाता है। अगर दस्तावेज़ में आपके हस्ताक्षर नहीं दिखते, तो कृपया फिर से प्रयास करें।",
+    aadhaar_stale: "जब आप ई-साइन प्रदाता के पास थे, तब दस्तावेज़ में एक और हस्ताक्षर जुड़ गया, इसलिए आपके हस्ताक्षर नहीं जोड़े जा सके। कोई हस्ताक्षर नहीं हुआ; कृपया फिर से हस्ताक्षर करें।",
+    aadhaar_answer_invalid: "ई-साइन प्रदाता का उत्तर स्वीकार नहीं किया जा सका। कोई हस्ताक्षर नहीं हुआ; कृपया फिर से प्रयास करें।",
+    aadhaar_signature_invalid: "ई-साइन प्रदाता के हस्ताक्षर इस दस्तावेज़ या उसके प्रमाणपत्र से मेल नहीं खाते। कोई हस्ताक्षर नहीं हुआ; कृपया फिर से प्रयास करें।",
+    aadhaar_certificate_refused: "ई-साइन प्रदाता द्वारा जारी प्रमाणपत्र स्वीकार नहीं किया गया ({code})। कोई हस्ताक्षर नहीं हुआ।",
+    aadhaar_failed: "ई-साइन प्रदाता हस्ताक्षर नहीं कर सका ({code})। कोई हस्ताक्षर नहीं हुआ; आप फिर से प्रयास कर सकते हैं।",
+    aadhaar_unavailable: "इस सर्वर पर अभी आधार ई-साइन उपलब्ध नहीं है। भेजने वाले से संपर्क करें।",
+    aadhaar_provider_unavailable: "ई-साइन प्रदाता से संपर्क नहीं हो सका। कोई हस्ताक्षर नहीं हुआ; कृपया थोड़ी देर में फिर से प्रयास करें।",
+    aadhaar_provider_refused: "ई-साइन प्रदाता ने हस्ताक्षर शुरू करने से मना कर दिया। कोई हस्ताक्षर नहीं हुआ; कृपया बाद में फिर से प्रयास करें।",
 };
 
 impl SignTexts {

@@ -15,6 +15,7 @@ const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values 
 
 let view = null;
 let busy = false;
+let onView = null;
 
 // ---------- loading and state ----------
 
@@ -52,6 +53,12 @@ async function load() {
   dl.setAttribute("download", `${view.documentName}.pdf`);
   dl.hidden = false;
   renderPanel();
+  // What waits for the first view (the ESP's return) need not wait for the pages to render.
+  if (onView) {
+    const then = onView;
+    onView = null;
+    then();
+  }
   await renderDocument();
 }
 
@@ -65,7 +72,7 @@ function blocker(v) {
   if (v.rejected) return T.doneRejected;
   if (v.expired) return T.expired;
   if (!v.active) return T.notYourTurn;
-  if (v.inviteeType !== "Reviewer" && !allows(v, "VIRTUAL_SIGN") && !allows(v, "DSC"))
+  if (v.inviteeType !== "Reviewer" && !allows(v, "VIRTUAL_SIGN") && !allows(v, "DSC") && !allows(v, "AADHAAR"))
     return T.certificateOnly;
   return null;
 }
@@ -89,6 +96,8 @@ function renderPanel() {
   $("sign-form").hidden = !(signer && allows(v, "VIRTUAL_SIGN"));
   $("dsc-form").hidden = !(signer && allows(v, "DSC"));
   $("dsc-or").hidden = $("sign-form").hidden || $("dsc-form").hidden;
+  $("aadhaar-form").hidden = !(signer && allows(v, "AADHAAR") && v.aadhaar);
+  $("aadhaar-or").hidden = $("aadhaar-form").hidden || ($("sign-form").hidden && $("dsc-form").hidden);
   $("approve-area").hidden = !(canAct && reviewer);
   $("reject-area").hidden = !(canAct && v.rejectAllowed);
   $("otp-area").hidden = !(canAct && v.otpRequired);
@@ -708,4 +717,162 @@ async function terminated() {
   $("panel").focus();
 }
 
+// ---------- Sign with Aadhaar ----------
+//
+// Aadhaar eSign through the slot's eSign service provider (API.md 11): the server prepares
+// the revision and signs the request (aadhaar/start), this page posts it to the ESP as a form
+// (a navigation: the ESP's page is where the signer authenticates), and the ESP sends the
+// browser back here with `?esign=<outcome>`.
+
+$("aadhaar-consent").addEventListener("change", () => showError(""));
+
+$("aadhaar-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (busy) return;
+  if (!$("aadhaar-consent").checked) {
+    showError(T.aadhaarTickConsent);
+    $("aadhaar-consent").focus();
+    return;
+  }
+  const body = { consent: true };
+  if (view?.otpRequired) {
+    const otp = otpCode();
+    if (!otp) return;
+    body.otp = otp;
+  }
+  busy = true;
+  showError("");
+  const controls = document.querySelectorAll("#panel button, #panel input, #panel textarea");
+  for (const c of controls) c.disabled = true;
+  $("aadhaar-status").textContent = T.aadhaarLeaving;
+  let res;
+  let reply = null;
+  try {
+    res = await fetch(api("/aadhaar/start"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+    });
+    reply = await res.json().catch(() => null);
+  } catch {
+    reply = { messages: [{ code: "unreachable", message: T.unreachableNothingRecorded }] };
+  }
+  const form = reply?.status === 1 ? reply.data : null;
+  if (!form?.action) {
+    busy = false;
+    $("aadhaar-status").textContent = "";
+    for (const c of controls) c.disabled = false;
+    const m = reply?.messages?.[0];
+    showError(startRefusal(m?.code) || m?.message || fmt(T.tryAgain, { status: res?.status }));
+    (m?.code?.startsWith("otp.") ? $("otp-code") : $("aadhaar-btn")).focus();
+    return;
+  }
+  // Built here rather than in the template: the fields (the signed request, or the two-step
+  // handle) exist only now, and a form posted by navigation is what the ESP expects.
+  const post = document.createElement("form");
+  post.method = "post";
+  post.action = form.action;
+  post.acceptCharset = "UTF-8";
+  post.hidden = true;
+  for (const [name, value] of Object.entries(form.fields || {})) {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = String(value);
+    post.append(input);
+  }
+  document.body.append(post);
+  post.submit();
+});
+
+/// Words for a refusal of aadhaar/start; null keeps the server's message (one-time codes).
+function startRefusal(code) {
+  return {
+    "signature.type.unavailable": T.aadhaarUnavailable,
+    "esign.provider.unavailable": T.aadhaarProviderUnavailable,
+    "esign.provider.refused": T.aadhaarProviderRefused,
+  }[code] || null;
+}
+
+/// Words for how an attempt ended, as the ESP's return names it.
+function esignOutcomeText(code) {
+  const words = {
+    "ESP-944": T.aadhaarCancelled,
+    "ESP-415": T.aadhaarWrongCode,
+    "ESP-946": T.aadhaarEspExpired,
+    "esign.transaction.expired": T.aadhaarTransactionExpired,
+    "esign.transaction.used": T.aadhaarTransactionUsed,
+    "esign.transaction.stale": T.aadhaarStale,
+    "esign.response.txn.mismatch": T.aadhaarAnswerInvalid,
+    "esign.response.invalid": T.aadhaarAnswerInvalid,
+    "esign.signature.invalid": T.aadhaarSignatureInvalid,
+  };
+  if (words[code]) return words[code];
+  if (code.startsWith("certificate.")) return fmt(T.aadhaarCertificateRefused, { code });
+  // The other XML-signature refusals of an answer (signet-esign's codes).
+  if (code.startsWith("esign.response.") || code.startsWith("esign.dsig.")) return T.aadhaarAnswerInvalid;
+  return fmt(T.aadhaarFailed, { code });
+}
+
+/// Says how the attempt the ESP returned from ended: `signed`, `pending` (3.2: the answer may
+/// still be on its way to the server) or an error code.
+async function esignReturned(outcome) {
+  if (!view) return;
+  if (outcome === "pending" || (outcome === "signed" && !view.signed)) {
+    $("aadhaar-status").textContent = T.aadhaarPending;
+    outcome = await awaitAnswer();
+    $("aadhaar-status").textContent = "";
+    if (outcome === "pending") {
+      showError(T.aadhaarStillPending);
+      return;
+    }
+  }
+  if (outcome === "signed" || view.signed) {
+    showNote("");
+    showOutcome(T.signed, T.aadhaarSignatureAdded);
+    $("panel").focus();
+  } else if (outcome === "verification.failed" || view.verificationFailed) {
+    $("panel-title").textContent = T.invitationEnded;
+    showNote("");
+    showOutcome(T.invitationEnded, T.verificationFailed, true);
+    $("panel").focus();
+  } else {
+    showError(esignOutcomeText(outcome));
+  }
+}
+
+/// Polls the invitation a few times until the latest attempt has an outcome or it is signed:
+/// the outcome, or "pending" when it did not come.
+async function awaitAnswer() {
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const { data } = await fetchView();
+    if (!data) continue;
+    const last = data.aadhaar?.lastAttempt?.outcome;
+    if (data.signed || (last && last !== "pending" && last !== "open")) {
+      await load().catch(() => {});
+      return data.signed ? "signed" : last;
+    }
+  }
+  return "pending";
+}
+
+// Back from the ESP: a page restored from the back/forward cache kept its disabled controls.
+addEventListener("pageshow", (e) => {
+  if (!e.persisted) return;
+  busy = false;
+  $("aadhaar-status").textContent = "";
+  if (view) renderPanel();
+});
+
+// The outcome is read once and taken out of the address, so a reload or a bookmark does not
+// repeat it; only a code's shape is accepted, as anyone can write a link with `?esign=`.
+const returned = new URLSearchParams(location.search).get("esign");
+if (returned !== null) {
+  const url = new URL(location.href);
+  url.searchParams.delete("esign");
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
+if (returned && /^[A-Za-z0-9._-]{1,48}$/.test(returned)) onView = () => esignReturned(returned);
 load();
