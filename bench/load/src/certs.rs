@@ -27,7 +27,7 @@ use crate::run::Step;
 use crate::scenarios::{self, CreateBody, SIGN_BODY};
 
 /// Documents signed when `--requests` is not given.
-const DEFAULT_DOCUMENTS: u64 = 200;
+pub(crate) const DEFAULT_DOCUMENTS: u64 = 200;
 /// Creates in flight while the documents are sent: enough to keep the server busy, few
 /// enough that 1 MB bodies do not pile up in memory.
 const CREATE_CONCURRENCY: usize = 4;
@@ -97,9 +97,23 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
 /// A published workflow of one signer slot allowing `signature_type`, one box on page 1, and
 /// with `keep_open` a reviewer slot after it.
 async fn workflow(api: &Api, signature_type: &str, keep_open: bool) -> Result<String, String> {
-    let mut invitees = vec![json!({"label": "Signer", "inviteeType": "Signer",
+    workflow_with(api, signature_type, keep_open, json!({})).await
+}
+
+/// The same with more fields on the signer's slot (an AADHAAR slot's `esp`).
+pub(crate) async fn workflow_with(
+    api: &Api,
+    signature_type: &str,
+    keep_open: bool,
+    extra: Value,
+) -> Result<String, String> {
+    let mut signer = json!({"label": "Signer", "inviteeType": "Signer",
         "signatureTypes": [signature_type],
-        "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]})];
+        "appearances": [{"page": "1", "x1": 50, "y1": 50, "x2": 250, "y2": 110}]});
+    if let (Some(slot), Some(more)) = (signer.as_object_mut(), extra.as_object()) {
+        slot.extend(more.clone());
+    }
+    let mut invitees = vec![signer];
     if keep_open {
         invitees.push(json!({"label": "Reviewer", "inviteeType": "Reviewer"}));
     }
@@ -123,7 +137,7 @@ async fn workflow(api: &Api, signature_type: &str, keep_open: bool) -> Result<St
 
 /// Sends `count` documents of `pdf_kb` KiB on `profile`; returns each one's signing URL (the
 /// first slot's).
-async fn send_documents(
+pub(crate) async fn send_documents(
     api: &Api,
     profile: &str,
     pdf_kb: usize,
@@ -172,7 +186,7 @@ async fn send_documents(
 }
 
 /// The last path segment of a signing URL: the UUID the invitee API takes.
-fn uuid_of(sign_url: &str) -> &str {
+pub(crate) fn uuid_of(sign_url: &str) -> &str {
     sign_url.rsplit('/').next().unwrap_or(sign_url)
 }
 

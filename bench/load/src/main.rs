@@ -10,6 +10,7 @@
 mod certs;
 mod client;
 mod cpu;
+mod esign;
 mod pdf;
 mod report;
 mod run;
@@ -145,6 +146,9 @@ enum Command {
     /// A signer's own certificate in two steps (dsc/prepare, the key signs here,
     /// dsc/complete) on pre-sent documents.
     Dsc(certs::Dsc),
+    /// Aadhaar eSign end to end through `signet esp-simulator` (start, the ESP's gateway, its
+    /// authentication, the answer) on pre-sent documents.
+    Esign(esign::Esign),
 }
 
 fn main() {
@@ -161,6 +165,7 @@ fn main() {
         | Command::Seed { common: c, .. } => c.threads,
         Command::Docsign(o) => o.common.threads,
         Command::Dsc(o) => o.common.threads,
+        Command::Esign(o) => o.common.threads,
         Command::Header | Command::Calibrate => 1,
         Command::Webhooks(o) => o.threads,
     };
@@ -183,6 +188,7 @@ async fn dispatch(command: Command) -> Result<(), String> {
         Command::Webhooks(o) => webhooks::run(&o).await?,
         Command::Docsign(o) => certs::docsign(o).await?,
         Command::Dsc(o) => certs::dsc(o).await?,
+        Command::Esign(o) => esign::run(o).await?,
         Command::Create {
             common,
             profile,

@@ -121,13 +121,25 @@ async fn response(
     };
     let origin = crate::api::request_origin(peer, &headers);
     match esign::answer(&state, &txn, field, &origin).await {
-        Ok(answered) => Ok(back_to_page(&answered.invitation_id, &answered.outcome)),
+        Ok(answered) => Ok(back_to_page(
+            &state,
+            &answered.invitation_id,
+            &answered.outcome,
+        )),
         Err(e) => {
             let error = ApiError::from(e);
             tracing::info!(txn, code = error.code, "an eSign answer was refused");
-            // The browser still belongs on the signing page, which says what went wrong.
+            // The browser still belongs on the signing page, which says what went wrong; an
+            // answer delivered twice (server to server, then through the browser) shows how
+            // the first one ended.
             match esign::transaction(&state, &txn).await {
-                Ok(row) => Ok(back_to_page(&row.invitation_id, error.code)),
+                Ok(row) => {
+                    let outcome = match (&row.outcome, error.code) {
+                        (Some(o), "esign.transaction.used") => o.as_str(),
+                        _ => error.code,
+                    };
+                    Ok(back_to_page(&state, &row.invitation_id, outcome))
+                }
                 Err(_) => Err(error),
             }
         }
@@ -142,16 +154,20 @@ async fn back(
 ) -> Result<Response, ApiError> {
     let row = esign::transaction(&state, &txn).await?;
     let outcome = row.outcome.as_deref().unwrap_or("pending");
-    Ok(back_to_page(&row.invitation_id, outcome))
+    Ok(back_to_page(&state, &row.invitation_id, outcome))
 }
 
-fn back_to_page(invitation_id: &str, outcome: &str) -> Response {
+/// The signing page under `SIGNET_PUBLIC_URL` (which may have a path), saying how it ended.
+fn back_to_page(state: &AppState, invitation_id: &str, outcome: &str) -> Response {
     let outcome: String = outcome
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
         .take(48)
         .collect();
-    let mut res = Redirect::to(&format!("/sign/{invitation_id}?esign={outcome}")).into_response();
+    let public = state.config.public_url();
+    let base = public.trim_end_matches('/');
+    let mut res =
+        Redirect::to(&format!("{base}/sign/{invitation_id}?esign={outcome}")).into_response();
     *res.status_mut() = StatusCode::SEE_OTHER;
     res
 }

@@ -166,6 +166,28 @@ async fn two_step(
     txn: &str,
     signed_request: String,
 ) -> Result<HandOff, ServiceError> {
+    match hand_over(provider, txn, signed_request).await {
+        Ok(handoff) => Ok(handoff),
+        Err(e) => {
+            // The attempt ends here: the signing page reports it rather than an open one.
+            if let ServiceError::Refused { code, message } = &e
+                && state
+                    .store
+                    .claim_esign_transaction(txn, state.clock.now_ms())
+                    .await?
+            {
+                state.store.set_esign_outcome(txn, code, message).await?;
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn hand_over(
+    provider: &Provider,
+    txn: &str,
+    signed_request: String,
+) -> Result<HandOff, ServiceError> {
     let unreachable = || {
         refuse(
             "esign.provider.unavailable",
@@ -194,13 +216,6 @@ async fn two_step(
         }),
         _ => {
             let (code, message) = esp_error(&response);
-            if state
-                .store
-                .claim_esign_transaction(txn, state.clock.now_ms())
-                .await?
-            {
-                state.store.set_esign_outcome(txn, &code, &message).await?;
-            }
             Err(refuse(
                 "esign.provider.refused",
                 format!("the eSign service provider refused the request: {code} {message}"),
