@@ -4,8 +4,7 @@
 //! across restarts.
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use der::asn1::{Any, ObjectIdentifier, PrintableStringRef, SetOfVec, Utf8StringRef};
@@ -362,24 +361,6 @@ fn store_pair(
     write_atomically(cert_path, certificate_to_pem(cert).as_bytes(), 0o644)
 }
 
-/// Through a temporary file and a rename, so that a crash never leaves half a key that the
-/// next start would refuse.
 fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut tmp = PathBuf::from(path);
-    tmp.as_mut_os_string().push(".tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = options.open(&tmp).map_err(io)?;
-    // The mode given to open() applies only when the file is created.
-    #[cfg(unix)]
-    fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(mode)).map_err(io)?;
-    file.write_all(contents).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    drop(file);
-    fs::rename(&tmp, path).map_err(io)
+    signet_pdf::keys::write_atomically(path, contents, mode).map_err(|e| e.to_string())
 }

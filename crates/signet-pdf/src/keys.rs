@@ -520,8 +520,8 @@ fn write_public_file(path: &Path, contents: &[u8]) -> Result<()> {
 }
 
 /// Writes through a temporary file and a rename, so that a crash never leaves a half-written
-/// key that the next start would refuse.
-fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
+/// key that the next start would refuse. The ESP simulator keeps its keys the same way.
+pub fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     let io = |e: std::io::Error| Error::Key(format!("cannot write {}: {e}", path.display()));
     let mut tmp = PathBuf::from(path);
     tmp.as_mut_os_string().push(".tmp");

@@ -454,6 +454,19 @@ pub fn pdfsig_valid(file: &std::path::Path) -> usize {
         .count()
 }
 
+/// The common name of each signature's signer certificate, as pdfsig lists them.
+pub fn pdfsig_signer_names(file: &std::path::Path) -> Vec<String> {
+    let out = Command::new("pdfsig")
+        .arg(file)
+        .output()
+        .expect("pdfsig runs (apt poppler-utils; scripts/test installs it)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- Signer Certificate Common Name: "))
+        .map(str::to_string)
+        .collect()
+}
+
 /// A small valid PDF with `pages` pages, built byte by byte.
 pub fn pdf_with_pages(pages: usize) -> Vec<u8> {
     let mut objects = vec![
