@@ -895,7 +895,9 @@ fn render_editor(
                         value: t.as_str(),
                         label: type_label(w, t),
                         checked: slot.types.iter().any(|x| x == t.as_str()),
-                        enabled: t.is_supported(),
+                        // Aadhaar eSign goes through a provider of SIGNET_ESP_CONFIG.
+                        enabled: t.is_supported()
+                            && (t != SignatureType::Aadhaar || !state.esp.is_empty()),
                     })
                     .collect(),
                 hidden_types: if slot.signer {
