@@ -17,7 +17,6 @@ use serde_json::json;
 
 use crate::Common;
 use crate::certs::{DEFAULT_DOCUMENTS, send_documents, uuid_of, workflow_with};
-use crate::client::Api;
 use crate::run::Step;
 
 #[derive(Args)]
@@ -52,7 +51,7 @@ pub async fn run(o: Esign) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let journey = Arc::new(Journey {
-        api: api.clone(),
+        base: common.url.trim_end_matches('/').to_string(),
         browser,
         aadhaar: o.aadhaar,
         otp: o.otp,
@@ -73,7 +72,7 @@ pub async fn run(o: Esign) -> Result<(), String> {
 }
 
 struct Journey {
-    api: Api,
+    base: String,
     browser: reqwest::Client,
     aadhaar: String,
     otp: String,
@@ -91,11 +90,21 @@ impl Journey {
         let mut steps = Vec::with_capacity(STEPS.len());
         let path = format!("/api/sign/{uuid}/aadhaar/start");
         let (s, handoff) = Step::timed(0, async {
-            let d = self
-                .api
-                .invitee_post(&path, json!({"consent": true}).to_string())
-                .await?;
-            let action = d["action"].as_str().ok_or("no action")?.to_string();
+            let res = self
+                .browser
+                .post(format!("{}{path}", self.base))
+                .header(reqwest::header::ACCEPT, "application/json")
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(json!({"consent": true}).to_string())
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let body: serde_json::Value = res.json().await.map_err(|e| e.to_string())?;
+            let d = &body["data"];
+            let action = d["action"]
+                .as_str()
+                .ok_or_else(|| format!("no action in {body}"))?
+                .to_string();
             let fields = d["fields"]
                 .as_object()
                 .ok_or("no fields")?
