@@ -26,19 +26,6 @@ const KYC: &str = r#"[
 const P12_PASSWORD_ENV: &str = "SIGNET_TEST_ASP_P12_PASSWORD";
 const P12_PASSWORD: &str = "asp-secret";
 
-fn openssl(args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .env(P12_PASSWORD_ENV, P12_PASSWORD)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn scratch(name: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -47,40 +34,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// The ASP's key, certificate and PKCS#12 (the password from the environment, never on the
-/// command line); returns the certificate's path, which the simulator pins.
-fn asp_keys(dir: &Path) -> PathBuf {
-    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        &p("asp.key"),
-        "-out",
-        &p("asp.pem"),
-        "-subj",
-        "/CN=Signet ASP test",
-        "-days",
-        "2",
-    ]);
-    openssl(&[
-        "pkcs12",
-        "-export",
-        "-inkey",
-        &p("asp.key"),
-        "-in",
-        &p("asp.pem"),
-        "-passout",
-        &format!("env:{P12_PASSWORD_ENV}"),
-        "-out",
-        &p("asp.p12"),
-    ]);
-    dir.join("asp.pem")
 }
 
 /// The providers: `form21` (the default), `twostep32`, and `short21`, whose signers get one
@@ -128,7 +81,7 @@ impl Setup {
 
     fn with_env(db: Db, name: &str, extra: &[(&str, &str)]) -> Setup {
         let dir = scratch(name);
-        let asp_pem = asp_keys(&dir);
+        let (asp_pem, _) = common::esp::asp_key(&dir, P12_PASSWORD);
         let esp = EspSimulator::start(&dir.join("esp"), &asp_pem, KYC);
         assert!(esp.ca_pem.exists() && esp.esp_pem.exists());
         let toml = dir.join("esp.toml");

@@ -16,8 +16,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 
 use common::esp::{ASP_ID, EspSimulator, OTP};
 use common::{Db, Server};
@@ -33,49 +33,6 @@ const KYC: &str = r#"[
 ]"#;
 const P12_PASSWORD: &str = "asp-test-password";
 
-fn openssl(args: &[&str]) {
-    let out = Command::new("openssl").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The ASP's request-signing key as an operator makes it: a self-signed certificate (given to
-/// the ESP) and a PKCS#12 of both (given to Signet). Returns (certificate PEM, PKCS#12).
-fn asp_key(dir: &Path) -> (PathBuf, PathBuf) {
-    let s = |name: &str| dir.join(name).to_str().unwrap().to_owned();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        &s("asp.key"),
-        "-out",
-        &s("asp.pem"),
-        "-subj",
-        "/CN=Signet test ASP",
-        "-days",
-        "2",
-    ]);
-    openssl(&[
-        "pkcs12",
-        "-export",
-        "-inkey",
-        &s("asp.key"),
-        "-in",
-        &s("asp.pem"),
-        "-out",
-        &s("asp.p12"),
-        "-passout",
-        &format!("pass:{P12_PASSWORD}"),
-    ]);
-    (dir.join("asp.pem"), dir.join("asp.p12"))
-}
-
 async fn two_signers_sign_with_aadhaar_at_two_providers(db: Db) {
     let name = match db {
         Db::Sqlite => "sqlite",
@@ -87,7 +44,7 @@ async fn two_signers_sign_with_aadhaar_at_two_providers(db: Db) {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let (asp_pem, asp_p12) = asp_key(&dir);
+    let (asp_pem, asp_p12) = common::esp::asp_key(&dir, P12_PASSWORD);
     let esp = EspSimulator::start(&dir.join("esp"), &asp_pem, KYC);
 
     let config = dir.join("esp.toml");

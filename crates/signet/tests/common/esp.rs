@@ -70,3 +70,55 @@ impl Drop for EspSimulator {
         let _ = self.child.wait();
     }
 }
+
+/// The ASP's request-signing key as an operator makes it: a self-signed certificate (given to
+/// the ESP) and a PKCS#12 of both under `password` (given to Signet; passed to openssl through
+/// the environment, never on its command line). Returns (certificate PEM, PKCS#12).
+pub fn asp_key(dir: &Path, password: &str) -> (PathBuf, PathBuf) {
+    let (key, pem, p12) = (
+        dir.join("asp.key"),
+        dir.join("asp.pem"),
+        dir.join("asp.p12"),
+    );
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .env("SIGNET_TEST_ASP_PASSWORD", password)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    run(&[
+        os("req"),
+        os("-x509"),
+        os("-newkey"),
+        os("rsa:2048"),
+        os("-nodes"),
+        os("-keyout"),
+        key.as_os_str(),
+        os("-out"),
+        pem.as_os_str(),
+        os("-subj"),
+        os("/CN=Signet test ASP"),
+        os("-days"),
+        os("2"),
+    ]);
+    run(&[
+        os("pkcs12"),
+        os("-export"),
+        os("-inkey"),
+        key.as_os_str(),
+        os("-in"),
+        pem.as_os_str(),
+        os("-passout"),
+        os("env:SIGNET_TEST_ASP_PASSWORD"),
+        os("-out"),
+        p12.as_os_str(),
+    ]);
+    (pem, p12)
+}
