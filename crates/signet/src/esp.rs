@@ -86,8 +86,9 @@ impl Providers {
 
     /// Reads and checks the file; every error names the provider and the setting.
     pub fn load(path: &Path) -> Result<Providers, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("SIGNET_ESP_CONFIG: cannot read {}: {e}", path.display()))?;
+        let bytes = read(Path::new(""), path, "SIGNET_ESP_CONFIG")?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("SIGNET_ESP_CONFIG {}: not UTF-8 text", path.display()))?;
         let file: File = toml::from_str(&text)
             .map_err(|e| format!("SIGNET_ESP_CONFIG {}: {e}", path.display()))?;
         if file.esp.is_empty() {
@@ -251,10 +252,13 @@ fn check_url(setting: &str, url: &str) -> Result<(), String> {
 /// Reads a file the configuration names, relative to the configuration's folder.
 fn read(base: &Path, path: &Path, setting: &str) -> Result<Vec<u8>, String> {
     let path = base.join(path);
-    let meta =
-        std::fs::metadata(&path).map_err(|e| format!("{setting}: {}: {e}", path.display()))?;
+    let unreadable = |e: std::io::Error| format!("{setting}: cannot read {}: {e}", path.display());
+    let meta = std::fs::metadata(&path).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("{setting}: {} is too large", path.display()));
+        return Err(format!(
+            "{setting}: {} is over {MAX_FILE_BYTES} bytes",
+            path.display()
+        ));
     }
-    std::fs::read(&path).map_err(|e| format!("{setting}: {}: {e}", path.display()))
+    std::fs::read(&path).map_err(unreadable)
 }
