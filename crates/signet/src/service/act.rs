@@ -253,6 +253,45 @@ pub(super) async fn sign_and_record(
     })
 }
 
+/// Stores a signature finished elsewhere on a revision prepared on `version` (a DSC token's,
+/// an eSign provider's) as version n+1, and records it with `event` and the certificate's
+/// record only while the document is still at `version`: the signature covers that version,
+/// so unlike `sign_and_record` it cannot be made again on a newer one (`stale`).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn record_prepared(
+    state: &AppState,
+    invitee: &Invitee,
+    version: i64,
+    signed: Vec<u8>,
+    signature_type: SignatureType,
+    event: NewEvent,
+    certificate: CertificateRecord,
+    stale: fn() -> ServiceError,
+) -> Result<Done, ServiceError> {
+    let inv = &invitee.invitation;
+    let key = Blobs::new_version_key(&inv.document_id, version + 1);
+    state.blobs.put(&key, signed).await?;
+    let outcome = Outcome {
+        invitation_id: inv.id.clone(),
+        document_id: inv.document_id.clone(),
+        kind: OutcomeKind::Signed { signature_type },
+        new_version: Some((version, key.clone())),
+        workflow: invitee.workflow.clone(),
+        at: state.clock.now_ms(),
+        events: vec![event],
+        certificate: Some(certificate),
+    };
+    let recorded = state.store.record_outcome(&outcome).await?;
+    if !matches!(recorded, Recorded::Done { .. }) {
+        let _ = state.blobs.delete(&key).await;
+    }
+    match recorded {
+        Recorded::Done { completes } => Ok(done(state, &outcome, completes)),
+        Recorded::Closed => Err(changed_meanwhile()),
+        Recorded::Stale => Err(stale()),
+    }
+}
+
 /// A reviewer's approval.
 pub async fn approve(
     state: &AppState,

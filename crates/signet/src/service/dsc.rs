@@ -22,7 +22,7 @@ use crate::domain::invitation::{Action, check};
 use crate::domain::signature_type::SignatureType;
 use crate::domain::verification::{CertificateData, VerificationResults};
 use crate::state::AppState;
-use crate::store::{Blobs, DscPrepared, Outcome, OutcomeKind, Recorded};
+use crate::store::{DscPrepared, OutcomeKind};
 
 /// How long a prepared signature waits for the signer's token.
 pub const PREPARED_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -194,36 +194,22 @@ pub async fn complete(
     let validation = validation_of(&kept)?;
     let signed =
         super::pdf::finish_stored(state, &inv.file_key, prepared, signature, validation).await?;
-    let key = Blobs::new_version_key(&inv.document_id, row.version + 1);
-    state.blobs.put(&key, signed).await?;
     let kind = OutcomeKind::Signed {
         signature_type: SignatureType::Dsc,
     };
-    let outcome = Outcome {
-        invitation_id: inv.id.clone(),
-        document_id: inv.document_id.clone(),
-        kind: kind.clone(),
-        new_version: Some((row.version, key.clone())),
-        workflow: invitee.workflow.clone(),
-        at: state.clock.now_ms(),
-        events: vec![invitee.event(&kind.event(inv.slot), now, origin)],
-        certificate: Some(super::certify::record_of(&kept.data, &kept.results)?),
-    };
-    let recorded = state.store.record_outcome(&outcome).await?;
-    if !matches!(recorded, Recorded::Done { .. }) {
-        let _ = state.blobs.delete(&key).await;
-    }
-    match recorded {
-        Recorded::Done { completes } => {
-            state.store.delete_dsc_prepared(&row.id).await?;
-            Ok(super::act::done(state, &outcome, completes))
-        }
-        Recorded::Closed => Err(ServiceError::conflict(
-            "invitation.conflict",
-            "this invitation changed meanwhile; reload and try again",
-        )),
-        Recorded::Stale => Err(stale()),
-    }
+    let done = super::act::record_prepared(
+        state,
+        invitee,
+        row.version,
+        signed,
+        SignatureType::Dsc,
+        invitee.event(&kind.event(inv.slot), now, origin),
+        super::certify::record_of(&kept.data, &kept.results)?,
+        stale,
+    )
+    .await?;
+    state.store.delete_dsc_prepared(&row.id).await?;
+    Ok(done)
 }
 
 fn stale() -> ServiceError {

@@ -26,7 +26,7 @@ use crate::domain::invitation::{Action, check};
 use crate::domain::signature_type::SignatureType;
 use crate::esp::{Provider, Transport};
 use crate::state::AppState;
-use crate::store::{Blobs, EsignTransaction, Outcome, OutcomeKind, Recorded};
+use crate::store::{EsignTransaction, OutcomeKind};
 
 /// The outcome recorded for a transaction whose signature was embedded.
 pub const SIGNED: &str = "signed";
@@ -409,10 +409,7 @@ async fn embed(
     check(&invitee.state(), &sign_action(&invitee, true), now)?;
     let inv = &invitee.invitation;
     if row.version != inv.versions {
-        return Err(ServiceError::conflict(
-            "esign.transaction.stale",
-            "another signature was added to the document meanwhile: sign again",
-        ));
+        return Err(stale());
     }
     let stored = STANDARD
         .decode(&row.prepared)
@@ -458,8 +455,6 @@ async fn embed(
         judged.validation.clone(),
     )
     .await?;
-    let key = Blobs::new_version_key(&inv.document_id, row.version + 1);
-    state.blobs.put(&key, signed).await?;
     let kind = OutcomeKind::Signed {
         signature_type: SignatureType::Aadhaar,
     };
@@ -471,29 +466,23 @@ async fn embed(
         checked.signer.tbs_certificate.subject,
         checked.signer.tbs_certificate.issuer
     );
-    let outcome = Outcome {
-        invitation_id: inv.id.clone(),
-        document_id: inv.document_id.clone(),
-        kind: kind.clone(),
-        new_version: Some((row.version, key.clone())),
-        workflow: invitee.workflow.clone(),
-        at: state.clock.now_ms(),
-        events: vec![event],
-        certificate: Some(judged.record),
-    };
-    let recorded = state.store.record_outcome(&outcome).await?;
-    if !matches!(recorded, Recorded::Done { .. }) {
-        let _ = state.blobs.delete(&key).await;
-    }
-    match recorded {
-        Recorded::Done { completes } => Ok(super::act::done(state, &outcome, completes)),
-        Recorded::Closed => Err(ServiceError::conflict(
-            "invitation.conflict",
-            "this invitation changed meanwhile",
-        )),
-        Recorded::Stale => Err(ServiceError::conflict(
-            "esign.transaction.stale",
-            "another signature was added to the document meanwhile: sign again",
-        )),
-    }
+    super::act::record_prepared(
+        state,
+        &invitee,
+        row.version,
+        signed,
+        SignatureType::Aadhaar,
+        event,
+        judged.record,
+        stale,
+    )
+    .await
+}
+
+/// The answer signs a version another signature has since replaced.
+fn stale() -> ServiceError {
+    ServiceError::conflict(
+        "esign.transaction.stale",
+        "another signature was added to the document meanwhile: sign again",
+    )
 }
